@@ -1,0 +1,66 @@
+/**
+ * Builds the whole homelab model from a site and the loaded service packages:
+ * parse → normalize → policy rules. Returns every problem at once; never throws on bad input.
+ */
+import { ProblemCollector } from './collector.ts';
+import type { Problem } from './problem.ts';
+import type { LoadFailure, ServiceEntry } from './load.ts';
+import { normalizeService } from './normalize.ts';
+import { parseService } from './parse.ts';
+import type { ConfigFile, NormalizedService, ServiceProps } from './service.ts';
+import type { Site } from './site.ts';
+import type { PolicyContext, PolicyRule } from '../policy/rule.ts';
+import { POLICY_RULES } from '../policy/index.ts';
+
+export interface Homelab {
+  readonly site: Site;
+  readonly services: readonly NormalizedService[];
+  readonly byName: ReadonlyMap<string, NormalizedService>;
+  readonly problems: readonly Problem[];
+}
+
+export interface BuildOptions {
+  readonly siteSource?: string;
+  readonly failures?: readonly LoadFailure[];
+  readonly rules?: readonly PolicyRule[];
+}
+
+export function buildHomelab(site: Site, entries: readonly ServiceEntry[], options: BuildOptions = {}): Homelab {
+  const problems: Problem[] = [];
+  for (const f of options.failures ?? []) {
+    problems.push({ source: f.dir, path: 'src/index.ts', code: 'PackageDoesNotLoad', message: `the package failed to load: ${f.message}`, fix: 'Fix the error in the package source (run `npx tsc --noEmit`).' });
+  }
+  const services: NormalizedService[] = [];
+  for (const entry of entries) {
+    const out = new ProblemCollector(entry.pkg.dir);
+    if (parseService(entry.definition, out)) {
+      services.push(normalizeService(entry.definition as ServiceProps, entry.pkg, site, out));
+    }
+    problems.push(...out.problems);
+  }
+  services.sort((a, b) => a.name.localeCompare(b.name));
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const ctx: PolicyContext = { site, siteSource: options.siteSource ?? 'libs/site', services, byName };
+  for (const rule of options.rules ?? POLICY_RULES) problems.push(...safeCheck(rule, ctx));
+  return { site, services, byName, problems };
+}
+
+/** Runs the rules that need rendered files. */
+export function checkRenderedFiles(home: Homelab, files: ReadonlyMap<string, readonly ConfigFile[]>, rules: readonly PolicyRule[] = POLICY_RULES, siteSource = 'libs/site'): Problem[] {
+  const ctx: PolicyContext = { site: home.site, siteSource, services: home.services, byName: home.byName, files };
+  return rules.flatMap((r) => safeCheck(r, ctx)).filter((p) => filesOnly(p));
+}
+
+/** File-level problems are reported only in the files pass, so each is reported once. */
+function filesOnly(p: Problem): boolean {
+  return p.path.startsWith('files[');
+}
+
+function safeCheck(rule: PolicyRule, ctx: PolicyContext): Problem[] {
+  try {
+    return rule.check(ctx);
+  } catch (error) {
+    // A rule must never crash the run on bad input; report the crash as a problem instead.
+    return [{ source: ctx.siteSource, path: `rules.${rule.name}`, code: 'RuleCrashed', message: `rule ${rule.name} crashed: ${error instanceof Error ? error.message : String(error)}`, fix: 'This is a bug in the rule: report it with the definition that caused it.' }];
+  }
+}

@@ -1,0 +1,52 @@
+import type { Homelab } from '../model/homelab.ts';
+import type { NormalizedService } from '../model/service.ts';
+import type { Plan } from './plan.ts';
+
+export type ChangeStatus = 'new' | 'changed' | 'unchanged';
+
+export interface PlanFormatOptions {
+  /** Per service: new / changed (with the artifacts that changed) / unchanged against the last deploy. */
+  readonly changes?: ReadonlyMap<string, { status: ChangeStatus; artifacts: readonly string[] }>;
+}
+
+const gib = (mib: number) => `${(mib / 1024).toFixed(mib % 1024 === 0 ? 0 : 1)}G`;
+
+function describeGuests(s: NormalizedService): string[] {
+  if (s.sharesGuestWith) return [`shares the guest of ${s.sharesGuestWith}`];
+  if (s.kind === 'external') return [`external host ${s.externalHost?.name ?? '?'} at ${s.ip ?? '?'} (configured over SSH)`];
+  if (s.guests.length === 0) return [s.kind === 'none' ? 'no guest (cluster-level configuration)' : 'no guest'];
+  return s.guests.map((g) => {
+    const mem = g.kind === 'vm' && g.resources.balloonMiB !== g.resources.memoryMiB
+      ? `${gib(g.resources.memoryMiB)} (balloon floor ${gib(g.resources.balloonMiB)})`
+      : gib(g.resources.memoryMiB);
+    const disks = g.resources.disks.map((d) => `${d.sizeGiB}G on ${d.storage}`).join(' + ');
+    return `${g.kind.toUpperCase()} ${g.placement.vmid} ${g.name} on ${g.placement.node} at ${g.placement.ip}: ${g.resources.cores} cores, ${mem}, weight ${g.cpuWeight}, disk ${disks}`;
+  });
+}
+
+export function formatPlan(home: Homelab, plan: Plan, options: PlanFormatOptions = {}): string {
+  const lines: string[] = [];
+  lines.push(`Deploy plan for ${home.site.name} (${home.site.domain}): ${home.services.length} services in ${plan.waves.length} waves`);
+  plan.waves.forEach((wave, i) => {
+    lines.push('', `Wave ${i + 1}${i === 0 ? ' (no dependencies)' : ''}: ${wave.map((s) => s.name).join(', ')}`);
+    for (const s of wave) {
+      const change = options.changes?.get(s.name);
+      const status = change ? ` [${change.status}${change.artifacts.length ? `: ${change.artifacts.join(', ')}` : ''}]` : '';
+      lines.push(`  ${s.name} ${s.pkg.version} (${s.group}, ${s.tier})${status}${s.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : ''}`);
+      for (const g of describeGuests(s)) lines.push(`    ${g}`);
+      for (const r of s.routes) {
+        const auth = r.auth === 'authentik' ? 'behind Authentik' : r.auth === 'app' ? 'own auth' : 'NO AUTH';
+        lines.push(`    route https://${r.fqdn} -> ${r.backendUrl} (${auth}${r.admin ? ', admin' : ''})`);
+      }
+      for (const p of s.ports.filter((x) => x.public)) lines.push(`    public port ${p.port}/${p.protocol}: ${p.description}`);
+    }
+  });
+  lines.push('', 'Capacity per node (committed = LXC limits + VM balloon floors; limits: '
+    + `CPU ${home.site.overcommit.cpu}x, RAM ${home.site.overcommit.memory}x)`);
+  lines.push('  node      cores  committed  ratio   RAM     committed  ratio   VM floors  ceiling');
+  for (const c of plan.capacity) {
+    const flag = (ratio: number, limit: number) => (ratio > limit ? ' OVER' : '');
+    lines.push(`  ${c.node.padEnd(9)} ${String(c.cores).padStart(5)}  ${String(c.committedCores).padStart(9)}  ${`${c.cpuRatio.toFixed(2)}x`.padStart(5)}${flag(c.cpuRatio, home.site.overcommit.cpu).padEnd(5)} ${gib(c.memoryMiB).padStart(5)}  ${gib(c.committedMemoryMiB).padStart(9)}  ${`${c.memoryRatio.toFixed(2)}x`.padStart(5)}${flag(c.memoryRatio, home.site.overcommit.memory).padEnd(5)} ${gib(c.guaranteedMemoryMiB).padStart(9)}  ${gib(c.ceilingMemoryMiB).padStart(7)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,24 @@
+import type { Problem } from '../model/problem.ts';
+import type { NormalizedService, ConfigFile } from '../model/service.ts';
+import type { Site } from '../model/site.ts';
+
+/** Everything a policy rule may look at. */
+export interface PolicyContext {
+  readonly site: Site;
+  /** Source name used for problems about the site itself. */
+  readonly siteSource: string;
+  readonly services: readonly NormalizedService[];
+  readonly byName: ReadonlyMap<string, NormalizedService>;
+  /** Rendered files per service name, present once synthesis has rendered them. */
+  readonly files?: ReadonlyMap<string, readonly ConfigFile[]>;
+}
+
+export interface PolicyRule {
+  /** Kebab-case rule name, shown in `homelab rules`. */
+  readonly name: string;
+  /** The stable codes this rule can report. */
+  readonly codes: readonly string[];
+  /** The seed promise it enforces, in one sentence. */
+  readonly description: string;
+  readonly check: (ctx: PolicyContext) => Problem[];
+}

@@ -1,0 +1,128 @@
+/**
+ * Maps a normalized guest to bpg/proxmox resource configuration: CPU weight from the tier, cores,
+ * memory (hard limit for LXC; dedicated + balloon floor for VMs), disks on the right datastore,
+ * the planned IP and gateway, unprivileged LXC with nesting where Docker runs, start on boot,
+ * tags and a description naming the package and its version.
+ */
+import type { NormalizedGuest, NormalizedService } from '../model/service.ts';
+import type { Site } from '../model/site.ts';
+import { parseCidr } from '../net/ipv4.ts';
+import type { ContainerConfig, VmConfig } from './generated/bpg-proxmox.ts';
+import { OS_IMAGES } from './os-images.ts';
+
+export interface GuestContext {
+  readonly site: Site;
+  readonly service: NormalizedService;
+  /** Boot order: the service's dependency wave, so dependencies boot first. */
+  readonly startupOrder: number;
+}
+
+export function guestTags(service: NormalizedService, guest: NormalizedGuest): string[] {
+  const version = service.pkg.version.replace(/[^a-z0-9_.+-]/gi, '_');
+  return [...new Set(['homelab', `svc-${service.name}`, `group-${service.group}`, `tier-${guest.tier}`, `v${version}`, ...service.tags])].sort();
+}
+
+export function guestDescription(service: NormalizedService, guest: NormalizedGuest): string {
+  return `${service.pkg.name}@${service.pkg.version} (${guest.name}): ${service.description}\nManaged by homelab from ${service.pkg.dir}; changes made in the Proxmox UI are overwritten.`;
+}
+
+function ipWithPrefix(site: Site, ip: string): string {
+  return `${ip}/${parseCidr(site.network.cidr)?.prefix ?? 24}`;
+}
+
+function datastore(site: Site, storage: 'local' | 'ceph'): string {
+  return storage === 'ceph' ? site.storage.ceph.datastore : site.storage.local;
+}
+
+export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): ContainerConfig {
+  const { site, service } = ctx;
+  const [root, ...extra] = guest.resources.disks;
+  const image = OS_IMAGES[guest.os];
+  const mountPoints = [
+    ...extra.map((d, i) => ({ volume: datastore(site, d.storage), size: `${d.sizeGiB}G`, path: `/data${i || ''}` })),
+    // NFS is mounted on the Proxmox host and bind-mounted in, so a stalled mount is fixed on the host.
+    ...service.nfsMounts.map((m) => ({ volume: `${site.storage.nfs.hostMountPath}${m.share}`, path: m.path, read_only: m.readOnly, backup: false })),
+  ];
+  const devices = guest.devices.flatMap((d) => {
+    const dev = guest.node?.devices[d.device];
+    if (!dev) return [];
+    return (d.paths ?? [dev.id]).map((path) => ({ path, mode: '0660' }));
+  });
+  return {
+    node_name: guest.node?.name ?? guest.placement.node ?? '',
+    vm_id: guest.placement.vmid,
+    description: guestDescription(service, guest),
+    tags: guestTags(service, guest),
+    unprivileged: true,
+    start_on_boot: service.startOnBoot,
+    started: true,
+    features: { nesting: service.docker, keyctl: service.docker },
+    cpu: { cores: guest.resources.cores, units: guest.cpuWeight, architecture: 'amd64' },
+    memory: { dedicated: guest.resources.memoryMiB, swap: guest.resources.swapMiB },
+    disk: { datastore_id: datastore(site, root?.storage ?? 'local'), size: root?.sizeGiB ?? 8 },
+    mount_point: mountPoints.length ? mountPoints : undefined,
+    device_passthrough: devices.length ? devices : undefined,
+    network_interface: [{ name: 'eth0', bridge: site.network.bridge, firewall: true }],
+    initialization: {
+      hostname: guest.name,
+      ip_config: [{ ipv4: { address: ipWithPrefix(site, guest.placement.ip), gateway: site.network.gateway } }],
+      dns: { domain: site.domain, servers: [...site.network.dns] },
+      user_account: { keys: ['${var.ssh_public_key}'] },
+    },
+    operating_system: { template_file_id: `${site.storage.images}:${image?.file ?? guest.os}`, type: image?.type ?? 'debian' },
+    startup: { order: ctx.startupOrder, up_delay: 5, down_delay: 5 },
+  };
+}
+
+export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
+  const { site, service } = ctx;
+  const image = OS_IMAGES[guest.os];
+  const usb = guest.devices.flatMap((d) => {
+    const dev = guest.node?.devices[d.device];
+    return dev?.kind === 'usb' ? [{ host: dev.id, usb3: false }] : [];
+  });
+  const pci = guest.devices.flatMap((d, i) => {
+    const dev = guest.node?.devices[d.device];
+    return dev?.kind === 'pci' ? [{ device: `hostpci${i}`, mapping: dev.id, pcie: true }] : [];
+  });
+  const disks = guest.resources.disks.map((d, i) => ({
+    datastore_id: datastore(site, d.storage), interface: `scsi${i}`, size: d.sizeGiB, iothread: true, discard: 'on', ssd: d.storage === 'local',
+  }));
+  return {
+    name: guest.name,
+    node_name: guest.node?.name ?? guest.placement.node ?? '',
+    vm_id: guest.placement.vmid,
+    description: guestDescription(service, guest),
+    tags: guestTags(service, guest),
+    on_boot: service.startOnBoot,
+    started: true,
+    machine: 'q35',
+    scsi_hardware: 'virtio-scsi-single',
+    agent: { enabled: true },
+    cpu: { cores: guest.resources.cores, sockets: 1, type: 'host', units: guest.cpuWeight },
+    // dedicated is the ceiling; floating is the balloon floor the host guarantees.
+    memory: { dedicated: guest.resources.memoryMiB, floating: guest.resources.balloonMiB },
+    disk: [...disks, ...passthroughDisks(guest, disks.length)],
+    network_device: [{
+      bridge: site.network.bridge, model: 'virtio', firewall: true,
+      disconnected: null, enabled: null, mac_address: null, mtu: null, queues: null, rate_limit: null, trunks: null, vlan_id: null,
+    }],
+    cdrom: image?.file.startsWith('iso/') ? { file_id: `${site.storage.images}:${image.file}`, interface: 'ide2' } : undefined,
+    initialization: {
+      datastore_id: site.storage.local,
+      ip_config: [{ ipv4: { address: ipWithPrefix(site, guest.placement.ip), gateway: site.network.gateway } }],
+      dns: { domain: site.domain, servers: [...site.network.dns] },
+    },
+    operating_system: { type: image?.type ?? 'l26' },
+    usb: usb.length ? usb : undefined,
+    hostpci: pci.length ? pci : undefined,
+    startup: { order: ctx.startupOrder, up_delay: 30, down_delay: 60 },
+  };
+}
+
+/** Raw disks passed through to a VM (TrueNAS): the node's disks with role `passthrough`. */
+function passthroughDisks(guest: NormalizedGuest, first: number): NonNullable<VmConfig['disk']> {
+  if (!guest.resources.passthroughDisks) return [];
+  const raw = guest.node?.disks.filter((d) => d.role === 'passthrough' && d.device) ?? [];
+  return raw.map((d, i) => ({ datastore_id: '', path_in_datastore: d.device, interface: `scsi${first + i}`, file_format: 'raw', size: d.sizeGiB, backup: false, replicate: false }));
+}

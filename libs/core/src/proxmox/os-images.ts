@@ -1,0 +1,22 @@
+/**
+ * OS names a service may ask for, and what they mean to Proxmox. Container templates are the
+ * files Proxmox's own template index offers (`pveam available`); VM images are installed from
+ * ISOs that the operator uploads (their file names are given here as the convention we use).
+ */
+export interface OsImage {
+  readonly kind: 'lxc' | 'vm';
+  /** File name inside the images datastore (vztmpl or iso content). */
+  readonly file: string;
+  /** Proxmox OS type: LXC `operating_system.type`, VM `operating_system.type`. */
+  readonly type: string;
+}
+
+export const OS_IMAGES: Readonly<Record<string, OsImage>> = {
+  'debian-12': { kind: 'lxc', file: 'vztmpl/debian-12-standard_12.12-1_amd64.tar.zst', type: 'debian' },
+  'debian-13': { kind: 'lxc', file: 'vztmpl/debian-13-standard_13.1-2_amd64.tar.zst', type: 'debian' },
+  'talos-1.13': { kind: 'vm', file: 'iso/talos-v1.13.9-nocloud-amd64.iso', type: 'l26' },
+  'truenas-scale': { kind: 'vm', file: 'iso/TrueNAS-SCALE-25.10.iso', type: 'l26' },
+  haos: { kind: 'vm', file: 'iso/haos_ova-16.3.img', type: 'l26' },
+  'debian-12-vm': { kind: 'vm', file: 'iso/debian-12-genericcloud-amd64.img', type: 'l26' },
+  'raspberry-pi-os': { kind: 'vm', file: '', type: 'l26' },
+};

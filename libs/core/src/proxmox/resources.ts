@@ -1,0 +1,73 @@
+/**
+ * Typed cdktf constructs for the bpg/proxmox resources we use. The config types are generated
+ * from the provider schema (generated/bpg-proxmox.ts) and are already in Terraform's snake_case,
+ * so synthesis is the config itself, minus unset fields.
+ */
+import { Construct, TerraformProvider, TerraformResource } from './cdktf.ts';
+import { BPG_PROXMOX_VERSION, RESOURCE_TYPES, type ContainerConfig, type DownloadFileConfig, type PoolConfig, type VmConfig } from './generated/bpg-proxmox.ts';
+
+const PROVIDER_SOURCE = 'bpg/proxmox';
+
+/**
+ * The provider block is empty on purpose: bpg/proxmox reads PROXMOX_VE_ENDPOINT and
+ * PROXMOX_VE_API_TOKEN from the environment, so no endpoint or token is ever written to a file.
+ */
+export class ProxmoxProvider extends TerraformProvider {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, {
+      terraformResourceType: 'proxmox',
+      terraformGeneratorMetadata: { providerName: 'proxmox', providerVersion: BPG_PROXMOX_VERSION, providerVersionConstraint: BPG_PROXMOX_VERSION },
+      terraformProviderSource: PROVIDER_SOURCE,
+    });
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {};
+  }
+}
+
+abstract class BpgResource<C extends object> extends TerraformResource {
+  constructor(scope: Construct, id: string, type: string, readonly config: C) {
+    super(scope, id, {
+      terraformResourceType: type,
+      terraformGeneratorMetadata: { providerName: 'proxmox', providerVersion: BPG_PROXMOX_VERSION },
+    });
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return prune(this.config) as Record<string, unknown>;
+  }
+}
+
+export class ProxmoxContainer extends BpgResource<ContainerConfig> {
+  constructor(scope: Construct, id: string, config: ContainerConfig) {
+    super(scope, id, RESOURCE_TYPES.Container, config);
+  }
+}
+
+export class ProxmoxVm extends BpgResource<VmConfig> {
+  constructor(scope: Construct, id: string, config: VmConfig) {
+    super(scope, id, RESOURCE_TYPES.Vm, config);
+  }
+}
+
+export class ProxmoxPool extends BpgResource<PoolConfig> {
+  constructor(scope: Construct, id: string, config: PoolConfig) {
+    super(scope, id, RESOURCE_TYPES.Pool, config);
+  }
+}
+
+export class ProxmoxDownloadFile extends BpgResource<DownloadFileConfig> {
+  constructor(scope: Construct, id: string, config: DownloadFileConfig) {
+    super(scope, id, RESOURCE_TYPES.DownloadFile, config);
+  }
+}
+
+/** Drops undefined fields (but keeps null, which ConfigMode=Attr lists need), recursively. */
+function prune(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(prune);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, prune(v)]));
+  }
+  return value;
+}

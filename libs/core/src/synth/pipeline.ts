@@ -1,0 +1,49 @@
+/**
+ * The whole pipeline for one site: load the packages, build the model, synthesize every service
+ * and run the policy rules that need the rendered files. Reports problems; never throws on bad
+ * input.
+ */
+import { buildHomelab, checkRenderedFiles, type Homelab } from '../model/homelab.ts';
+import { loadServices } from '../model/load.ts';
+import type { Problem } from '../model/problem.ts';
+import type { ConfigFile } from '../model/service.ts';
+import type { Site } from '../model/site.ts';
+import { buildPlan, type Plan } from '../plan/plan.ts';
+import type { BackendSetting } from '../proxmox/backend.ts';
+import { synthService, type SynthResult } from './synth-service.ts';
+
+export interface SiteSynthesis {
+  readonly home: Homelab;
+  readonly plan: Plan;
+  readonly results: readonly SynthResult[];
+  /** Model, policy and rendered-file problems together. */
+  readonly problems: readonly Problem[];
+}
+
+export async function loadHomelab(root: string, site: Site): Promise<Homelab> {
+  const { entries, failures } = await loadServices(root);
+  return buildHomelab(site, entries, { failures });
+}
+
+export function synthesizeSite(home: Homelab, options: { backend?: BackendSetting; only?: readonly string[] } = {}): SiteSynthesis {
+  const plan = buildPlan(home);
+  const results: SynthResult[] = [];
+  const problems: Problem[] = [...home.problems];
+  const files = new Map<string, readonly ConfigFile[]>();
+  for (const service of home.services) {
+    if (options.only && !options.only.includes(service.name)) continue;
+    try {
+      const result = synthService(home, service, { backend: options.backend, waves: plan.waveOf });
+      results.push(result);
+      files.set(service.name, result.configFiles);
+    } catch (error) {
+      problems.push({
+        source: service.pkg.dir, path: 'files', code: 'RenderFailed',
+        message: `rendering failed: ${error instanceof Error ? error.message : String(error)}`,
+        fix: 'Fix the template function of the package (its unit test should reproduce the failure).',
+      });
+    }
+  }
+  problems.push(...checkRenderedFiles(home, files));
+  return { home, plan, results, problems };
+}

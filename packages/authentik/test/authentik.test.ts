@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+
+const a = await synthesized('authentik');
+const compose = parse(a.text('files/authentik/opt/stacks/authentik/compose.yml'));
+
+describe('authentik: infrastructure', () => {
+  const ct = a.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.authentik;
+  it('is LXC 207 at .28 on pve1 with CPU weight 1200 (high)', () => {
+    expect(ct).toMatchObject({ vm_id: 207, node_name: 'pve1', cpu: { units: 1200 }, features: { nesting: true } });
+    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.28/24');
+  });
+  it('boots after Traefik', () => {
+    expect(ct.startup.order).toBe(2);
+  });
+});
+
+describe('authentik: compose stack', () => {
+  it('runs server, worker, PostgreSQL and Redis', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'redis', 'server', 'worker']);
+    expect(compose.services.server.command).toBe('server');
+    expect(compose.services.worker.command).toBe('worker');
+    expect(compose.services.server.depends_on).toEqual({ postgresql: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+  });
+  it('references its secrets by environment variable name only', () => {
+    const env = compose.services.server.environment;
+    expect(env.AUTHENTIK_SECRET_KEY).toMatch(/^\$\{AUTHENTIK_SECRET_KEY:\?/);
+    expect(env.AUTHENTIK_POSTGRESQL__PASSWORD).toMatch(/^\$\{AUTHENTIK_PG_PASSWORD:\?/);
+    const dotenv = a.text('files/authentik/opt/stacks/authentik/.env');
+    expect(dotenv).toContain("AUTHENTIK_SECRET_KEY={{ lookup('ansible.builtin.env', 'AUTHENTIK_SECRET_KEY') }}");
+    expect(a.json('manifest.json').artifacts.find((x: any) => x.target?.path === '/opt/stacks/authentik/.env').target.mode).toBe('0600');
+  });
+  it('mounts the homelab blueprints directory', () => {
+    expect(compose.services.worker.volumes).toContain('./blueprints/homelab:/blueprints/homelab');
+  });
+});
+
+describe('authentik: blueprints', () => {
+  it('carries the provider and application of Traefik\'s dashboard (Traefik deploys before Authentik exists)', () => {
+    const text = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/traefik.yaml');
+    const bp = parse(text, { customTags: [{ tag: '!KeyOf', resolve: (v: string) => ({ keyOf: v }) }, { tag: '!Find', collection: 'seq', resolve: (v: unknown) => ({ find: v }) }] as never });
+    const [provider, application] = bp.entries;
+    expect(provider).toMatchObject({ model: 'authentik_providers_proxy.proxyprovider', attrs: { mode: 'forward_single', external_host: 'https://traefik.woodhead.tech' } });
+    expect(application).toMatchObject({ model: 'authentik_core.application', attrs: { slug: 'traefik-dashboard' } });
+    expect(text).toContain('provider: !KeyOf provider-dashboard');
+  });
+  it('binds every protected provider of the site to the embedded outpost', async () => {
+    const s = await synthesizeThisSite();
+    const protectedCount = s.home.services.flatMap((x) => x.routes.filter((r) => r.auth === 'authentik')).length;
+    const text = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/outpost-embedded.yaml');
+    expect(text).toContain('managed: goauthentik.io/outposts/embedded');
+    expect(text.match(/!Find \[ authentik_providers_proxy.proxyprovider/g)).toHaveLength(protectedCount);
+  });
+  it('routes its portal through Traefik with its own login', () => {
+    const route = parse(a.text('files/traefik/etc/traefik/dynamic/authentik.yml'));
+    expect(route.http.routers['authentik-auth']).toMatchObject({ rule: 'Host(`auth.woodhead.tech`)' });
+    expect(route.http.routers['authentik-auth'].middlewares).toBeUndefined();
+    expect(route.http.services['authentik-auth'].loadBalancer.servers).toEqual([{ url: 'http://192.168.86.28:9000' }]);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+
+const t = await synthesized('traefik');
+
+describe('traefik: infrastructure', () => {
+  const ct = t.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.traefik;
+  it('is LXC 200 at .20 on pve1 with CPU weight 2048 (critical)', () => {
+    expect(ct).toMatchObject({ vm_id: 200, node_name: 'pve1', cpu: { units: 2048 }, unprivileged: true, start_on_boot: true });
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: '192.168.86.20/24', gateway: '192.168.86.1' });
+  });
+  it('runs Docker, so nesting and keyctl are on', () => {
+    expect(ct.features).toEqual({ nesting: true, keyctl: true });
+  });
+  it('is the first wave: it boots first', () => {
+    expect(ct.startup.order).toBe(1);
+  });
+});
+
+describe('traefik: static configuration', () => {
+  const cfg = parse(t.text('files/traefik/etc/traefik/traefik.yml'));
+  it('redirects web to websecure over https', () => {
+    expect(cfg.entryPoints.web.http.redirections.entryPoint).toEqual({ to: 'websecure', scheme: 'https', permanent: true });
+  });
+  it('gets the wildcard and the apex from the Cloudflare DNS-01 resolver', () => {
+    expect(cfg.entryPoints.websecure.http.tls).toEqual({ certResolver: 'cloudflare', domains: [{ main: 'woodhead.tech', sans: ['*.woodhead.tech'] }] });
+    expect(cfg.certificatesResolvers.cloudflare.acme.dnsChallenge.provider).toBe('cloudflare');
+    expect(cfg.certificatesResolvers.cloudflare.acme.storage).toBe('/etc/traefik/acme.json');
+  });
+  it('watches the dynamic directory, serves the dashboard, metrics and an access log', () => {
+    expect(cfg.providers.file).toEqual({ directory: '/etc/traefik/dynamic', watch: true });
+    expect(cfg.api).toEqual({ dashboard: true, insecure: false });
+    expect(cfg.metrics.prometheus.entryPoint).toBe('metrics');
+    expect(cfg.accessLog.filePath).toBe('/var/log/traefik/access.log');
+  });
+});
+
+describe('traefik: files and secrets', () => {
+  const manifest = t.json('manifest.json');
+  const target = (path: string) => manifest.artifacts.find((a: any) => a.target?.path === path)?.target;
+  it('acme.json is 0600, created once and never overwritten', () => {
+    expect(target('/etc/traefik/acme.json')).toMatchObject({ host: 'traefik', mode: '0600' });
+    const plays = parse(t.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
+    const task = plays.find((p) => p.hosts === 'traefik')!.tasks.find((k) => k.name === 'Install /etc/traefik/acme.json')!;
+    expect(task['ansible.builtin.template']).toMatchObject({ dest: '/etc/traefik/acme.json', mode: '0600', force: false });
+  });
+  it('the Cloudflare token is referenced by name in a 0600 env file, never written', () => {
+    expect(target('/opt/stacks/traefik/.env')?.mode).toBe('0600');
+    expect(t.text('files/traefik/opt/stacks/traefik/.env')).toContain("CF_DNS_API_TOKEN={{ lookup('ansible.builtin.env', 'CF_DNS_API_TOKEN') }}");
+    expect(manifest.env).toContain('CF_DNS_API_TOKEN');
+  });
+  it('defines the authentik forwardAuth middleware pointing at Authentik .28', () => {
+    const mw = parse(t.text('files/traefik/etc/traefik/dynamic/middleware-forward-auth.yml'));
+    expect(mw.http.middlewares.authentik.forwardAuth.address).toBe('http://192.168.86.28:9000/outpost.goauthentik.io/auth/traefik');
+  });
+  it('puts its dashboard behind Authentik', () => {
+    const routes = parse(t.text('files/traefik/etc/traefik/dynamic/traefik.yml'));
+    expect(routes.http.routers['traefik-dashboard']).toMatchObject({ rule: 'Host(`traefik.woodhead.tech`)', service: 'api@internal', middlewares: ['authentik@file'], entryPoints: ['websecure'] });
+  });
+  it('has no problem in the whole-site synthesis', async () => {
+    const s = await synthesizeThisSite();
+    expect(s.problems.filter((p) => p.source === 'packages/traefik')).toEqual([]);
+  });
+});

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Site } from '@homelab/core';
+
+export interface CommandOptions {
+  readonly root: string;
+  /** Service names given with --service; empty means all. */
+  readonly services: readonly string[];
+  readonly dryRun: boolean;
+  readonly json: boolean;
+}
+
+/** The site module: $HOMELAB_SITE (a path or package name), else this repository's libs/site. */
+export async function loadSite(root: string): Promise<Site> {
+  const spec = process.env.HOMELAB_SITE;
+  const url = spec ? (spec.startsWith('.') || spec.startsWith('/') ? pathToFileURL(join(root, spec)).href : spec) : pathToFileURL(join(root, 'libs/site/src/index.ts')).href;
+  const mod = (await import(url)) as { default?: Site; site?: Site };
+  const site = mod.default ?? mod.site;
+  if (!site) throw new Error(`${spec ?? 'libs/site'} does not export a site (default export or "site").`);
+  return site;
+}
+
+export function distRoot(root: string): string {
+  return join(root, 'dist');
+}

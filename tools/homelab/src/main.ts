@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     services: (values.service as string[] | undefined) ?? [],
     dryRun: values['dry-run'] === true,
     json: values.json === true,
+    argv: argv.slice(argv.indexOf(positionals[0]!) + 1),
   });
 }
 

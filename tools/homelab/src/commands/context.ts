@@ -8,6 +8,8 @@ export interface CommandOptions {
   readonly services: readonly string[];
   readonly dryRun: boolean;
   readonly json: boolean;
+  /** The raw arguments after the command, for commands with flags of their own. */
+  readonly argv: readonly string[];
 }
 
 /** The site module: $HOMELAB_SITE (a path or package name), else this repository's libs/site. */

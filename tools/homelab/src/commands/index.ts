@@ -2,13 +2,18 @@ import { formatPlan } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
 import { loadSite } from './context.ts';
 import { synthCommand } from './synth.ts';
+import { deployCommand } from './deploy.ts';
+import { fleetCommand } from './fleet.ts';
 
 export const USAGE = `usage: homelab <command> [--service <name>]...
 
   plan            synthesize, validate and print the deploy plan (npm start)
   synth           write dist/<service>/ for every service (or the named ones)
   validate        synthesize and check every artifact and policy rule
-  deploy          apply a service to the live homelab
+  deploy          apply services to the live homelab (--dry-run prints the commands)
+  group           list | start <group> | stop <group>
+  patch           proxmox | lxc | docker | talos | pi
+  status          what runs where, deployed version against the repo's
   assumptions     list every value the site chose where the design is silent`;
 
 export async function runCommand(positionals: readonly string[], options: CommandOptions): Promise<number> {
@@ -26,8 +31,11 @@ export async function runCommand(positionals: readonly string[], options: Comman
       return 0;
     }
     case 'deploy':
-      console.error('homelab deploy is not available yet: it lands with the deploy issue. Run `npm start` (synth, validate, plan) to see what deploy would do.');
-      return 3;
+      return deployCommand(positionals.slice(1), options);
+    case 'group':
+    case 'patch':
+    case 'status':
+      return fleetCommand(command, positionals.slice(1), options);
     case 'assumptions': {
       const site = await loadSite(options.root);
       for (const a of site.assumptions) console.log(`${a.path} = ${JSON.stringify(a.value)}\n    ${a.reason}`);

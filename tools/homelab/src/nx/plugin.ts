@@ -1,0 +1,76 @@
+/**
+ * Nx local plugin: infers the homelab targets of every service package.
+ *
+ * Marker: `packages/<service>/package.json` next to `packages/<service>/src/index.ts` (the
+ * package's `defineService`). The project itself (name `@homelab/<service>`, its dependencies on
+ * @homelab/core, @homelab/site and other services) comes from Nx's own package.json support;
+ * this plugin adds targets and tags to the same root. Shaped like Nx's own plugins
+ * (`@nx/vite/plugin`): a glob, `createNodesFromFiles`, and targets with inputs, outputs, cache
+ * and a description that `nx show project` prints.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { serviceTargets, type HomelabPluginOptions } from './targets.ts';
+
+export type { HomelabPluginOptions } from './targets.ts';
+
+export const SERVICE_PACKAGE_GLOB = 'packages/*/package.json';
+
+/** The `homelab` field of a service package.json: where it sits in the fleet. */
+export interface HomelabPackageField {
+  /** Service group (`core`, `media`, ...): becomes the Nx tag `group:<group>`. */
+  readonly group?: string;
+  /** Layer (`infrastructure`, `platform`, `apps`): becomes the Nx tag `layer:<layer>`. */
+  readonly layer?: string;
+}
+
+/** Tags of a service project: `type:service`, plus `group:` and `layer:` from package.json. */
+export function serviceTags(field: HomelabPackageField | undefined): string[] {
+  const tags = ['type:service'];
+  if (typeof field?.group === 'string' && field.group) tags.push(`group:${field.group}`);
+  if (typeof field?.layer === 'string' && field.layer) tags.push(`layer:${field.layer}`);
+  return tags;
+}
+
+export function createServiceNode(
+  packageJsonPath: string,
+  options: HomelabPluginOptions | undefined,
+  context: CreateNodesContext,
+): CreateNodesResult {
+  const projectRoot = dirname(packageJsonPath);
+  const abs = join(context.workspaceRoot, projectRoot);
+  // A package without src/index.ts is not a service (yet): leave it to Nx's package.json support.
+  if (!existsSync(join(abs, 'src', 'index.ts'))) return {};
+  let pkg: { homelab?: HomelabPackageField };
+  try {
+    pkg = JSON.parse(readFileSync(join(context.workspaceRoot, packageJsonPath), 'utf8')) as typeof pkg;
+  } catch (error) {
+    throw new Error(`${packageJsonPath}: cannot read it as JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const targets = serviceTargets({
+    service: basename(projectRoot),
+    projectRoot,
+    hasTsconfig: existsSync(join(abs, 'tsconfig.json')),
+    namedInputs: Object.keys(context.nxJsonConfiguration.namedInputs ?? {}),
+    ...(options ? { options } : {}),
+  });
+  return {
+    projects: {
+      [projectRoot]: {
+        root: projectRoot,
+        projectType: 'application',
+        tags: serviceTags(pkg.homelab),
+        targets,
+      },
+    },
+  };
+}
+
+export const createNodes: CreateNodes<HomelabPluginOptions> = [
+  SERVICE_PACKAGE_GLOB,
+  (files, options, context) => createNodesFromFiles(createServiceNode, files, options ?? {}, context),
+];
+
+/** The name the brief and older Nx versions use; Nx 23 prefers `createNodes`. */
+export const createNodesV2 = createNodes;

@@ -1,0 +1,181 @@
+/**
+ * The targets the homelab plugin infers for one service package: pure data, no I/O, so the
+ * plugin and its tests share one definition. Commands run from the workspace root through the
+ * `homelab` CLI (`tools/homelab/src/main.ts`), which takes the service by its directory name.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+
+export interface HomelabPluginOptions {
+  /**
+   * Directory with the upstream JSON schemas `validate` checks artifacts against, relative to
+   * the workspace root. Outside the workspace, so it is hashed by a runtime input (see below).
+   * @default "../shared/schemas"
+   */
+  readonly schemasDir?: string;
+  /** Workspace-relative entry of the homelab CLI. @default "tools/homelab/src/main.ts" */
+  readonly cliEntry?: string;
+}
+
+export interface ServiceTargetsInput {
+  /** The service name: the package directory's name, `packages/<service>`. */
+  readonly service: string;
+  /** Workspace-relative project root, `packages/<service>`. */
+  readonly projectRoot: string;
+  /** Whether the package has its own `tsconfig.json` (then it gets a `typecheck` target). */
+  readonly hasTsconfig: boolean;
+  /** Named inputs declared in nx.json; `production` is used when present, `default` otherwise. */
+  readonly namedInputs: readonly string[];
+  readonly options?: HomelabPluginOptions;
+}
+
+/** One entry of a target's `inputs` (a fileset, a named input, or `{ runtime }`, `{ env }`, ...). */
+type Input = NonNullable<TargetConfiguration['inputs']>[number];
+
+export const DEFAULT_SCHEMAS_DIR = '../shared/schemas';
+export const DEFAULT_CLI_ENTRY = 'tools/homelab/src/main.ts';
+
+/**
+ * Everything synth reads. Synth derives cross-service files (Traefik routes from every package's
+ * routes, Authentik blueprints, Prometheus scrape targets), so one service's output depends on
+ * every service package's source and package.json (versions and dependencies go into
+ * manifest.json), not only on its own package and its dependencies. The generator and this
+ * plugin are excluded: they do not change what synth writes (the command itself is hashed).
+ */
+export function synthInputs(projectInput: string): Input[] {
+  return [
+    projectInput,
+    '{workspaceRoot}/libs/core/src/**/*',
+    '{workspaceRoot}/libs/site/src/**/*',
+    '{workspaceRoot}/packages/*/src/**/*',
+    '{workspaceRoot}/packages/*/package.json',
+    '{workspaceRoot}/tools/homelab/src/**/*',
+    '!{workspaceRoot}/tools/homelab/src/generators/**/*',
+    '!{workspaceRoot}/tools/homelab/src/nx/**/*',
+  ];
+}
+
+/**
+ * A stable digest of every file under `dir` (path and content), printed on stdout. Nx hashes
+ * only files inside the workspace, so a `{workspaceRoot}/../shared/schemas/**` fileset matches
+ * nothing (checked with Nx 23.3.1: changing a schema left the hash unchanged); a runtime input
+ * runs this command when hashing and folds its output into the hash instead. The `|| echo`
+ * keeps a missing directory from failing the hash: it hashes as "missing".
+ */
+export function dirDigestCommand(dir: string): string {
+  const q = shellQuote(dir);
+  return `(cd ${q} 2>/dev/null && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum) || echo missing:${q}`;
+}
+
+export function serviceTargets(input: ServiceTargetsInput): Record<string, TargetConfiguration> {
+  const { service, projectRoot } = input;
+  const cli = input.options?.cliEntry ?? DEFAULT_CLI_ENTRY;
+  const schemasDir = input.options?.schemasDir ?? DEFAULT_SCHEMAS_DIR;
+  const own = input.namedInputs.includes('production') ? 'production' : 'default';
+  const dist = `{workspaceRoot}/dist/${service}`;
+  const homelab = (verb: string): TargetConfiguration['options'] => ({
+    command: `tsx ${cli} ${verb} --service ${service}`,
+    cwd: '{workspaceRoot}',
+  });
+  const vitest = (dir: string): TargetConfiguration['options'] => ({
+    command: `vitest run ${projectRoot}/${dir} --passWithNoTests`,
+    cwd: '{workspaceRoot}',
+  });
+
+  const targets: Record<string, TargetConfiguration> = {
+    synth: {
+      executor: 'nx:run-commands',
+      options: homelab('synth'),
+      cache: true,
+      inputs: synthInputs(own),
+      outputs: [dist],
+      metadata: {
+        description: `Synthesize ${service}: Terraform JSON, config files, Ansible and manifest.json into dist/${service}/`,
+        technologies: ['homelab'],
+      },
+    },
+    validate: {
+      executor: 'nx:run-commands',
+      options: homelab('validate'),
+      dependsOn: ['synth'],
+      cache: true,
+      inputs: [
+        ...synthInputs(own),
+        // The files synth wrote to dist/<service>/ (the outputs of the tasks this one depends on).
+        { dependentTasksOutputFiles: '**/*' },
+        { runtime: dirDigestCommand(schemasDir) },
+      ],
+      outputs: [],
+      metadata: {
+        description: `Validate dist/${service}/ against the upstream schemas (${schemasDir}), offline tools and policy rules`,
+        technologies: ['homelab'],
+      },
+    },
+    plan: {
+      executor: 'nx:run-commands',
+      options: homelab('plan'),
+      dependsOn: ['synth'],
+      cache: false,
+      metadata: {
+        description: `Show what deploying ${service} would change against its last deployed manifest (needs no cluster)`,
+        technologies: ['homelab'],
+      },
+    },
+    deploy: {
+      executor: 'nx:run-commands',
+      options: homelab('deploy'),
+      // Dependencies deploy first. Note: --exclude-task-dependencies drops `synth` too, so the
+      // affected deploy is `nx affected -t synth deploy --exclude-task-dependencies`.
+      dependsOn: ['^deploy', 'synth'],
+      cache: false,
+      metadata: {
+        description: `Apply ${service} (terraform, then ansible, then smoke) after the services it depends on; refuses without a configured endpoint`,
+        technologies: ['homelab'],
+      },
+    },
+    smoke: {
+      executor: 'nx:run-commands',
+      options: vitest('smoke'),
+      cache: false,
+      metadata: {
+        description: `Run ${service}'s smoke tests (${projectRoot}/smoke) against the live homelab`,
+        technologies: ['vitest'],
+      },
+    },
+    test: {
+      executor: 'nx:run-commands',
+      options: vitest('test'),
+      cache: true,
+      // Unit tests assert what synth produces, so they read what synth reads, plus the vitest config.
+      inputs: [...synthInputs('default'), '{workspaceRoot}/vitest.config.ts'],
+      outputs: [],
+      metadata: {
+        description: `Run ${service}'s unit tests (${projectRoot}/test)`,
+        technologies: ['vitest'],
+      },
+    },
+  };
+
+  if (input.hasTsconfig) {
+    // Per package, not the root `tsc -p tsconfig.json` (which checks the whole repo, about 1.3 s,
+    // once per package): the package's tsconfig.json extends tsconfig.base.json and includes
+    // src, test and smoke, and tsc follows imports into @homelab/core and /site. Cached on the
+    // package, its dependencies' files (`^default`: core, site and the services it depends on)
+    // and the base tsconfig. `npm run typecheck` stays the one-shot check of the whole repo.
+    targets['typecheck'] = {
+      executor: 'nx:run-commands',
+      options: { command: `tsc -p ${projectRoot}/tsconfig.json --noEmit`, cwd: '{workspaceRoot}' },
+      cache: true,
+      inputs: ['default', '^default', '{workspaceRoot}/tsconfig.base.json'],
+      outputs: [],
+      metadata: {
+        description: `Type-check ${service} (src, test, smoke) with ${projectRoot}/tsconfig.json`,
+        technologies: ['typescript'],
+      },
+    };
+  }
+  return targets;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./@-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}

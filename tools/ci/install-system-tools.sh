@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real offline validators the tests run (see docs/validation.md). Installed from Debian.
 set -euo pipefail
-PACKAGES=(openssl)
+# ansible-core + openssh-client: deploy's config step, and the real playbook runs against the LXC test host.
+PACKAGES=(openssl ansible-core openssh-client)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

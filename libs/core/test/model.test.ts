@@ -34,6 +34,9 @@ describe.each<[string, ServiceProps[], string, string?]>([
   ['RouteHostOutsideDomain', [proxy, idp, bad({ routes: [{ host: 'app.other.org', port: 80, auth: 'authentik' }] })], 'RouteHostOutsideDomain'],
   ['AdminRouteWithoutAuth', [proxy, idp, bad({ routes: [{ host: 'app', port: 80, auth: 'none' }] })], 'AdminRouteWithoutAuth'],
   ['UnauthenticatedRoute', [proxy, idp, bad({ routes: [{ host: 'app', port: 80, auth: 'none', admin: false }] })], 'UnauthenticatedRoute'],
+  ['UnauthenticatedRoute (public: false said explicitly)', [proxy, idp, bad({ routes: [{ host: 'app', port: 80, auth: 'none', admin: false, public: false }] })], 'UnauthenticatedRoute'],
+  ['AdminRouteWithoutAuth (public does not excuse an admin surface)', [proxy, idp, bad({ routes: [{ host: 'app', port: 80, auth: 'none', public: true }] })], 'AdminRouteWithoutAuth'],
+  ['InvalidRoutePublic', [proxy, idp, bad({ routes: [{ host: 'app', port: 80, auth: 'none', admin: false, public: 'yes' as never }] })], 'InvalidRoutePublic'],
   ['DuplicateRouteHost', [proxy, idp, bad({ routes: [{ host: 'auth', port: 80, auth: 'authentik' }] })], 'DuplicateRouteHost'],
   ['CatchAllRoute', [proxy, idp, bad({ routes: [{ host: '*.example.test', port: 80, auth: 'authentik' }] })], 'CatchAllRoute'],
   ['SecretNotEnvReference', [proxy, idp, bad({ secrets: [{ env: 'sk-live-abcdef123456', description: 'a key pasted as a value' }] })], 'SecretNotEnvReference'],
@@ -46,6 +49,15 @@ describe.each<[string, ServiceProps[], string, string?]>([
     expect(hit, formatProblems(home.problems)).toBeDefined();
     expect(hit!.source).toMatch(/^packages\//);
     expect(hit!.fix.length).toBeGreaterThan(5);
+  });
+});
+
+describe('model: a public read-only route', () => {
+  it('accepts auth "none" on a route declared public and not admin, and defaults public to false', () => {
+    const site = buildHomelab(testSite, entries(proxy, idp, bad({ routes: [{ host: 'app', port: 80, auth: 'none', admin: false, public: true }] })));
+    expect(site.problems).toEqual([]);
+    expect(site.byName.get('app')!.routes[0]).toMatchObject({ auth: 'none', admin: false, public: true });
+    expect(buildHomelab(testSite, entries(proxy, idp, app)).byName.get('app')!.routes[0]!.public).toBe(false);
   });
 });
 

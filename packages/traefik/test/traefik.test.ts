@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { checkRenderedFiles, type ConfigFile } from '@homelab/core';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 
 const t = await synthesized('traefik');
@@ -61,5 +62,30 @@ describe('traefik: files and secrets', () => {
   it('has no problem in the whole-site synthesis', async () => {
     const s = await synthesizeThisSite();
     expect(s.problems.filter((p) => p.source === 'packages/traefik')).toEqual([]);
+  });
+});
+
+const site = await synthesizeThisSite();
+
+describe('traefik: the https-only and forward-auth policy rules read these files', () => {
+  const mine = site.results.find((r) => r.service === 'traefik')!.configFiles;
+  const check = (files: readonly ConfigFile[]) => checkRenderedFiles(site.home, new Map([['traefik', files]])).filter((p) => p.source === 'packages/traefik');
+  const edit = (path: string, change: (doc: any) => void) => mine.map((f) => {
+    if (f.path !== path) return f;
+    const doc = parse(f.content);
+    change(doc);
+    return { ...f, content: JSON.stringify(doc) };
+  });
+  it('finds nothing wrong with the static configuration, the dashboard router or the middleware', () => {
+    expect(check(mine)).toEqual([]);
+  });
+  it.each<[string, string, (doc: any) => void, string, string]>([
+    ['web serving plain HTTP', '/etc/traefik/traefik.yml', (d) => { delete d.entryPoints.web.http; }, 'MissingHttpsRedirect', 'files[/etc/traefik/traefik.yml].entryPoints.web.http.redirections.entryPoint'],
+    ['the insecure API', '/etc/traefik/traefik.yml', (d) => { d.api.insecure = true; }, 'InsecureDashboard', 'files[/etc/traefik/traefik.yml].api.insecure'],
+    ['the dashboard without Authentik', '/etc/traefik/dynamic/traefik.yml', (d) => { delete d.http.routers['traefik-dashboard'].middlewares; }, 'ForwardAuthMissing', 'files[/etc/traefik/dynamic/traefik.yml].http.routers.traefik-dashboard.middlewares'],
+    ['the dashboard on the web entrypoint', '/etc/traefik/dynamic/traefik.yml', (d) => { d.http.routers['traefik-dashboard'].entryPoints = ['web']; }, 'PlainHttpRouter', 'files[/etc/traefik/dynamic/traefik.yml].http.routers.traefik-dashboard.entryPoints'],
+    ['forwardAuth aimed elsewhere', '/etc/traefik/dynamic/middleware-forward-auth.yml', (d) => { d.http.middlewares.authentik.forwardAuth.address = 'http://192.168.86.99:9000/outpost.goauthentik.io/auth/traefik'; }, 'ForwardAuthWrongTarget', 'files[/etc/traefik/dynamic/middleware-forward-auth.yml].http.middlewares.authentik.forwardAuth.address'],
+  ])('would report %s', (_name, path, change, code, at) => {
+    expect(check(edit(path, change)).map((p) => [p.code, p.path])).toContainEqual([code, at]);
   });
 });

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { generateBindings, OUTPUT } from '../src/bindings/generate-proxmox-bindings.ts';
-import { findSchemasDir } from '../src/bindings/schemas-path.ts';
+import { findSchemasDir } from '@homelab/core';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('bpg/proxmox bindings', () => {
-  const generated = generateBindings(findSchemasDir(root));
+  const generated = generateBindings(findSchemasDir({ root }));
   it('match the provider schema (regenerate with the generator if this fails)', () => {
     expect(readFileSync(join(root, OUTPUT), 'utf8')).toBe(generated);
   });

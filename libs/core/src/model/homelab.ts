@@ -41,19 +41,35 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
   services.sort((a, b) => a.name.localeCompare(b.name));
   const byName = new Map(services.map((s) => [s.name, s]));
   const ctx: PolicyContext = { site, siteSource: options.siteSource ?? 'libs/site', services, byName };
-  for (const rule of options.rules ?? POLICY_RULES) problems.push(...safeCheck(rule, ctx));
+  for (const rule of options.rules ?? POLICY_RULES) {
+    if ((rule.phase ?? 'model') === 'model') problems.push(...safeCheck(rule, ctx));
+  }
   return { site, services, byName, problems };
 }
 
-/** Runs the rules that need rendered files. */
-export function checkRenderedFiles(home: Homelab, files: ReadonlyMap<string, readonly ConfigFile[]>, rules: readonly PolicyRule[] = POLICY_RULES, siteSource = 'libs/site'): Problem[] {
-  const ctx: PolicyContext = { site: home.site, siteSource, services: home.services, byName: home.byName, files };
-  return rules.flatMap((r) => safeCheck(r, ctx)).filter((p) => filesOnly(p));
+/**
+ * Runs the rules again on the rendered files (and, when given, the synthesized Terraform stacks
+ * per service name): every problem of a `rendered` rule, and the file-level problems of the others.
+ */
+export function checkRenderedFiles(
+  home: Homelab, files: ReadonlyMap<string, readonly ConfigFile[]>, rules: readonly PolicyRule[] = POLICY_RULES, siteSource = 'libs/site',
+  stacks?: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): Problem[] {
+  const ctx: PolicyContext = { site: home.site, siteSource, services: home.services, byName: home.byName, files, stacks };
+  return rules.flatMap((r) => {
+    const found = safeCheck(r, ctx);
+    return r.phase === 'rendered' ? found : found.filter((p) => filesOnly(p) || newCrash(home, p));
+  });
 }
 
 /** File-level problems are reported only in the files pass, so each is reported once. */
 function filesOnly(p: Problem): boolean {
   return p.path.startsWith('files[');
+}
+
+/** A rule that crashes only on the rendered files must still say so. */
+function newCrash(home: Homelab, p: Problem): boolean {
+  return p.code === 'RuleCrashed' && !home.problems.some((q) => q.code === 'RuleCrashed' && q.path === p.path);
 }
 
 function safeCheck(rule: PolicyRule, ctx: PolicyContext): Problem[] {

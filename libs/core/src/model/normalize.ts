@@ -9,7 +9,8 @@ import type {
 import type { Placement, Site } from './site.ts';
 import type { Tier } from './tiers.ts';
 
-const DEFAULT_LXC_OS = 'debian-12';
+// Debian 13: its docker-compose package is Compose v2 (the `docker compose` plugin); Debian 12's is v1.
+const DEFAULT_LXC_OS = 'debian-13';
 const DEFAULT_LXC_SWAP_MIB = 512;
 
 export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Site, out: ProblemCollector): NormalizedService {
@@ -83,6 +84,7 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     sharesGuestWith: props.sharesGuestWith,
     provides: props.provides ?? [],
     extra: props.extra ?? {},
+    hostPackages: Object.fromEntries(Object.entries(props.hostPackages ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([h, p]) => [h, [...new Set(p)].sort()])),
   };
 }
 
@@ -117,6 +119,7 @@ function normalizeRoute(r: RouteProps, i: number, site: Site, ip: string | undef
     scheme,
     auth: r.auth,
     admin: r.admin ?? true,
+    public: r.public ?? false,
     backendUrl: r.backend ?? `${scheme}://${ip ?? '0.0.0.0'}:${r.port}`,
     middlewares: r.middlewares ?? [],
     probePath: r.probePath ?? '/',

@@ -58,6 +58,9 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
       out.report(`${path}.host`, 'InvalidRouteHost', 'the route host must be a DNS name', r.host, 'Use a label like "sonarr" or a name inside the domain.');
     }
     if (!isPort(r.port)) out.report(`${path}.port`, 'InvalidPort', 'the backend port must be an integer from 1 to 65535', r.port, 'Set the port the application listens on.');
+    if (r.public !== undefined && typeof r.public !== 'boolean') {
+      out.report(`${path}.public`, 'InvalidRoutePublic', 'public is true or false', r.public, 'Write public: true only for a deliberately public, read-only site.');
+    }
     if (!AUTH.includes(r.auth as string)) {
       out.report(`${path}.auth`, 'InvalidAuth', `auth must be one of ${AUTH.join(', ')}`, r.auth, 'Use "authentik" unless the application has its own login.');
     }

@@ -23,6 +23,11 @@ export interface RouteProps {
   readonly auth: AuthMode;
   /** An admin surface must be behind Authentik. @default true */
   readonly admin?: boolean;
+  /**
+   * A deliberately public, read-only site with no login at all (a recipe site). Only a public,
+   * non-admin route may have auth "none" (rule routes: UnauthenticatedRoute). @default false
+   */
+  readonly public?: boolean;
   /** Backend address when it is not the service's own (Traefik's dashboard is `api@internal`). @default - the service's planned IP */
   readonly backend?: string;
   /** Extra Traefik middlewares after auth. @default - none */
@@ -80,7 +85,7 @@ export interface NfsMountProps {
 export interface DevicePassthrough {
   /** Device name on the node (`igpu`, `zigbee-coordinator`). */
   readonly device: string;
-  /** For `dev` devices: the node paths inside the guest. @default - the device id */
+  /** LXC only: the device nodes to pass through. @default - the site device's `path`, else its id */
   readonly paths?: readonly string[];
 }
 
@@ -114,8 +119,18 @@ export interface ConfigFile {
   readonly owner?: string;
   /** Create the file only when it is absent (state the service writes itself, e.g. acme.json). @default false */
   readonly createOnly?: boolean;
-  /** Compose stack directories to recreate when this file changes. @default - the stack the file lives in */
+  /**
+   * What to restart when this file changes: Compose stack directories (recreated), or systemd unit
+   * names such as `nginx.service` (deploy also enables and starts those). @default - the stack the file lives in
+   */
   readonly restarts?: readonly string[];
+  /**
+   * The file is a script (format `shell`) that deploy runs on its host after installing the files,
+   * on every deploy, so it must be idempotent (check before create). A line of its output starting
+   * with `homelab: changed` marks the step changed. On the deploy machine (`localhost`) the script
+   * runs where synth wrote it, and the files in its directory stay there as its inputs. @default false
+   */
+  readonly run?: boolean;
 }
 
 export type ArtifactFormat =
@@ -159,7 +174,7 @@ export interface ServiceProps {
   readonly group: string;
   /** @default - none (required for lxc and vm) */
   readonly resources?: ResourcesProps;
-  /** LXC template or VM image. @default "debian-12" for LXC */
+  /** LXC template or VM image. @default "debian-13" for LXC */
   readonly os?: string;
   /** Docker (Compose) runs inside: the LXC needs nesting and keyctl. @default false */
   readonly docker?: boolean;
@@ -191,6 +206,11 @@ export interface ServiceProps {
   readonly terraform?: StackExtension;
   /** Free-form facts a renderer of another package may read (peers, pool names). @default - none */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /**
+   * Debian packages deploy installs (apt) before the files, per inventory host: the service's own
+   * name for its guest, or another host its files go to (a Proxmox node by its name). @default - none
+   */
+  readonly hostPackages?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** An additional guest in one service's stack, e.g. each Talos node. */
@@ -272,6 +292,8 @@ export interface NormalizedService {
   readonly sharesGuestWith?: string;
   readonly provides: readonly ServiceRole[];
   readonly extra: Readonly<Record<string, unknown>>;
+  /** Host → sorted, de-duplicated apt packages. */
+  readonly hostPackages: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A service package's default export. The identity function gives type checking and a marker. */

@@ -30,6 +30,13 @@ export interface Device {
   readonly kind: 'usb' | 'pci' | 'dev';
   /** USB vendor:product, PCI mapping name, or device node path. */
   readonly id: string;
+  /**
+   * Device node on the node, for passing a `usb` device to an LXC (an LXC takes device nodes, not
+   * vendor:product ids): a serial device (`/dev/ttyACM0`, `/dev/serial/by-id/...`) or a libusb
+   * node (`/dev/bus/usb/BBB/DDD`). VMs keep using `id`.
+   * @default - `id` (right for `dev` devices, whose id is the node path)
+   */
+  readonly path?: string;
   readonly description: string;
 }
 

@@ -35,7 +35,7 @@ export function formatPlan(home: Homelab, plan: Plan, options: PlanFormatOptions
       lines.push(`  ${s.name} ${s.pkg.version} (${s.group}, ${s.tier})${status}${s.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : ''}`);
       for (const g of describeGuests(s)) lines.push(`    ${g}`);
       for (const r of s.routes) {
-        const auth = r.auth === 'authentik' ? 'behind Authentik' : r.auth === 'app' ? 'own auth' : 'NO AUTH';
+        const auth = r.auth === 'authentik' ? 'behind Authentik' : r.auth === 'app' ? 'own auth' : r.public ? 'public, no login' : 'NO AUTH';
         lines.push(`    route https://${r.fqdn} -> ${r.backendUrl} (${auth}${r.admin ? ', admin' : ''})`);
       }
       for (const p of s.ports.filter((x) => x.public)) lines.push(`    public port ${p.port}/${p.protocol}: ${p.description}`);

@@ -10,11 +10,21 @@ import { exposureRule } from './exposure.ts';
 import { dnsRule } from './dns.ts';
 import { storageDependenciesRule } from './storage-dependencies.ts';
 import { groupsRule } from './groups.ts';
+import { httpsOnlyRule } from './https-only.ts';
+import { forwardAuthRule } from './forward-auth.ts';
+import { splitTunnelRule } from './split-tunnel.ts';
+import { killSwitchRule } from './kill-switch.ts';
+import { terraformTokenRule } from './terraform-token.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
+export type { TerraformRoleFact } from './terraform-token.ts';
+export type { WireguardFacts } from './split-tunnel.ts';
+export type { KillSwitchFacts } from './kill-switch.ts';
+export { PROXMOX_PRIVILEGE_NEEDS, PROXMOX_RESOURCE_TYPES, BROAD_PROXMOX_GRANTS, privilegesNeeded, type PrivilegeNeed } from './proxmox-privileges.ts';
 
 /** Every policy rule, in the order they report. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   addressPlanRule, dependenciesRule, routesRule, secretsRule, fileConflictsRule,
   capacityRule, placementRule, exposureRule, dnsRule, storageDependenciesRule, groupsRule,
+  httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
 ];

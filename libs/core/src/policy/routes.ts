@@ -6,7 +6,7 @@ import type { PolicyRule } from './rule.ts';
 export const routesRule: PolicyRule = {
   name: 'routes',
   codes: ['AdminRouteWithoutAuth', 'UnauthenticatedRoute', 'DuplicateRouteHost', 'CatchAllRoute', 'RouteWithoutIngressDependency', 'ProtectedRouteWithoutIdentityDependency'],
-  description: 'Admin surfaces and services without their own auth sit behind the Authentik forwardAuth middleware; hosts are unique; no catch-all route.',
+  description: 'Admin surfaces and services without their own auth sit behind the Authentik forwardAuth middleware (only a declared public, non-admin route may have no auth); hosts are unique; no catch-all route.',
   check: ({ services, site }) => {
     const problems: Problem[] = [];
     const hosts = new Map<string, string>();
@@ -25,8 +25,8 @@ export const routesRule: PolicyRule = {
         const path = `routes[${i}]`;
         if (r.admin && r.auth !== 'authentik') {
           out.report(`${path}.auth`, 'AdminRouteWithoutAuth', `${r.fqdn} is an admin surface but has auth "${r.auth}"`, r.auth, 'Set auth: "authentik".');
-        } else if (r.auth === 'none') {
-          out.report(`${path}.auth`, 'UnauthenticatedRoute', `${r.fqdn} has no authentication at all; a service without its own login must sit behind Authentik`, r.auth, 'Set auth: "authentik", or "app" if the application has its own login.');
+        } else if (r.auth === 'none' && !r.public) {
+          out.report(`${path}.auth`, 'UnauthenticatedRoute', `${r.fqdn} has no authentication at all; a service without its own login must sit behind Authentik`, r.auth, 'Set auth: "authentik", or "app" if the application has its own login, or public: true (with admin: false) if it is a deliberately public read-only site.');
         }
         if (r.fqdn.startsWith('*.') || r.fqdn === site.domain) {
           out.report(`${path}.host`, 'CatchAllRoute', `a route for ${r.fqdn} would catch hosts that have no backend; unknown hosts must get 404`, r.host, 'Route one explicit host name.');

@@ -5,6 +5,11 @@ import { findEnvReferences, findLookupReferences, findSecretLiterals } from '../
 
 const MAX_SECRET_MODE = 0o600;
 
+/** Traefik's ACME certificate store: a secret whether or not the file says so. */
+function isAcmeStorage(path: string): boolean {
+  return /(^|\/)acme\.json$/.test(path);
+}
+
 /**
  * No secret is written as a literal: files reference environment variables by name, every name
  * referenced is declared, and files that hold secrets are 0600 or stricter.
@@ -12,7 +17,7 @@ const MAX_SECRET_MODE = 0o600;
 export const secretsRule: PolicyRule = {
   name: 'secrets',
   codes: ['SecretLiteral', 'UndeclaredSecret', 'SecretFileModeTooOpen', 'InvalidFileMode'],
-  description: 'Secrets are referenced by environment variable name only, each one declared, in files of mode 0600 or stricter.',
+  description: 'Secrets are referenced by environment variable name only, each one declared, in files of mode 0600 or stricter; acme.json (certificate private keys) is always 0600.',
   check: ({ services, files }) => {
     if (!files) return [];
     const problems: Problem[] = [];
@@ -28,7 +33,10 @@ export const secretsRule: PolicyRule = {
         const refs = findEnvReferences(f.content);
         const mode = parseInt(f.mode, 8);
         // Compose `${X}` references are resolved in memory from the 0600 .env; lookups land in the file.
-        if ((f.secret || findLookupReferences(f.content).length > 0) && (mode & ~MAX_SECRET_MODE) !== 0) {
+        if (isAcmeStorage(f.path) && (mode & ~MAX_SECRET_MODE) !== 0) {
+          // Whatever the file says of itself: it will hold the certificates' private keys.
+          out.report(`${where}.mode`, 'SecretFileModeTooOpen', 'acme.json holds the TLS certificates\' private keys, and Traefik refuses to use it when the group or others can read it', f.mode, 'Set mode: "0600" and secret: true.');
+        } else if ((f.secret || findLookupReferences(f.content).length > 0) && (mode & ~MAX_SECRET_MODE) !== 0) {
           out.report(`${where}.mode`, 'SecretFileModeTooOpen', 'the file holds a secret but others or the group can read it', f.mode, 'Set mode: "0600" (or "0400").');
         }
         for (const ref of refs) {

@@ -41,12 +41,13 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
   const mountPoints = [
     ...extra.map((d, i) => ({ volume: datastore(site, d.storage), size: `${d.sizeGiB}G`, path: `/data${i || ''}` })),
     // NFS is mounted on the Proxmox host and bind-mounted in, so a stalled mount is fixed on the host.
-    ...service.nfsMounts.map((m) => ({ volume: `${site.storage.nfs.hostMountPath}${m.share}`, path: m.path, read_only: m.readOnly, backup: false })),
+    // share "/" is the whole export: the host mount point itself, without a trailing slash.
+    ...service.nfsMounts.map((m) => ({ volume: `${site.storage.nfs.hostMountPath}${m.share === '/' ? '' : m.share}`, path: m.path, read_only: m.readOnly, backup: false })),
   ];
   const devices = guest.devices.flatMap((d) => {
     const dev = guest.node?.devices[d.device];
     if (!dev) return [];
-    return (d.paths ?? [dev.id]).map((path) => ({ path, mode: '0660' }));
+    return (d.paths ?? [dev.path ?? dev.id]).map((path) => ({ path, mode: '0660' }));
   });
   return {
     node_name: guest.node?.name ?? guest.placement.node ?? '',
@@ -87,7 +88,10 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
   });
   const disks = guest.resources.disks.map((d, i) => ({
     datastore_id: datastore(site, d.storage), interface: `scsi${i}`, size: d.sizeGiB, iothread: true, discard: 'on', ssd: d.storage === 'local',
+    // A disk-image OS (HAOS, cloud images) is imported into the first disk at creation.
+    ...(i === 0 && image?.importDisk ? { import_from: `${site.storage.images}:${image.file}` } : {}),
   }));
+  const uefi = image?.firmware === 'ovmf';
   return {
     name: guest.name,
     node_name: guest.node?.name ?? guest.placement.node ?? '',
@@ -100,6 +104,9 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
     scsi_hardware: 'virtio-scsi-single',
     agent: { enabled: true },
     cpu: { cores: guest.resources.cores, sockets: 1, type: 'host', units: guest.cpuWeight },
+    // UEFI without pre-enrolled Secure Boot keys: HAOS is not signed for them.
+    bios: uefi ? 'ovmf' : undefined,
+    efi_disk: uefi ? { datastore_id: site.storage.local, type: '4m', pre_enrolled_keys: false } : undefined,
     // dedicated is the ceiling; floating is the balloon floor the host guarantees.
     memory: { dedicated: guest.resources.memoryMiB, floating: guest.resources.balloonMiB },
     disk: [...disks, ...passthroughDisks(guest, disks.length)],
@@ -107,11 +114,12 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
       bridge: site.network.bridge, model: 'virtio', firewall: true,
       disconnected: null, enabled: null, mac_address: null, mtu: null, queues: null, rate_limit: null, trunks: null, vlan_id: null,
     }],
-    cdrom: image?.file.startsWith('iso/') ? { file_id: `${site.storage.images}:${image.file}`, interface: 'ide2' } : undefined,
+    cdrom: image?.file.startsWith('iso/') && !image.importDisk ? { file_id: `${site.storage.images}:${image.file}`, interface: 'ide2' } : undefined,
     initialization: {
       datastore_id: site.storage.local,
       ip_config: [{ ipv4: { address: ipWithPrefix(site, guest.placement.ip), gateway: site.network.gateway } }],
       dns: { domain: site.domain, servers: [...site.network.dns] },
+      user_account: image?.cloudInitUser ? { username: image.cloudInitUser, keys: ['${var.ssh_public_key}'] } : undefined,
     },
     operating_system: { type: image?.type ?? 'l26' },
     usb: usb.length ? usb : undefined,

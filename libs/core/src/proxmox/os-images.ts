@@ -9,6 +9,15 @@ export interface OsImage {
   readonly file: string;
   /** Proxmox OS type: LXC `operating_system.type`, VM `operating_system.type`. */
   readonly type: string;
+  /** VM firmware: `ovmf` (UEFI) for images that boot only that way (HAOS). @default - SeaBIOS */
+  readonly firmware?: 'ovmf';
+  /**
+   * VM: the file is a disk image imported into the first disk (`import_from`, content type
+   * `import`), not an installer ISO attached as a CD-ROM. @default false
+   */
+  readonly importDisk?: boolean;
+  /** VM cloud images: the user cloud-init gives the deploy SSH key to. @default - no cloud-init user */
+  readonly cloudInitUser?: string;
 }
 
 export const OS_IMAGES: Readonly<Record<string, OsImage>> = {
@@ -16,7 +25,9 @@ export const OS_IMAGES: Readonly<Record<string, OsImage>> = {
   'debian-13': { kind: 'lxc', file: 'vztmpl/debian-13-standard_13.1-2_amd64.tar.zst', type: 'debian' },
   'talos-1.13': { kind: 'vm', file: 'iso/talos-v1.13.9-nocloud-amd64.iso', type: 'l26' },
   'truenas-scale': { kind: 'vm', file: 'iso/TrueNAS-SCALE-25.10.iso', type: 'l26' },
-  haos: { kind: 'vm', file: 'iso/haos_ova-16.3.img', type: 'l26' },
-  'debian-12-vm': { kind: 'vm', file: 'iso/debian-12-genericcloud-amd64.img', type: 'l26' },
+  // HAOS ships as a disk image (haos_ova-*.qcow2.xz, decompressed) and boots only with UEFI.
+  haos: { kind: 'vm', file: 'import/haos_ova-16.3.qcow2', type: 'l26', firmware: 'ovmf', importDisk: true },
+  // Debian's generic cloud image is a disk (qcow2) configured by cloud-init; its user is "debian".
+  'debian-12-vm': { kind: 'vm', file: 'import/debian-12-genericcloud-amd64.qcow2', type: 'l26', importDisk: true, cloudInitUser: 'debian' },
   'raspberry-pi-os': { kind: 'vm', file: '', type: 'l26' },
 };

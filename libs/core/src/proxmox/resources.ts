@@ -71,3 +71,12 @@ function prune(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * The stack's `proxmox` provider (id `proxmox`, as synthesizeStack names it), created on first use:
+ * a stack without guests that adds resources through its `terraform` hook needs it too.
+ */
+export function ensureProxmoxProvider(scope: Construct): ProxmoxProvider {
+  const existing = scope.node.tryFindChild('proxmox');
+  return existing instanceof ProxmoxProvider ? existing : new ProxmoxProvider(scope, 'proxmox');
+}

@@ -9,6 +9,7 @@ import type { NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { containerConfig, vmConfig, type GuestContext } from './guest-config.ts';
 import { ProxmoxContainer, ProxmoxProvider, ProxmoxVm } from './resources.ts';
+import { OS_IMAGES } from './os-images.ts';
 import { backendFor, type BackendSetting } from './backend.ts';
 
 const CDKTF_SCRATCH_DIR = join(tmpdir(), 'homelab-cdktf');
@@ -33,7 +34,7 @@ export function synthesizeStack(ctx: StackContext, extend?: StackExtension): Rec
   if (guests.length > 0) {
     new ProxmoxProvider(stack, 'proxmox');
     const guestCtx: GuestContext = { site: ctx.site, service: ctx.service, startupOrder: ctx.wave };
-    if (guests.some((g) => g.kind === 'lxc')) {
+    if (guests.some((g) => g.kind === 'lxc' || OS_IMAGES[g.os]?.cloudInitUser)) {
       new TerraformVariable(stack, 'ssh_public_key', {
         type: 'string',
         description: 'Public key Ansible logs in with (TF_VAR_ssh_public_key); not a secret, but kept out of the repo.',

@@ -24,12 +24,35 @@ export interface PlaybookInput {
   readonly packages: Readonly<Record<string, readonly string[]>>;
 }
 
+/**
+ * Inventory name of the machine that runs the deploy itself (Ansible's local connection): files
+ * meant for the operator, not for a server (WireGuard client configurations).
+ */
+export const DEPLOY_MACHINE = 'localhost';
+
+// systemd-escaped names (`mnt-pve-nas\x2dmedia.automount`) keep their `\xNN` escapes.
+const UNIT_NAME = /^(?:[A-Za-z0-9@._:-]|\\x[0-9a-f]{2})+\.(service|timer|socket|path|mount|automount)$/;
+
+/** `restarts` entries that name a systemd unit (`nginx.service`) rather than a Compose stack directory. */
+export function isSystemdUnitName(entry: string): boolean {
+  return UNIT_NAME.test(entry);
+}
+
+/** A unit file under /etc/systemd/system with an [Install] section: deploy enables and starts it. */
+function installableUnit(file: ConfigFile): string | undefined {
+  if (file.format !== 'systemd' || posix.dirname(file.path) !== '/etc/systemd/system') return undefined;
+  const name = posix.basename(file.path);
+  return isSystemdUnitName(name) && /^\[Install\]\s*$/m.test(file.content) ? name : undefined;
+}
+
 export function inventory(input: PlaybookInput): Record<string, unknown> {
-  const hosts = Object.fromEntries([...input.hosts].sort((a, b) => a.host.localeCompare(b.host)).map((h) => [h.host, {
-    ansible_host: h.address,
-    ansible_user: 'root',
-    ansible_python_interpreter: '/usr/bin/python3',
-  }]));
+  const hosts = Object.fromEntries([...input.hosts].sort((a, b) => a.host.localeCompare(b.host)).map((h) => [h.host, h.host === DEPLOY_MACHINE
+    ? { ansible_connection: 'local', ansible_python_interpreter: '{{ ansible_playbook_python }}' }
+    : {
+      ansible_host: h.address,
+      ansible_user: 'root',
+      ansible_python_interpreter: '/usr/bin/python3',
+    }]));
   return { all: { hosts } };
 }
 
@@ -37,10 +60,45 @@ function handlerName(stackDir: string): string {
   return `Recreate stack ${stackDir}`;
 }
 
+function unitHandlerName(unit: string): string {
+  return `Restart ${unit}`;
+}
+
+function restartHandler(entry: string): string {
+  return isSystemdUnitName(entry) ? unitHandlerName(entry) : handlerName(entry);
+}
+
+/**
+ * Ansible runs a notified handler whatever `--tags`/`--skip-tags` say (checked with ansible-core
+ * 2.14: `--skip-tags stack` still ran "Recreate stack"). This condition makes a handler honour
+ * the selection its own tag implies, so `--skip-tags stack` really restarts nothing.
+ */
+function runOnlyWhenTagSelected<H extends { readonly tags: readonly string[] }>(handler: H): H & { when: string } {
+  const tag = handler.tags[0]!;
+  return {
+    ...handler,
+    when: `'${tag}' not in ansible_skip_tags and ('all' in ansible_run_tags or 'tagged' in ansible_run_tags or '${tag}' in ansible_run_tags)`,
+  };
+}
+
 export function playbook(input: PlaybookInput): unknown[] {
   return input.hosts.map((h) => {
     const stacksHere = input.stacks.filter((s) => s.host === h.host).map((s) => s.dir).sort();
-    const dirs = [...new Set(h.files.map((f) => posix.dirname(f.file.path)))].sort();
+    // On the deploy machine a `run` script and the files in its directory are used where synth
+    // wrote them (dist/<service>/files/localhost/...): they are its inputs, not files to install.
+    const runDirs = h.host === DEPLOY_MACHINE ? h.files.filter((f) => f.file.run).map((f) => posix.dirname(f.file.path)) : [];
+    const inPlace = (path: string) => runDirs.some((d) => path === d || path.startsWith(`${d}/`));
+    const installed = h.files.filter((f) => !inPlace(f.file.path));
+    // A directory whose files all belong to one non-root user stays that user's (Moonraker writes
+    // in its config directory); every other directory is root's.
+    const allDirs = [...new Set(installed.map((f) => posix.dirname(f.file.path)))].sort();
+    const dirOwner = (dir: string): string => {
+      const owners = new Set(installed.filter((f) => posix.dirname(f.file.path) === dir).map((f) => f.file.owner ?? 'root'));
+      return owners.size === 1 ? [...owners][0]! : 'root';
+    };
+    const dirs = allDirs.filter((d) => dirOwner(d) === 'root');
+    const userDirs = [...new Set(allDirs.map(dirOwner))].filter((o) => o !== 'root').sort()
+      .map((owner) => ({ owner, dirs: allDirs.filter((d) => dirOwner(d) === owner) }));
     const pkgs = input.packages[h.host] ?? [];
     const tasks: unknown[] = [];
     if (pkgs.length) {
@@ -50,19 +108,29 @@ export function playbook(input: PlaybookInput): unknown[] {
         tags: ['packages'],
       });
     }
-    tasks.push({
+    if (dirs.length) tasks.push({
       name: 'Create configuration directories',
       'ansible.builtin.file': { path: '{{ item }}', state: 'directory', owner: 'root', group: 'root', mode: '0755' },
       loop: dirs,
       tags: ['files'],
     });
-    for (const { file, distPath } of [...h.files].sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+    for (const { owner, dirs: owned } of userDirs) {
+      tasks.push({
+        name: `Create configuration directories owned by ${owner}`,
+        'ansible.builtin.file': { path: '{{ item }}', state: 'directory', owner, group: owner, mode: '0755' },
+        loop: owned,
+        tags: ['files'],
+      });
+    }
+    for (const { file, distPath } of [...installed].sort((a, b) => a.file.path.localeCompare(b.file.path))) {
       // Only files that read secrets go through Jinja; others are copied byte for byte.
       const templated = file.secret === true || /lookup\(\s*'(ansible\.builtin\.)?env'/.test(file.content);
       const owner = file.owner ?? 'root';
+      const ownUnit = installableUnit(file);
       const notify = [
-        ...(file.restarts ?? []).map((dir) => handlerName(dir)),
+        ...(file.restarts ?? []).map((entry) => restartHandler(entry)),
         ...stacksHere.filter((dir) => file.path.startsWith(`${dir}/`)).map((dir) => handlerName(dir)),
+        ...(ownUnit ? [unitHandlerName(ownUnit)] : []),
       ];
       tasks.push({
         name: `Install ${file.path}`,
@@ -88,18 +156,47 @@ export function playbook(input: PlaybookInput): unknown[] {
         tags: ['stack'],
       });
     }
-    const handlers = [...new Set([...stacksHere, ...h.files.flatMap((f) => f.file.restarts ?? [])])].sort().map((dir) => ({
+    // systemd: reload after unit files change, then enable and start every installable unit and
+    // every unit a file names in `restarts` (wg-quick@wg0.service, dnsmasq.service).
+    const restartEntries = h.files.flatMap((f) => f.file.restarts ?? []);
+    const units = [...new Set([
+      ...h.files.map((f) => installableUnit(f.file)).filter((u): u is string => u !== undefined),
+      ...restartEntries.filter(isSystemdUnitName),
+    ])].sort();
+    if (h.files.some((f) => f.file.format === 'systemd')) {
+      tasks.push({ name: 'Reload systemd units', 'ansible.builtin.systemd': { daemon_reload: true }, tags: ['units'] });
+    }
+    for (const unit of units) {
+      tasks.push({ name: `Enable and start ${unit}`, 'ansible.builtin.systemd': { name: unit, enabled: true, state: 'started' }, tags: ['units'] });
+    }
+    // Idempotent scripts (ConfigFile.run) run on every deploy, after the files and units are in place.
+    for (const { file, distPath } of h.files.filter((f) => f.file.run).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+      tasks.push({
+        name: `Run ${file.path}`,
+        'ansible.builtin.command': { argv: ['bash', inPlace(file.path) ? `{{ playbook_dir }}/../${distPath}` : file.path] },
+        register: 'homelab_run',
+        changed_when: "'homelab: changed' in homelab_run.stdout",
+        tags: ['run'],
+      });
+    }
+    const stackHandlers = [...new Set([...stacksHere, ...restartEntries.filter((e) => !isSystemdUnitName(e))])].sort().map((dir) => ({
       name: handlerName(dir),
       'ansible.builtin.command': { cmd: 'docker compose up --detach --force-recreate --remove-orphans', chdir: dir },
       changed_when: true,
       tags: ['stack'],
     }));
+    const unitHandlers = units.map((unit) => ({
+      name: unitHandlerName(unit),
+      'ansible.builtin.systemd': { name: unit, state: 'restarted', daemon_reload: true },
+      tags: ['units'],
+    }));
+    const handlers = [...stackHandlers, ...unitHandlers];
     return {
       name: `Configure ${input.service} on ${h.host}`,
       hosts: h.host,
       gather_facts: false,
       tasks,
-      ...(handlers.length ? { handlers } : {}),
+      ...(handlers.length ? { handlers: handlers.map(runOnlyWhenTagSelected) } : {}),
     };
   });
 }

@@ -22,6 +22,8 @@ export interface ComposeService {
   readonly labels?: Readonly<Record<string, string>>;
   readonly sysctls?: Readonly<Record<string, string | number>>;
   readonly logging?: { readonly driver: string; readonly options?: Readonly<Record<string, string>> };
+  /** Compose profiles: a service with a profile is not started by a plain `docker compose up`. @default - always started */
+  readonly profiles?: readonly string[];
 }
 
 export interface ComposeFile {

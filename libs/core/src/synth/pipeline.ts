@@ -10,6 +10,7 @@ import type { ConfigFile } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { buildPlan, type Plan } from '../plan/plan.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
+import { TERRAFORM_FILE } from './manifest.ts';
 import { synthService, type SynthResult } from './synth-service.ts';
 
 export interface SiteSynthesis {
@@ -30,12 +31,15 @@ export function synthesizeSite(home: Homelab, options: { backend?: BackendSettin
   const results: SynthResult[] = [];
   const problems: Problem[] = [...home.problems];
   const files = new Map<string, readonly ConfigFile[]>();
+  const stacks = new Map<string, Readonly<Record<string, unknown>>>();
   for (const service of home.services) {
     if (options.only && !options.only.includes(service.name)) continue;
     try {
       const result = synthService(home, service, { backend: options.backend, waves: plan.waveOf });
       results.push(result);
       files.set(service.name, result.configFiles);
+      const terraform = result.files.get(TERRAFORM_FILE);
+      if (terraform !== undefined) stacks.set(service.name, JSON.parse(terraform) as Record<string, unknown>);
     } catch (error) {
       problems.push({
         source: service.pkg.dir, path: 'files', code: 'RenderFailed',
@@ -44,6 +48,6 @@ export function synthesizeSite(home: Homelab, options: { backend?: BackendSettin
       });
     }
   }
-  problems.push(...checkRenderedFiles(home, files));
+  problems.push(...checkRenderedFiles(home, files, undefined, undefined, stacks));
   return { home, plan, results, problems };
 }

@@ -97,7 +97,10 @@ function sha256(text: string): string {
 
 function hostAddress(home: Homelab, name: string): string {
   const s = home.byName.get(name);
-  return s?.ip ?? home.site.addressPlan[name]?.ip ?? name;
+  return s?.ip ?? home.site.addressPlan[name]?.ip
+    ?? home.site.nodes.find((n) => n.name === name)?.ip
+    ?? home.site.externalHosts.find((h) => h.name === name)?.ip
+    ?? name;
 }
 
 export function synthService(home: Homelab, service: NormalizedService, options: SynthOptions = {}): SynthResult {
@@ -105,8 +108,11 @@ export function synthService(home: Homelab, service: NormalizedService, options:
   const artifacts: ArtifactRecord[] = [];
   const wave = options.waves?.get(service.name) ?? 1;
   const hasTerraform = service.guests.length > 0 || service.props.terraform !== undefined;
+  // Only a stack that uses the Proxmox provider needs its endpoint and token (a DNS stack does not).
+  let usesProxmox = false;
   if (hasTerraform) {
     const tf = synthesizeStack({ site: home.site, service, wave, backend: options.backend ?? DEFAULT_BACKEND }, service.props.terraform);
+    usesProxmox = (tf.terraform as { required_providers?: Record<string, unknown> } | undefined)?.required_providers?.proxmox !== undefined;
     const text = `${JSON.stringify(tf, null, 2)}\n`;
     files.set(TERRAFORM_FILE, text);
     artifacts.push({ file: TERRAFORM_FILE, format: 'terraform-json', secret: false, sha256: sha256(text) });
@@ -130,7 +136,13 @@ export function synthService(home: Homelab, service: NormalizedService, options:
     const ownHost = service.sharesGuestWith ?? service.name;
     const stacks = configFiles.filter((f) => f.format === 'compose' && (f.host ?? ownHost) === ownHost)
       .map((f) => ({ host: ownHost, dir: f.path.slice(0, f.path.lastIndexOf('/')) }));
-    const input = { service: service.name, hosts, stacks, packages: stacks.length ? { [ownHost]: ['docker.io', 'docker-compose'] } : {} };
+    const packages: Record<string, string[]> = {};
+    if (stacks.length) packages[ownHost] = ['docker.io', 'docker-compose'];
+    for (const [host, names] of Object.entries(service.hostPackages)) {
+      const key = host === service.name ? ownHost : host;
+      if (byHost.has(key)) packages[key] = [...new Set([...(packages[key] ?? []), ...names])].sort();
+    }
+    const input = { service: service.name, hosts, stacks, packages };
     const header = generatedHeader(service.pkg, `Ansible ${'%s'} for ${service.name}.`);
     const inv = toYaml(inventory(input), { header: header.map((l) => l.replace('%s', 'inventory')) });
     const play = `---\n${toYaml(playbook(input), { header: header.map((l) => l.replace('%s', 'playbook')) })}`;
@@ -142,7 +154,7 @@ export function synthService(home: Homelab, service: NormalizedService, options:
 
   const env = [...new Set([
     ...service.secrets.map((s) => s.env),
-    ...(hasTerraform ? [home.site.providerEnv.endpoint, home.site.providerEnv.apiToken] : []),
+    ...(usesProxmox ? [home.site.providerEnv.endpoint, home.site.providerEnv.apiToken] : []),
   ])].sort();
   const manifest: ServiceManifest = {
     service: service.name,

@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findSchemasDir } from './schemas-path.ts';
+import { findSchemasDir } from '@homelab/core';
 
 const SCHEMA_FILE = 'bpg-proxmox-v0.111.1.resources.derived-providers-schema.json';
 const PROVIDER = 'registry.terraform.io/bpg/proxmox';
@@ -101,7 +101,7 @@ export function generateBindings(schemasDir: string): string {
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   const root = process.cwd();
-  const text = generateBindings(findSchemasDir(root));
+  const text = generateBindings(findSchemasDir({ root }));
   const target = join(root, OUTPUT);
   if (process.argv.includes('--check')) {
     const current = readFileSync(target, 'utf8');

@@ -1,4 +1,5 @@
-import { formatPlan } from '@homelab/core';
+import { deployStateDir, formatPlan, planChanges, POLICY_RULES } from '@homelab/core';
+import { formatValidation, validateDist } from './validate.ts';
 import type { CommandOptions } from './context.ts';
 import { loadSite } from './context.ts';
 import { synthCommand } from './synth.ts';
@@ -24,11 +25,19 @@ export async function runCommand(positionals: readonly string[], options: Comman
       if (outcome.ok) console.log(`synth: wrote ${outcome.written.length} service${outcome.written.length === 1 ? '' : 's'} to dist/`);
       return outcome.ok ? 0 : 1;
     }
+    case 'validate':
     case 'plan': {
       const outcome = await synthCommand(options);
       if (!outcome.ok) return 1;
-      console.log(formatPlan(outcome.synthesis.home, outcome.synthesis.plan));
-      return 0;
+      const validation = await validateDist(options.root, outcome.synthesis.results.map((r) => r.service));
+      if (command === 'plan') {
+        // Each service against its last deploy record (new / changed: which artifacts / unchanged).
+        const changes = await planChanges(outcome.synthesis.results.map((r) => r.manifest), deployStateDir(process.env));
+        console.log(formatPlan(outcome.synthesis.home, outcome.synthesis.plan, { changes }));
+      }
+      console.log(`\nPolicy: ${POLICY_RULES.length} rules, no problem.`);
+      console.log(formatValidation(validation));
+      return validation.problems.length ? 1 : 0;
     }
     case 'deploy':
       return deployCommand(positionals.slice(1), options);

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
-import { serviceTargets, type HomelabPluginOptions } from './targets.ts';
+import { SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
 
 export type { HomelabPluginOptions } from './targets.ts';
 
@@ -21,13 +21,16 @@ export const SERVICE_PACKAGE_GLOB = 'packages/*/package.json';
 export interface HomelabPackageField {
   /** Service group (`core`, `media`, ...): becomes the Nx tag `group:<group>`. */
   readonly group?: string;
-  /** Layer (`infrastructure`, `platform`, `apps`): becomes the Nx tag `layer:<layer>`. */
+  /** Layer (`platform`, `storage`, `security`, `observability`, `apps`): becomes the Nx tag `layer:<layer>`. */
   readonly layer?: string;
 }
 
-/** Tags of a service project: `type:service`, plus `group:` and `layer:` from package.json. */
+/**
+ * Tags of a service project: `type:service` (the inputs of synth, validate and test select the
+ * services by it), plus `group:` and `layer:` from package.json.
+ */
 export function serviceTags(field: HomelabPackageField | undefined): string[] {
-  const tags = ['type:service'];
+  const tags = [SERVICE_TAG];
   if (typeof field?.group === 'string' && field.group) tags.push(`group:${field.group}`);
   if (typeof field?.layer === 'string' && field.layer) tags.push(`layer:${field.layer}`);
   return tags;

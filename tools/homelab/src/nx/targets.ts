@@ -34,23 +34,35 @@ type Input = NonNullable<TargetConfiguration['inputs']>[number];
 export const DEFAULT_SCHEMAS_DIR = '../shared/schemas';
 export const DEFAULT_CLI_ENTRY = 'tools/homelab/src/main.ts';
 
+/** The tag this plugin puts on every service project; inputs select the services by it. */
+export const SERVICE_TAG = 'type:service';
+
 /**
- * Everything synth reads. Synth derives cross-service files (Traefik routes from every package's
- * routes, Authentik blueprints, Prometheus scrape targets), so one service's output depends on
- * every service package's source and package.json (versions and dependencies go into
- * manifest.json), not only on its own package and its dependencies. The generator and this
- * plugin are excluded: they do not change what synth writes (the command itself is hashed).
+ * Everything synth reads. Synth derives cross-service files (Traefik's forwardAuth middleware
+ * from Authentik, blueprints, scrape targets), so one service's output depends on every service
+ * package (src and package.json: versions and dependencies go into manifest.json), not only on
+ * its own package and its dependencies.
+ *
+ * The other services enter as `{ input, projects: 'tag:type:service' }`, not as a
+ * fileset over every `packages/<service>/src`: Nx's affected locator marks every project whose
+ * inputs hold a matching `{workspaceRoot}` fileset, so that fileset made every service affected
+ * by any service's change (`nx affected -t deploy` redeployed all of them). A `projects` input
+ * changes the hash only (checked with Nx 23.3.1: a change to authentik's src misses traefik's
+ * synth cache, and `nx show projects --affected` lists authentik alone).
+ *
+ * The CLI is a `{workspaceRoot}` fileset on purpose: a change to how synth works makes every
+ * service affected. Its generators and this plugin are left out with an extglob, because the
+ * affected locator ignores `!` negations (they do not change what synth writes, and the command
+ * itself is part of the hash).
  */
-export function synthInputs(projectInput: string): Input[] {
+export function synthInputs(projectInput: string, servicesInput: string = projectInput): Input[] {
   return [
     projectInput,
+    { input: servicesInput, projects: `tag:${SERVICE_TAG}` },
     '{workspaceRoot}/libs/core/src/**/*',
     '{workspaceRoot}/libs/site/src/**/*',
-    '{workspaceRoot}/packages/*/src/**/*',
-    '{workspaceRoot}/packages/*/package.json',
-    '{workspaceRoot}/tools/homelab/src/**/*',
-    '!{workspaceRoot}/tools/homelab/src/generators/**/*',
-    '!{workspaceRoot}/tools/homelab/src/nx/**/*',
+    '{workspaceRoot}/tools/homelab/src/*',
+    '{workspaceRoot}/tools/homelab/src/!(generators|nx)/**/*',
   ];
 }
 
@@ -123,8 +135,10 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
     deploy: {
       executor: 'nx:run-commands',
       options: homelab('deploy'),
-      // Dependencies deploy first. Note: --exclude-task-dependencies drops `synth` too, so the
-      // affected deploy is `nx affected -t synth deploy --exclude-task-dependencies`.
+      // The services it depends on deploy first. nx.json's targetDefaults.deploy must repeat
+      // this list: target defaults replace an inferred dependsOn, they do not merge with it.
+      // `--exclude-task-dependencies` drops `synth` as well as `^deploy`; use
+      // `nx affected -t synth deploy --exclude-task-dependencies` to keep dist/ in step.
       dependsOn: ['^deploy', 'synth'],
       cache: false,
       metadata: {
@@ -146,7 +160,7 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
       options: vitest('test'),
       cache: true,
       // Unit tests assert what synth produces, so they read what synth reads, plus the vitest config.
-      inputs: [...synthInputs('default'), '{workspaceRoot}/vitest.config.ts'],
+      inputs: [...synthInputs('default', own), '{workspaceRoot}/vitest.config.ts'],
       outputs: [],
       metadata: {
         description: `Run ${service}'s unit tests (${projectRoot}/test)`,
@@ -156,11 +170,14 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
   };
 
   if (input.hasTsconfig) {
-    // Per package, not the root `tsc -p tsconfig.json` (which checks the whole repo, about 1.3 s,
-    // once per package): the package's tsconfig.json extends tsconfig.base.json and includes
-    // src, test and smoke, and tsc follows imports into @homelab/core and /site. Cached on the
-    // package, its dependencies' files (`^default`: core, site and the services it depends on)
-    // and the base tsconfig. `npm run typecheck` stays the one-shot check of the whole repo.
+    // Per package, not the root `tsc -p tsconfig.json`: that checks the whole repo, so running
+    // it once per package repeats the same work N times and any change would miss every cache.
+    // The package's tsconfig.json (written by the service generator) extends tsconfig.base.json
+    // and includes src, test and smoke; tsc follows the imports into @homelab/core and /site.
+    // Cached on the package, its dependencies' files (`^default`: core, site and the services it
+    // depends on) and the base tsconfig, so `nx affected -t typecheck` checks what a change can
+    // break. A package without a tsconfig.json gets no typecheck target; `npm run typecheck`
+    // stays the one-shot check of the whole repo.
     targets['typecheck'] = {
       executor: 'nx:run-commands',
       options: { command: `tsc -p ${projectRoot}/tsconfig.json --noEmit`, cwd: '{workspaceRoot}' },

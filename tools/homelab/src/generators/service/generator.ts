@@ -19,15 +19,15 @@ import {
 export const SERVICE_KINDS = ['lxc', 'vm', 'external', 'none'] as const;
 export const SERVICE_TIERS = ['critical', 'high', 'normal', 'low', 'minimal'] as const;
 export const SERVICE_GROUPS = ['core', 'storage', 'security', 'media', 'observability', 'smart-home', 'apps', 'kubernetes', 'special'] as const;
-export const LAYERS = ['infrastructure', 'platform', 'apps'] as const;
+export const LAYERS = ['platform', 'storage', 'security', 'observability', 'apps'] as const;
 
-/** The layer a group sits in, unless `--layer` says otherwise. */
+/** The layer a group sits in, unless `--layer` says otherwise (as the existing packages have it). */
 export const LAYER_OF_GROUP: Readonly<Record<(typeof SERVICE_GROUPS)[number], (typeof LAYERS)[number]>> = {
-  storage: 'infrastructure',
-  kubernetes: 'infrastructure',
   core: 'platform',
-  security: 'platform',
-  observability: 'platform',
+  kubernetes: 'platform',
+  storage: 'storage',
+  security: 'security',
+  observability: 'observability',
   media: 'apps',
   'smart-home': 'apps',
   apps: 'apps',

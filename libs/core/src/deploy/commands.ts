@@ -1,0 +1,105 @@
+/**
+ * The exact, ordered external commands that deploy one service: pure data, so `--dry-run`
+ * prints the very calls the runner makes.
+ *
+ *   infra   <tf> init -input=false -no-color              cwd dist/<svc>/terraform
+ *           <tf> apply -input=false -auto-approve -no-color
+ *   config  ansible-playbook -i inventory.yml playbook.yml  cwd dist/<svc>/ansible
+ *   smoke   npx --no-install vitest run packages/<svc>/smoke  cwd <root>
+ *
+ * `-no-color` keeps escape codes out of the prefixed log lines and failure messages.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeployUnit } from './deploy-unit.ts';
+import type { DeployEnv, ToolCall } from './run-tool.ts';
+import { statePaths } from './state-dir.ts';
+import { SMOKE_ENV } from '../smoke/smoke-rows.ts';
+
+/** Absolute paths (or bare names when not found) of the tools deploy runs. */
+export interface DeployTools {
+  /** tofu or terraform. */
+  readonly tf: string;
+  readonly tfName: 'tofu' | 'terraform';
+  readonly ansiblePlaybook: string;
+  readonly talosctl: string;
+  readonly npx: string;
+  readonly git: string;
+}
+
+export const DEFAULT_TOOLS: DeployTools = { tf: 'tofu', tfName: 'tofu', ansiblePlaybook: 'ansible-playbook', talosctl: 'talosctl', npx: 'npx', git: 'git' };
+
+export interface CommandContext {
+  readonly tools: DeployTools;
+  /** The deploy environment: decides which variables homelab sets and which it leaves alone. */
+  readonly env: DeployEnv;
+  readonly stateDir: string;
+  /** Workspace root: the smoke tests run from there. */
+  readonly root: string;
+  /** Value of HOMELAB_SMOKE_TARGET when the operator has not set one (the site's name). */
+  readonly smokeTarget: string;
+  /** @default false */
+  readonly skipSmoke?: boolean;
+}
+
+/**
+ * TF_CLI_CONFIG_FILE: the operator's own when it names a file that exists; else /dev/null (a
+ * missing file makes terraform warn on every command). CHECKPOINT_DISABLE stops the update check.
+ * TF_DATA_DIR keeps providers in the state directory, so re-synthesizing dist/ does not drop them.
+ */
+export function terraformEnv(unit: DeployUnit, ctx: CommandContext): Record<string, string> {
+  const env: Record<string, string> = { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  const cli = ctx.env.TF_CLI_CONFIG_FILE;
+  if (!cli || !existsSync(cli)) env.TF_CLI_CONFIG_FILE = '/dev/null';
+  if (!ctx.env.TF_DATA_DIR) env.TF_DATA_DIR = statePaths.terraformData(ctx.stateDir, unit.service);
+  return env;
+}
+
+/**
+ * A guest terraform just created has a host key nobody has seen: accept a new key, refuse a
+ * changed one. Only when the operator has not set ssh arguments of their own.
+ */
+export function ansibleEnv(ctx: CommandContext): Record<string, string> {
+  const env: Record<string, string> = { PYTHONUNBUFFERED: '1' };
+  if (!ctx.env.ANSIBLE_SSH_COMMON_ARGS) env.ANSIBLE_SSH_COMMON_ARGS = '-o StrictHostKeyChecking=accept-new';
+  return env;
+}
+
+export function serviceCommands(unit: DeployUnit, ctx: CommandContext): ToolCall[] {
+  const calls: ToolCall[] = [];
+  const service = unit.service;
+  const byStep = (step: 'infra' | 'config') => unit.env.filter((e) => e.step === step).map((e) => e.name);
+  if (unit.infra) {
+    const cwd = join(unit.distDir, 'terraform');
+    const setEnv = terraformEnv(unit, ctx);
+    const readsEnv = byStep('infra');
+    calls.push({ service, step: 'infra', label: `${ctx.tools.tfName} init`, file: ctx.tools.tf, args: ['init', '-input=false', '-no-color'], cwd, setEnv, readsEnv, mutates: false });
+    calls.push({ service, step: 'infra', label: `${ctx.tools.tfName} apply`, file: ctx.tools.tf, args: ['apply', '-input=false', '-auto-approve', '-no-color'], cwd, setEnv, readsEnv, mutates: true });
+  }
+  if (unit.config) {
+    calls.push({
+      service, step: 'config', label: 'ansible-playbook', file: ctx.tools.ansiblePlaybook,
+      args: ['-i', 'inventory.yml', 'playbook.yml'], cwd: join(unit.distDir, 'ansible'),
+      setEnv: ansibleEnv(ctx), readsEnv: byStep('config'), mutates: true,
+    });
+  }
+  if (unit.smokeDir && !ctx.skipSmoke) {
+    const setEnv: Record<string, string> = {};
+    if (!ctx.env[SMOKE_ENV.target]?.trim()) setEnv[SMOKE_ENV.target] = ctx.smokeTarget;
+    const readsEnv = [SMOKE_ENV.target, SMOKE_ENV.resolve, SMOKE_ENV.ca].filter((n) => ctx.env[n]?.trim());
+    calls.push({
+      service, step: 'smoke', label: 'smoke tests', file: ctx.tools.npx,
+      args: ['--no-install', 'vitest', 'run', unit.smokeDir], cwd: ctx.root, setEnv, readsEnv, mutates: false,
+    });
+  }
+  return calls;
+}
+
+/** `git rev-parse HEAD` and `git status --porcelain --untracked-files=no`, for the record. */
+export function gitCommands(ctx: Pick<CommandContext, 'tools' | 'root'>): { head: ToolCall; status: ToolCall } {
+  const base = { service: 'homelab', step: 'record' as const, cwd: ctx.root, setEnv: {}, readsEnv: [], mutates: false, stream: false, file: ctx.tools.git };
+  return {
+    head: { ...base, label: 'git rev-parse', args: ['rev-parse', 'HEAD'] },
+    status: { ...base, label: 'git status', args: ['status', '--porcelain', '--untracked-files=no'] },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * What deploy needs to know of one synthesized service: its manifest, where its dist directory
+ * is, which environment variables must be set (and why), which tools it needs and where its
+ * smoke tests are. Built from a synth result; the runner itself never reads a package.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Homelab } from '../model/homelab.ts';
+import { findLookupReferences } from '../render/secrets.ts';
+import { ANSIBLE_PLAYBOOK, TERRAFORM_FILE, type ServiceManifest } from '../synth/manifest.ts';
+import type { SynthResult } from '../synth/synth-service.ts';
+
+export interface EnvRequirement {
+  readonly name: string;
+  /** What the variable is, for the error that names it. */
+  readonly description: string;
+  /** The step that reads it. */
+  readonly step: 'infra' | 'config';
+}
+
+export interface DeployUnit {
+  readonly service: string;
+  readonly manifest: ServiceManifest;
+  /** Absolute `dist/<service>/`. */
+  readonly distDir: string;
+  /** Every variable that must be set and non-empty before anything runs. Sorted by name. */
+  readonly env: readonly EnvRequirement[];
+  /** A Terraform stack (`terraform/cdk.tf.json`) to init and apply. */
+  readonly infra: boolean;
+  /** An Ansible playbook (`ansible/playbook.yml`) to run. */
+  readonly config: boolean;
+  /** Talos machine configs among the artifacts: needs talosctl. */
+  readonly talos: boolean;
+  /** Workspace-relative directory of the package's smoke tests, when it has one. */
+  readonly smokeDir?: string;
+}
+
+interface TerraformVariables {
+  readonly variable?: Readonly<Record<string, { readonly default?: unknown; readonly description?: string }>>;
+}
+
+/** Terraform variables without a default: they must come from `TF_VAR_<name>` (deploy runs with -input=false). */
+export function requiredTerraformVariables(cdkTfJson: string): EnvRequirement[] {
+  const tf = JSON.parse(cdkTfJson) as TerraformVariables;
+  return Object.entries(tf.variable ?? {})
+    .filter(([, v]) => !('default' in v))
+    .map(([name, v]) => ({ name: `TF_VAR_${name}`, description: `Terraform variable ${name}${v.description ? `: ${v.description}` : ''}`, step: 'infra' as const }));
+}
+
+export interface DeployUnitContext {
+  readonly home: Homelab;
+  /** Workspace root (for the smoke directory). */
+  readonly root: string;
+  /** Absolute dist root; the unit's directory is `<distRoot>/<service>`. */
+  readonly distRoot: string;
+}
+
+export function deployUnitFromSynth(result: SynthResult, ctx: DeployUnitContext): DeployUnit {
+  const { manifest } = result;
+  const service = ctx.home.byName.get(result.service);
+  const providerEnv = ctx.home.site.providerEnv;
+  const env = new Map<string, EnvRequirement>();
+  const add = (r: EnvRequirement): void => {
+    if (!env.has(r.name)) env.set(r.name, r);
+  };
+  for (const name of manifest.env) {
+    if (name === providerEnv.endpoint) add({ name, description: 'Proxmox API endpoint (provider)', step: 'infra' });
+    else if (name === providerEnv.apiToken) add({ name, description: 'Proxmox API token (provider)', step: 'infra' });
+    else {
+      const secret = service?.secrets.find((s) => s.env === name);
+      add({ name, description: secret ? `secret: ${secret.description}` : 'secret', step: 'config' });
+    }
+  }
+  // Files that Ansible templates read these on the deploy machine; an unset one becomes "" silently.
+  for (const [path, content] of result.files) {
+    if (!path.startsWith('files/')) continue;
+    for (const name of findLookupReferences(content)) add({ name, description: `read by ${path}`, step: 'config' });
+  }
+  const tf = result.files.get(TERRAFORM_FILE);
+  if (tf !== undefined) for (const r of requiredTerraformVariables(tf)) add(r);
+  const smokeDir = service ? `${service.pkg.dir}/smoke` : undefined;
+  return {
+    service: result.service,
+    manifest,
+    distDir: join(ctx.distRoot, result.service),
+    env: [...env.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    infra: manifest.artifacts.some((a) => a.file === TERRAFORM_FILE),
+    config: manifest.artifacts.some((a) => a.file === ANSIBLE_PLAYBOOK),
+    talos: manifest.artifacts.some((a) => a.format === 'talos-config'),
+    ...(smokeDir && existsSync(join(ctx.root, smokeDir)) ? { smokeDir } : {}),
+  };
+}

@@ -1,0 +1,10 @@
+/** Deploy: preflight, locks, terraform -> ansible -> smoke -> record. Re-exports only. */
+export * from './run-tool.ts';
+export * from './find-executable.ts';
+export * from './state-dir.ts';
+export * from './record.ts';
+export * from './lock.ts';
+export * from './deploy-unit.ts';
+export * from './commands.ts';
+export * from './preflight.ts';
+export * from './deploy-services.ts';

@@ -1,0 +1,228 @@
+/**
+ * `homelab patch <layer>`: the seed's patching strategy, as data. Each layer becomes a list of
+ * units (a node, a container, a stack, a Pi), each a list of steps; the runner executes them
+ * and `--dry-run` prints them. Every command is an argv (ssh's remote command is the part after
+ * `--`, which ssh hands to the remote shell).
+ *
+ * | layer   | units                           | how                     | safety                                  |
+ * | proxmox | the site's nodes                | serial                  | cluster healthy before each, and after  |
+ * | lxc     | every LXC guest (apt-based)     | parallel, --parallel N  | stopped guests and hardware-bound skipped |
+ * | docker  | every Compose stack             | serial                  | pull, then `up -d`: a brief restart     |
+ * | talos   | Talos VMs, control plane first  | serial                  | `talosctl health` before each, and after |
+ * | pi      | the site's external hosts       | parallel, --parallel N  | reboot needed is reported, not done     |
+ */
+import type { Homelab } from '../model/homelab.ts';
+import type { NormalizedService } from '../model/service.ts';
+import { OS_IMAGES } from '../proxmox/os-images.ts';
+import { renderConfigFiles } from '../synth/synth-service.ts';
+import { guestsOf, guestState, type FleetState } from './fleet-state.ts';
+import type { ToolCommand } from './process-runner.ts';
+
+export const PATCH_LAYERS = ['proxmox', 'lxc', 'docker', 'talos', 'pi'] as const;
+export type PatchLayer = (typeof PATCH_LAYERS)[number];
+
+export type PatchStep =
+  | { readonly kind: 'run'; readonly cmd: ToolCommand; /** Exit codes that count as success. @default [0] */ readonly ok?: readonly number[] }
+  /** Runs `check`: exit 0 runs `then`, exit 1 skips it, anything else fails. */
+  | { readonly kind: 'if'; readonly description: string; readonly check: ToolCommand; readonly then: readonly PatchStep[] }
+  /** Waits until corosync is quorate, every node online and Ceph HEALTH_OK (API). */
+  | { readonly kind: 'gate'; readonly gate: 'cluster-healthy' }
+  /** Reboots a Proxmox node and waits until it is back online with a fresh uptime (API). */
+  | { readonly kind: 'reboot'; readonly node: string; readonly cmd: ToolCommand }
+  | { readonly kind: 'note'; readonly text: string };
+
+export interface PatchUnit {
+  readonly name: string;
+  readonly steps: readonly PatchStep[];
+}
+
+export interface PatchPlan {
+  readonly layer: PatchLayer;
+  readonly title: string;
+  readonly mode: 'serial' | 'parallel';
+  readonly parallel: number;
+  readonly units: readonly PatchUnit[];
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+  /** Programs the plan runs, checked on PATH before anything starts. */
+  readonly tools: readonly string[];
+  /** The plan has gates or reboots that read the Proxmox API. */
+  readonly needsApi: boolean;
+}
+
+export interface PatchOptions {
+  /** Units at once for parallel layers. @default 4 */
+  readonly parallel?: number;
+  /** Only these services (lxc, docker); also how hardware-bound members are included. @default - all but hardware-bound */
+  readonly services?: readonly string[];
+  /** Talos installer image (talos only, required). */
+  readonly image?: string;
+  /** SSH user. @default "root" (as the Ansible inventory) */
+  readonly sshUser?: string;
+  /** Live state: skips stopped containers and finds a guest's current node. */
+  readonly state?: FleetState;
+}
+
+export type PatchPlanResult = { readonly kind: 'plan'; readonly plan: PatchPlan } | { readonly kind: 'usage'; readonly message: string };
+
+export const SSH_OPTIONS = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'] as const;
+export const APT_UPDATE = ['apt-get', '-q', 'update'] as const;
+export const APT_UPGRADE = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-q', '-y', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', 'dist-upgrade'] as const;
+/** Exit 0 when a reboot is needed: Debian's flag file, or a newer kernel installed than the one running. */
+export const REBOOT_NEEDED_CHECK = 'test -f /run/reboot-required || test "$(uname -r)" != "$(ls -1 /boot | sed -n \'s/^vmlinuz-//p\' | sort -V | tail -n 1)"';
+
+export function ssh(user: string, host: string, remote: readonly string[], step: string): ToolCommand {
+  return { file: 'ssh', args: [...SSH_OPTIONS, `${user}@${host}`, '--', ...remote], step };
+}
+
+function inScope(home: Homelab, s: NormalizedService, named: readonly string[]): boolean {
+  if (named.length) return named.includes(s.name);
+  return !home.site.groups[s.group]?.hardwareBound;
+}
+
+function unknownServices(home: Homelab, named: readonly string[]): string | undefined {
+  const unknown = named.filter((n) => !home.byName.has(n));
+  return unknown.length ? `unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Services: ${home.services.map((s) => s.name).join(', ')}.` : undefined;
+}
+
+function hardwareBoundSkips(home: Homelab, named: readonly string[], applies: (s: NormalizedService) => boolean): { name: string; reason: string }[] {
+  if (named.length) return [];
+  return home.services.filter((s) => home.site.groups[s.group]?.hardwareBound && applies(s))
+    .map((s) => ({ name: s.name, reason: `group ${s.group} is hardware-bound: excluded from bulk patching; name it with --service ${s.name}` }));
+}
+
+export function planPatch(home: Homelab, layer: string, options: PatchOptions = {}): PatchPlanResult {
+  const user = options.sshUser ?? 'root';
+  const parallel = options.parallel ?? 4;
+  const named = options.services ?? [];
+  if (!(PATCH_LAYERS as readonly string[]).includes(layer)) return { kind: 'usage', message: `unknown patch layer "${layer}". Layers: ${PATCH_LAYERS.join(', ')}.` };
+  const unknown = unknownServices(home, named);
+  if (unknown) return { kind: 'usage', message: unknown };
+  const site = home.site;
+
+  switch (layer as PatchLayer) {
+    case 'proxmox': {
+      if (named.length) return { kind: 'usage', message: 'patch proxmox patches nodes, not services: --service does not apply.' };
+      const units = site.nodes.map((node, i): PatchUnit => {
+        const at = (remote: readonly string[], what: string): ToolCommand => ssh(user, node.ip, remote, `${node.name}: ${what}`);
+        const ceph = node.disks.some((d) => d.role === 'ceph-osd');
+        const steps: PatchStep[] = [
+          { kind: 'gate', gate: 'cluster-healthy' },
+          { kind: 'run', cmd: at(APT_UPDATE, 'apt-get update') },
+          { kind: 'run', cmd: at(APT_UPGRADE, 'apt-get dist-upgrade') },
+          {
+            kind: 'if', description: 'a reboot is needed', check: at([REBOOT_NEEDED_CHECK], 'check whether a reboot is needed'),
+            then: [
+              ...(ceph ? [{ kind: 'run', cmd: at(['ceph', 'osd', 'set', 'noout'], 'ceph osd set noout') } as const] : []),
+              { kind: 'reboot', node: node.name, cmd: at(['systemctl', 'reboot'], 'reboot') },
+              ...(ceph ? [{ kind: 'run', cmd: at(['ceph', 'osd', 'unset', 'noout'], 'ceph osd unset noout') } as const] : []),
+            ],
+          },
+          ...(i === site.nodes.length - 1 ? [{ kind: 'gate', gate: 'cluster-healthy' } as const] : []),
+        ];
+        return { name: `${node.name} (${node.ip})`, steps };
+      });
+      return { kind: 'plan', plan: { layer: 'proxmox', title: `patch ${units.length} Proxmox node${units.length === 1 ? '' : 's'} one at a time, each gated on a healthy cluster`, mode: 'serial', parallel: 1, units, skipped: [], tools: ['ssh'], needsApi: true } };
+    }
+
+    case 'lxc': {
+      const units: PatchUnit[] = [];
+      const skipped = hardwareBoundSkips(home, named, (s) => guestsOf(home, s).some((g) => g.type === 'lxc'));
+      const seen = new Set<number>();
+      for (const s of home.services) {
+        if (!inScope(home, s, named)) continue;
+        for (const g of guestsOf(home, s)) {
+          // A shared guest is patched once, under the service whose stack declares it.
+          if (g.type !== 'lxc' || seen.has(g.vmid) || (!named.length && g.owner !== s.name)) continue;
+          seen.add(g.vmid);
+          const guest = home.byName.get(g.owner)?.guests.find((x) => x.placement.vmid === g.vmid);
+          const osType = guest ? OS_IMAGES[guest.os]?.type : undefined;
+          const label = `${g.owner} (lxc ${g.vmid})`;
+          if (osType !== 'debian' && osType !== 'ubuntu') { skipped.push({ name: label, reason: `os ${guest?.os ?? 'unknown'} is not apt-based` }); continue; }
+          const now = guestState(g, options.state);
+          if (now === 'stopped' || now === 'absent') { skipped.push({ name: label, reason: now === 'absent' ? 'not on the cluster' : 'stopped: pct exec needs it running' }); continue; }
+          const nodeName = options.state?.guests.get(g.vmid)?.node ?? g.plannedNode ?? '';
+          const node = site.nodes.find((n) => n.name === nodeName);
+          if (!node) { skipped.push({ name: label, reason: `node ${nodeName || '(none)'} is not a node of the site` }); continue; }
+          const pct = (remote: readonly string[], what: string): ToolCommand => ssh(user, node.ip, ['pct', 'exec', String(g.vmid), '--', ...remote], `${g.owner} (lxc ${g.vmid} on ${node.name}): ${what}`);
+          units.push({ name: `${label} on ${node.name}`, steps: [{ kind: 'run', cmd: pct(APT_UPDATE, 'apt-get update') }, { kind: 'run', cmd: pct(APT_UPGRADE, 'apt-get dist-upgrade') }] });
+        }
+      }
+      return { kind: 'plan', plan: { layer: 'lxc', title: `patch ${units.length} LXC container${units.length === 1 ? '' : 's'}, ${parallel} at a time`, mode: 'parallel', parallel, units, skipped, tools: ['ssh'], needsApi: false } };
+    }
+
+    case 'docker': {
+      const units: PatchUnit[] = [];
+      const skipped = hardwareBoundSkips(home, named, (s) => s.docker);
+      const seen = new Set<string>();
+      for (const s of home.services) {
+        if (!s.docker || !inScope(home, s, named)) continue;
+        const ownHost = s.sharesGuestWith ?? s.name;
+        let files;
+        try {
+          files = renderConfigFiles(home, s);
+        } catch (error) {
+          skipped.push({ name: s.name, reason: `its files do not render: ${error instanceof Error ? error.message : String(error)}` });
+          continue;
+        }
+        const composeFiles = files.filter((f) => f.format === 'compose' && (f.host ?? ownHost) === ownHost).map((f) => f.path).sort();
+        if (!composeFiles.length) { skipped.push({ name: s.name, reason: 'docker is on but it renders no Compose file' }); continue; }
+        const address = home.byName.get(ownHost)?.ip ?? site.addressPlan[ownHost]?.ip;
+        if (!address) { skipped.push({ name: s.name, reason: `host ${ownHost} has no address` }); continue; }
+        for (const file of composeFiles) {
+          const key = `${address}:${file}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const dir = file.slice(0, file.lastIndexOf('/'));
+          const at = (remote: readonly string[], what: string): ToolCommand => ssh(user, address, remote, `${s.name} (${dir}): ${what}`);
+          units.push({
+            name: `${s.name}: ${dir} on ${ownHost} (${address})`,
+            steps: [
+              { kind: 'run', cmd: at(['docker', 'compose', '-f', file, 'pull'], 'docker compose pull') },
+              { kind: 'run', cmd: at(['docker', 'compose', '-f', file, 'up', '-d', '--remove-orphans'], 'docker compose up -d') },
+              { kind: 'run', cmd: at(['docker', 'image', 'prune', '-f'], 'docker image prune') },
+            ],
+          });
+        }
+      }
+      return { kind: 'plan', plan: { layer: 'docker', title: `pull and restart ${units.length} Compose stack${units.length === 1 ? '' : 's'}, one at a time`, mode: 'serial', parallel: 1, units, skipped, tools: ['ssh'], needsApi: false } };
+    }
+
+    case 'talos': {
+      if (named.length) return { kind: 'usage', message: 'patch talos upgrades the Talos nodes, not services: --service does not apply.' };
+      if (!options.image || !/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(options.image)) {
+        return { kind: 'usage', message: `patch talos needs --image <installer image>, e.g. --image ghcr.io/siderolabs/installer:v1.13.9 (or an Image Factory installer with your schematic)${options.image ? `; received ${JSON.stringify(options.image)}` : ''}.` };
+      }
+      const nodes = home.services.flatMap((s) => s.guests.filter((g) => g.os.startsWith('talos')).map((g) => ({ name: g.name, ip: g.placement.ip })));
+      // Control plane first (Talos' own advice), then workers; a guest is control plane by its name.
+      const isControlPlane = (name: string): boolean => /(^|[-_])(cp|control-?plane|master)([-_]|\d|$)/.test(name);
+      const ordered = [...nodes.filter((n) => isControlPlane(n.name)), ...nodes.filter((n) => !isControlPlane(n.name))];
+      const healthFrom = ordered[0]?.ip;
+      const health = (): PatchStep => ({ kind: 'run', cmd: { file: 'talosctl', args: ['health', '--nodes', healthFrom!, '--wait-timeout', '10m'], step: `cluster health (from ${healthFrom})` } });
+      const units = ordered.map((n, i): PatchUnit => ({
+        name: `${n.name} (${n.ip})`,
+        steps: [
+          health(),
+          { kind: 'run', cmd: { file: 'talosctl', args: ['upgrade', '--nodes', n.ip, '--image', options.image!, '--wait', '--timeout', '30m'], step: `${n.name}: talosctl upgrade` } },
+          ...(i === ordered.length - 1 ? [health()] : []),
+        ],
+      }));
+      return { kind: 'plan', plan: { layer: 'talos', title: `upgrade ${units.length} Talos node${units.length === 1 ? '' : 's'} to ${options.image}, control plane first, one at a time`, mode: 'serial', parallel: 1, units, skipped: [], tools: ['talosctl'], needsApi: false } };
+    }
+
+    case 'pi': {
+      if (named.length) return { kind: 'usage', message: 'patch pi patches the external hosts, not services: --service does not apply.' };
+      const units = site.externalHosts.map((h): PatchUnit => {
+        const at = (remote: readonly string[], what: string): ToolCommand => ssh(user, h.ip, remote, `${h.name}: ${what}`);
+        return {
+          name: `${h.name} (${h.ip})`,
+          steps: [
+            { kind: 'run', cmd: at(APT_UPDATE, 'apt-get update') },
+            { kind: 'run', cmd: at(APT_UPGRADE, 'apt-get dist-upgrade') },
+            { kind: 'if', description: 'a reboot is needed', check: at(['test', '-f', '/run/reboot-required'], 'check whether a reboot is needed'), then: [{ kind: 'note', text: `reboot required: ssh ${user}@${h.ip} systemctl reboot when convenient` }] },
+          ],
+        };
+      });
+      return { kind: 'plan', plan: { layer: 'pi', title: `patch ${units.length} Raspberry Pi${units.length === 1 ? '' : 's'}, ${parallel} at a time`, mode: 'parallel', parallel, units, skipped: [], tools: ['ssh'], needsApi: false } };
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The one way fleet operations run a tool (ssh, talosctl, nx): an argv, never a shell string
+ * built here. Injectable, so tests assert the exact argv and script the answers. Failures say
+ * which step, the escaped command, the exit reason and the tool's stderr.
+ *
+ * NOTE for the merge: libs/core/src/deploy/run-tool.ts (the deploy runner, execa-based too) did
+ * not exist when this was written; fold the two into one when both are in.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+
+export interface ToolCommand {
+  /** The program, looked up on PATH. */
+  readonly file: string;
+  readonly args: readonly string[];
+  /** What this command does, for progress and errors ("pve1: apt-get dist-upgrade"). */
+  readonly step: string;
+  /** Extra environment. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Kill the tool after this long. @default - no limit */
+  readonly timeoutMs?: number;
+}
+
+export interface ToolResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to its end; resolves with any exit code; rejects only when it could not run. */
+export type ProcessRunner = (cmd: ToolCommand) => Promise<ToolResult>;
+
+/** The program is not installed (or not on PATH). */
+export class ToolNotFoundError extends Error {
+  readonly code = 'ToolNotFound';
+  constructor(readonly tool: string, readonly step: string) {
+    super(`${step}: ${tool} is not installed or not on PATH. ${installHint(tool)}`);
+    this.name = 'ToolNotFoundError';
+  }
+}
+
+/** The program ran and failed (non-zero exit, signal or timeout). */
+export class ToolFailedError extends Error {
+  readonly code = 'ToolFailed';
+  constructor(readonly cmd: ToolCommand, readonly result: ToolResult, readonly reason = `exit code ${result.exitCode}`) {
+    const stderr = result.stderr.trim().split('\n').slice(-10).join('\n');
+    super(`${cmd.step}: ${escapeCommand(cmd)} failed with ${reason}${stderr ? `:\n${stderr}` : ''}`);
+    this.name = 'ToolFailedError';
+  }
+
+  /** One line, for summaries. */
+  get shortMessage(): string {
+    const last = this.result.stderr.trim().split('\n').at(-1) ?? '';
+    return `${this.cmd.step}: ${this.reason}${last ? ` (${last})` : ''}`;
+  }
+}
+
+const HINTS: Readonly<Record<string, string>> = {
+  ssh: 'Install an OpenSSH client (apt-get install openssh-client).',
+  talosctl: 'Install talosctl (https://www.talos.dev/latest/talos-guides/install/talosctl/) and put it on PATH.',
+  nx: 'Run npm ci in the workspace root.',
+};
+
+function installHint(tool: string): string {
+  return HINTS[tool] ?? `Install ${tool} and put it on PATH.`;
+}
+
+/** The command as one line a reader could paste into a shell (POSIX quoting). */
+export function escapeCommand(cmd: Pick<ToolCommand, 'file' | 'args'>): string {
+  return [cmd.file, ...cmd.args].map(shellQuote).join(' ');
+}
+
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The full path of a program on PATH, or undefined. */
+export function findOnPath(tool: string, path: string | undefined = process.env.PATH): string | undefined {
+  if (tool.includes('/')) return existsSync(tool) ? tool : undefined;
+  for (const dir of (path ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, tool);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The real runner: execa, no shell, stdin closed, output captured. */
+export function execaRunner(baseEnv: Readonly<Record<string, string | undefined>> = process.env): ProcessRunner {
+  return async (cmd) => {
+    const result = await execa(cmd.file, [...cmd.args], {
+      reject: false,
+      stdin: 'ignore',
+      env: { ...baseEnv, ...cmd.env },
+      extendEnv: false,
+      ...(cmd.timeoutMs ? { timeout: cmd.timeoutMs } : {}),
+    });
+    if (result.code === 'ENOENT' || (result.failed && result.exitCode === undefined && (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')) {
+      throw new ToolNotFoundError(cmd.file, cmd.step);
+    }
+    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+    if (result.timedOut) throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, `a timeout after ${cmd.timeoutMs} ms`);
+    if (result.exitCode === undefined) throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, result.signal ? `signal ${result.signal}` : result.shortMessage);
+    return { exitCode: result.exitCode, stdout, stderr };
+  };
+}
+
+/** Runs and throws ToolFailedError unless the exit code is one of `ok`. */
+export async function runChecked(runner: ProcessRunner, cmd: ToolCommand, ok: readonly number[] = [0]): Promise<ToolResult> {
+  const result = await runner(cmd);
+  if (!ok.includes(result.exitCode)) throw new ToolFailedError(cmd, result);
+  return result;
+}

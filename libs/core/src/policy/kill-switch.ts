@@ -1,0 +1,131 @@
+import { ProblemCollector } from '../model/collector.ts';
+import type { Problem } from '../model/problem.ts';
+import type { NormalizedService } from '../model/service.ts';
+import { asRecord, filePath, isRecord, readYaml, renderedFiles, type RenderedFile } from './rendered-files.ts';
+import type { PolicyRule } from './rule.ts';
+
+/** What a package with download clients publishes in `extra.killSwitch`. */
+export interface KillSwitchFacts {
+  /** The Compose service of the VPN client (Gluetun) whose network namespace the clients share. */
+  readonly gateway: string;
+  /** The Compose services that may reach the internet only through the gateway. */
+  readonly clients: readonly string[];
+}
+
+/** Image names (last path segment, without tag) of download clients. */
+const DOWNLOAD_CLIENT_IMAGE = /^(qbittorrent(-nox)?|transmission|deluge|sabnzbd|nzbget|rtorrent|rutorrent|rtorrent-rutorrent|aria2|aria2-pro|pyload|pyload-ng|jdownloader-2)$/;
+
+/**
+ * The VPN kill switch (seed 05: "if the VPN tunnel drops, SABnzbd loses connectivity entirely
+ * rather than leaking traffic over the plain WAN connection"), checked on the rendered Compose
+ * file: every download client runs in the gateway's network namespace with no network or port of
+ * its own; the gateway has NET_ADMIN and /dev/net/tun and is not on the host's network; no other
+ * service joins a client's namespace; no download client anywhere runs outside a gateway.
+ */
+export const killSwitchRule: PolicyRule = {
+  name: 'kill-switch',
+  phase: 'rendered',
+  codes: ['DownloadClientOutsideVpn', 'DownloadClientOwnNetwork', 'VpnGatewayWithoutTunnel', 'VpnGatewayOnHostNetwork', 'UndeclaredVpnNamespaceShare', 'KillSwitchServiceMissing', 'InvalidKillSwitch', 'UnreadableComposeFile'],
+  description: 'Download clients run in the VPN gateway\'s network namespace (network_mode service:<gateway>) with no ports or networks of their own; the gateway has NET_ADMIN and /dev/net/tun; nothing else shares their namespace.',
+  check: (ctx) => {
+    if (!ctx.files) return [];
+    const problems: Problem[] = [];
+    const composeBy = new Map<NormalizedService, { at: RenderedFile; services: Record<string, unknown> }[]>();
+    for (const at of renderedFiles(ctx, 'compose')) {
+      if (at.host !== (at.service.sharesGuestWith ?? at.service.name)) continue;
+      const read = readYaml(at.file.content);
+      if (!read.ok) {
+        problems.push({ source: at.service.pkg.dir, path: filePath(at.file), code: 'UnreadableComposeFile', message: `the Compose file is not valid YAML: ${read.error}`, received: at.file.path, fix: 'Render it with toYaml from a composeFile object.' });
+        continue;
+      }
+      composeBy.set(at.service, [...(composeBy.get(at.service) ?? []), { at, services: asRecord(asRecord(read.doc).services) }]);
+    }
+    for (const s of ctx.services) {
+      if (!ctx.files.has(s.name)) continue;
+      const out = new ProblemCollector(s.pkg.dir);
+      const stacks = composeBy.get(s) ?? [];
+      const facts = s.extra.killSwitch === undefined ? undefined : readFacts(s.extra.killSwitch, out);
+      if (facts) {
+        const stack = stacks.find((st) => facts.gateway in st.services || facts.clients.some((c) => c in st.services));
+        if (!stack) {
+          out.report('extra.killSwitch', 'KillSwitchServiceMissing', `no Compose file of the service runs the gateway "${facts.gateway}" or its clients`, facts, 'Render the gateway and the download clients in the service\'s Compose file, or correct the names in killSwitch.');
+        } else {
+          checkStack(stack.at, stack.services, facts, out);
+        }
+      }
+      // A download client the facts do not name is outside any kill switch.
+      for (const { at, services } of stacks) {
+        for (const [name, body] of Object.entries(services)) {
+          if (facts?.clients.includes(name) || !isDownloadClient(body)) continue;
+          const mode = asRecord(body).network_mode;
+          if (facts && mode === `service:${facts.gateway}`) continue; // reported as an undeclared share
+          out.report(filePath(at.file, 'services', name, 'network_mode'), 'DownloadClientOutsideVpn', `${name} runs a download client (${String(asRecord(body).image)}) outside the VPN gateway's namespace, so it would download over the plain WAN`, mode ?? '(the default network)', facts ? `Set network_mode: "service:${facts.gateway}" and add "${name}" to extra.killSwitch.clients.` : 'Run it behind a VPN gateway (Gluetun) with network_mode: "service:<gateway>" and declare extra.killSwitch = { gateway, clients }.');
+        }
+      }
+      problems.push(...out.problems);
+    }
+    return problems;
+  },
+};
+
+function checkStack(at: RenderedFile, services: Record<string, unknown>, facts: KillSwitchFacts, out: ProblemCollector): void {
+  const path = (name: string, ...keys: string[]) => filePath(at.file, 'services', name, ...keys);
+  const gateway = services[facts.gateway];
+  const viaGateway = `service:${facts.gateway}`;
+  if (!isRecord(gateway)) {
+    out.report(path(facts.gateway), 'KillSwitchServiceMissing', `the VPN gateway "${facts.gateway}" is not a service of the Compose file`, Object.keys(services), 'Add the gateway service (Gluetun) or correct extra.killSwitch.gateway.');
+  } else {
+    const caps = Array.isArray(gateway.cap_add) ? gateway.cap_add.map(String) : [];
+    if (!caps.includes('NET_ADMIN') && !caps.includes('ALL')) {
+      out.report(path(facts.gateway, 'cap_add'), 'VpnGatewayWithoutTunnel', `the gateway ${facts.gateway} lacks NET_ADMIN, so it cannot create the tunnel or its firewall`, gateway.cap_add, 'Add cap_add: ["NET_ADMIN"].');
+    }
+    const devices = Array.isArray(gateway.devices) ? gateway.devices : [];
+    if (!devices.some((d) => (typeof d === 'string' ? d.split(':')[0] : asRecord(d).source) === '/dev/net/tun')) {
+      out.report(path(facts.gateway, 'devices'), 'VpnGatewayWithoutTunnel', `the gateway ${facts.gateway} has no /dev/net/tun, so it cannot create the WireGuard interface`, gateway.devices, 'Add devices: ["/dev/net/tun:/dev/net/tun"] (and pass /dev/net/tun to the LXC).');
+    }
+    if (gateway.network_mode === 'host' || (typeof gateway.network_mode === 'string' && gateway.network_mode.startsWith('service:'))) {
+      out.report(path(facts.gateway, 'network_mode'), 'VpnGatewayOnHostNetwork', `the gateway ${facts.gateway} shares another network namespace (${gateway.network_mode}), so its clients would share a route that bypasses the tunnel`, gateway.network_mode, 'Remove network_mode from the gateway: it owns the namespace its clients join.');
+    }
+  }
+  for (const client of facts.clients) {
+    const body = services[client];
+    if (!isRecord(body)) {
+      out.report(path(client), 'KillSwitchServiceMissing', `download client "${client}" is not a service of the Compose file`, Object.keys(services), 'Correct extra.killSwitch.clients, or add the client to the Compose file.');
+      continue;
+    }
+    if (body.network_mode !== viaGateway) {
+      out.report(path(client, 'network_mode'), 'DownloadClientOutsideVpn', `download client ${client} is not in ${facts.gateway}'s network namespace, so it reaches the internet whether or not the VPN is up`, body.network_mode ?? '(the default network)', `Set network_mode: "${viaGateway}".`);
+    }
+    for (const key of ['ports', 'expose', 'networks'] as const) {
+      if (body[key] !== undefined) {
+        out.report(path(client, key), 'DownloadClientOwnNetwork', `download client ${client} declares ${key} of its own; in the gateway's namespace only the gateway publishes ports or joins networks`, body[key], `Remove ${key} from ${client}; publish its port on ${facts.gateway} instead.`);
+      }
+    }
+  }
+  // Only the declared clients may join the gateway's namespace, and nobody a client's.
+  const joined = new Set([facts.gateway, ...facts.clients]);
+  for (const [name, body] of Object.entries(services)) {
+    if (facts.clients.includes(name) || name === facts.gateway) continue;
+    const mode = asRecord(body).network_mode;
+    const target = typeof mode === 'string' ? /^(?:service|container):(.+)$/.exec(mode)?.[1] : undefined;
+    if (target && joined.has(target)) {
+      out.report(path(name, 'network_mode'), 'UndeclaredVpnNamespaceShare', `${name} joins the network namespace of ${target} without being a declared client of the kill switch`, mode, `Reach the clients by the gateway's name (http://${facts.gateway}:<port>) instead, or declare ${name} in extra.killSwitch.clients.`);
+    }
+  }
+}
+
+function readFacts(value: unknown, out: ProblemCollector): KillSwitchFacts | undefined {
+  const v = asRecord(value);
+  if (typeof v.gateway !== 'string' || v.gateway === '' || !Array.isArray(v.clients) || v.clients.length === 0 || !v.clients.every((c) => typeof c === 'string' && c !== '')) {
+    out.report('extra.killSwitch', 'InvalidKillSwitch', 'killSwitch is { gateway: "<Compose service>", clients: ["<Compose service>", ...] } with at least one client', value, 'Publish it like { gateway: "gluetun", clients: ["sabnzbd"] }.');
+    return undefined;
+  }
+  return { gateway: v.gateway, clients: v.clients as string[] };
+}
+
+function isDownloadClient(body: unknown): boolean {
+  const image = asRecord(body).image;
+  if (typeof image !== 'string') return false;
+  const name = image.split('@')[0]!.split('/').pop()!.split(':')[0]!;
+  return DOWNLOAD_CLIENT_IMAGE.test(name);
+}

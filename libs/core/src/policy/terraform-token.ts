@@ -1,0 +1,126 @@
+import { ProblemCollector } from '../model/collector.ts';
+import type { Problem } from '../model/problem.ts';
+import type { NormalizedService } from '../model/service.ts';
+import { BROAD_PROXMOX_GRANTS, knownProxmoxResourceTypes, PROXMOX_PRIVILEGE_NEEDS, privilegesNeeded } from './proxmox-privileges.ts';
+import type { PolicyRule } from './rule.ts';
+
+/** What the hypervisor package publishes in `extra.terraformRole`. */
+export interface TerraformRoleFact {
+  readonly name: string;
+  readonly privileges: readonly string[];
+}
+
+const ROLE_PATH = 'extra.terraformRole';
+const ROLE_RESOURCE = 'proxmox_virtual_environment_role';
+
+/**
+ * The Terraform API token's role holds only the privileges the resources need: the resource types
+ * of every stack that uses the Proxmox provider (except the stack that creates the role, which is
+ * applied with an administrator credential) give the privileges needed (./proxmox-privileges.ts);
+ * the role the hypervisor package declares in `extra.terraformRole` must grant exactly those.
+ */
+export const terraformTokenRule: PolicyRule = {
+  name: 'terraform-token',
+  phase: 'rendered',
+  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'InvalidTerraformRole', 'TerraformRoleMismatch'],
+  description: 'The Terraform API token\'s role grants exactly the privileges the resource types of the synthesized stacks need, and no broad grant (Administrator, Sys.Modify, ...) they do not need.',
+  check: ({ services, stacks }) => {
+    if (!stacks) return [];
+    const owners = services.filter((s) => s.extra.terraformRole !== undefined);
+    const owner = owners[0];
+    if (!owner) return [];
+    const problems: Problem[] = [];
+    const out = new ProblemCollector(owner.pkg.dir);
+    for (const other of owners.slice(1)) {
+      problems.push({
+        source: other.pkg.dir, path: ROLE_PATH, code: 'InvalidTerraformRole', message: `the site has one Terraform token role, and ${owner.name} already declares it`,
+        received: other.extra.terraformRole, fix: 'Remove terraformRole from this package; the hypervisor package declares the role.',
+      });
+    }
+    const role = readRole(owner.extra.terraformRole, out);
+    if (!role) return [...problems, ...out.problems];
+
+    // Resource type → services whose stacks use it.
+    const users = new Map<string, string[]>();
+    const known = knownProxmoxResourceTypes();
+    for (const s of services) {
+      const stack = stacks.get(s.name);
+      if (s === owner || !stack || !usesProxmox(stack)) continue;
+      const types = [...blockTypes(stack.resource), ...blockTypes(stack.data)].filter((t) => t.startsWith('proxmox_'));
+      for (const type of new Set(types)) {
+        if (!known.has(type)) {
+          problems.push({
+            source: s.pkg.dir, path: `terraform.${type}`, code: 'UnknownProxmoxResourceType',
+            message: `the stack uses ${type}, and core's privilege table does not say which privileges it needs, so the token's role cannot be checked`, received: type,
+            fix: 'Add the type to PROXMOX_PRIVILEGE_NEEDS in libs/core/src/policy/proxmox-privileges.ts, with the privileges its API calls need.',
+          });
+        }
+        users.set(type, [...(users.get(type) ?? []), s.name]);
+      }
+    }
+    // With --service only some stacks exist: what is missing can be told, what is extra cannot.
+    const complete = services.every((s) => s === owner || (s.guests.length === 0 && s.props.terraform === undefined) || stacks.has(s.name));
+    const needed = privilegesNeeded(users.keys());
+    const granted = [...new Set(role.privileges)].sort();
+
+    for (const privilege of needed.filter((p) => !granted.includes(p))) {
+      const why = PROXMOX_PRIVILEGE_NEEDS[privilege]!;
+      const by = why.resourceTypes.filter((t) => users.has(t)).map((t) => `${t} (${users.get(t)!.join(', ')})`).join(', ');
+      out.report(`${ROLE_PATH}.privileges`, 'TokenPrivilegeMissing', `role ${role.name} lacks ${privilege}, which ${by} need: ${why.why}`, granted, `Add "${privilege}" to the role's privileges.`);
+    }
+    if (BROAD_PROXMOX_GRANTS.includes(role.name)) {
+      out.report(`${ROLE_PATH}.name`, 'TokenTooBroad', `${role.name} is a built-in role with administrative privileges; the token gets a role of its own with only what the stacks need`, role.name, `Declare a custom role (e.g. "HomelabTerraform") with the privileges ${needed.join(', ') || '(none)'}.`);
+    }
+    if (complete) {
+      for (const privilege of granted.filter((p) => !needed.includes(p))) {
+        if (BROAD_PROXMOX_GRANTS.includes(privilege)) {
+          out.report(`${ROLE_PATH}.privileges`, 'TokenTooBroad', `role ${role.name} grants ${privilege}, a broad grant no resource of the service stacks needs; a leaked token could use it against the whole cluster`, privilege, `Remove "${privilege}" from the role's privileges.`);
+        } else {
+          const types = PROXMOX_PRIVILEGE_NEEDS[privilege]?.resourceTypes;
+          const what = types ? `it is for ${types.join(', ')}, which no service stack uses` : 'core\'s privilege table knows no resource type that needs it';
+          out.report(`${ROLE_PATH}.privileges`, 'TokenPrivilegeNotNeeded', `role ${role.name} grants ${privilege}, which no resource of the service stacks needs (${what})`, privilege, `Remove "${privilege}" from the role's privileges.`);
+        }
+      }
+    }
+    checkOwnStack(owner, stacks.get(owner.name), role, out);
+    return [...problems, ...out.problems];
+  },
+};
+
+function readRole(value: unknown, out: ProblemCollector): TerraformRoleFact | undefined {
+  const v = value as Partial<TerraformRoleFact> | null;
+  if (typeof v !== 'object' || v === null || typeof v.name !== 'string' || v.name === '' || !Array.isArray(v.privileges) || !v.privileges.every((p) => typeof p === 'string')) {
+    out.report(ROLE_PATH, 'InvalidTerraformRole', 'terraformRole is { name: string, privileges: string[] }', value, 'Publish the role the token uses as extra.terraformRole = { name: ROLE_ID, privileges: [...] }.');
+    return undefined;
+  }
+  return { name: v.name, privileges: v.privileges };
+}
+
+/** The role the package's own stack creates must be the one it declares. */
+function checkOwnStack(owner: NormalizedService, stack: Readonly<Record<string, unknown>> | undefined, role: TerraformRoleFact, out: ProblemCollector): void {
+  if (!stack) return;
+  const bodies = Object.values(asRecord(asRecord(stack.resource)[ROLE_RESOURCE])).map(asRecord);
+  const body = bodies.find((b) => b.role_id === role.name);
+  if (!body) {
+    out.report(ROLE_PATH, 'TerraformRoleMismatch', `the ${owner.name} stack creates no ${ROLE_RESOURCE} with role_id "${role.name}"`, bodies.map((b) => b.role_id), 'Publish the role the stack creates: extra.terraformRole = { name: its role_id, privileges: its privileges }.');
+    return;
+  }
+  const created = Array.isArray(body.privileges) ? [...(body.privileges as string[])].sort() : [];
+  const declared = [...role.privileges].sort();
+  if (created.join(',') !== declared.join(',')) {
+    out.report(`${ROLE_PATH}.privileges`, 'TerraformRoleMismatch', `the ${owner.name} stack gives role ${role.name} other privileges than extra.terraformRole declares`, created, 'Build both from one constant (TERRAFORM_PRIVILEGES).');
+  }
+}
+
+function usesProxmox(stack: Readonly<Record<string, unknown>>): boolean {
+  const required = asRecord(asRecord(stack.terraform).required_providers);
+  return required.proxmox !== undefined || asRecord(stack.provider).proxmox !== undefined;
+}
+
+function blockTypes(value: unknown): string[] {
+  return Object.keys(asRecord(value));
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

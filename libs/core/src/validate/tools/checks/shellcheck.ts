@@ -1,0 +1,46 @@
+/**
+ * Shell scripts (format `shell`) through `shellcheck -S warning` (Debian package shellcheck):
+ * warnings and errors fail the check, info and style notes are not reported. All scripts of a
+ * service go to one run (`-f gcc`, one line per finding), results are split per file.
+ */
+import path from 'node:path';
+import type { Problem } from '../../../model/problem.ts';
+import type { LaidOutArtifact } from '../layout.ts';
+import { abnormalExit } from '../run-validator.ts';
+import { abnormalProblem, checkResult, missingResult, toolPath, type ToolCheck, type ToolCheckContext } from '../tool-check.ts';
+
+export const SHELLCHECK_CHECK = 'shellcheck -S warning';
+
+/** `files/x.sh:3:1: warning: Use 'cd ... || exit' ... [SC2164]` */
+const GCC = /^(.+?):(\d+):(\d+): (error|warning|note|info|style): (.*?) \[(SC\d+)\]$/;
+
+export async function checkShellcheck(ctx: ToolCheckContext, scripts: readonly LaidOutArtifact[]): Promise<ToolCheck[]> {
+  const shellcheck = toolPath(ctx, 'shellcheck');
+  if (!shellcheck) return scripts.map((a) => missingResult(ctx, a, SHELLCHECK_CHECK, 'shellcheck'));
+  const cwd = scripts[0]!.layout.dir;
+  const rel = (a: LaidOutArtifact): string => path.relative(cwd, a.path);
+  const exit = await ctx.runner.run({ label: SHELLCHECK_CHECK, file: shellcheck, cwd, args: ['-S', 'warning', '-f', 'gcc', ...scripts.map(rel)] });
+  if (abnormalExit(exit) || (exit.exitCode !== 0 && exit.exitCode !== 1)) {
+    return scripts.map((a) => checkResult(a, SHELLCHECK_CHECK, 'shellcheck', [abnormalProblem(a, SHELLCHECK_CHECK, exit, ctx)]));
+  }
+  const byFile = new Map<string, Problem[]>();
+  for (const line of exit.stdout.split('\n')) {
+    const m = GCC.exec(line.trimEnd());
+    if (!m) continue;
+    const artifact = scripts.find((a) => rel(a) === m[1]);
+    if (!artifact) continue;
+    const list = byFile.get(artifact.path) ?? [];
+    list.push({
+      source: artifact.source, path: `line ${m[2]}, column ${m[3]}`, code: 'ShellcheckFinding',
+      message: `${m[6]} (${m[4]}): ${m[5]}`,
+      fix: `Change the script's source so shellcheck accepts it (https://www.shellcheck.net/wiki/${m[6]}).`,
+    });
+    byFile.set(artifact.path, list);
+  }
+  return scripts.map((a) => {
+    const problems = byFile.get(a.path) ?? [];
+    // Exit 1 with nothing parsed: shellcheck refused a file in a way -f gcc does not report.
+    if (exit.exitCode === 1 && byFile.size === 0) return checkResult(a, SHELLCHECK_CHECK, 'shellcheck', [abnormalProblem(a, SHELLCHECK_CHECK, exit, ctx)]);
+    return checkResult(a, SHELLCHECK_CHECK, 'shellcheck', problems);
+  });
+}

@@ -1,0 +1,38 @@
+/** Deploy units from a real synthesis of the core test site (any homelab, not only ours). */
+import { describe, expect, it } from 'vitest';
+import { buildHomelab, deployUnitFromSynth, requiredTerraformVariables, serviceCommands, synthesizeSite, DEFAULT_TOOLS } from '../../src/index.ts';
+import { app, entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
+
+const home = buildHomelab(testSite, entries(proxy, idp, app));
+const synthesis = synthesizeSite(home);
+const unit = (name: string) => deployUnitFromSynth(synthesis.results.find((r) => r.service === name)!, { home, root: '/ws', distRoot: '/ws/dist' });
+
+describe('deployUnitFromSynth', () => {
+  it('needs the provider env, every secret, and the Terraform variables without default, each with what it is', () => {
+    const u = unit('app');
+    expect(u.env.map((e) => `${e.name} ${e.step}`)).toEqual([
+      'APP_TOKEN config',
+      'PROXMOX_VE_API_TOKEN infra',
+      'PROXMOX_VE_ENDPOINT infra',
+      'TF_VAR_ssh_public_key infra',
+    ]);
+    expect(u.env.find((e) => e.name === 'APP_TOKEN')!.description).toBe('secret: api token');
+    expect(u).toMatchObject({ service: 'app', distDir: '/ws/dist/app', infra: true, talos: false });
+    expect(u.smokeDir).toBeUndefined();
+  });
+
+  it('requiredTerraformVariables: only variables without a default', () => {
+    const tf = JSON.stringify({ variable: { a: { description: 'the a' }, b: { default: 'x' } } });
+    expect(requiredTerraformVariables(tf)).toEqual([{ name: 'TF_VAR_a', description: 'Terraform variable a: the a', step: 'infra' }]);
+  });
+
+  it('serviceCommands: infra and config steps of a synthesized service, cwd inside its dist directory', () => {
+    const calls = serviceCommands(unit('proxy'), { tools: DEFAULT_TOOLS, env: {}, stateDir: '/state', root: '/ws', smokeTarget: 'test-lab' });
+    expect(calls.map((c) => `${c.step} ${c.cwd} ${[c.file, ...c.args].join(' ')}`)).toEqual([
+      'infra /ws/dist/proxy/terraform tofu init -input=false -no-color',
+      'infra /ws/dist/proxy/terraform tofu apply -input=false -auto-approve -no-color',
+      'config /ws/dist/proxy/ansible ansible-playbook -i inventory.yml playbook.yml',
+    ]);
+    expect(calls[0]!.setEnv.TF_DATA_DIR).toBe('/state/terraform/proxy');
+  });
+});

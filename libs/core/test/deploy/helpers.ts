@@ -1,0 +1,93 @@
+/** Test doubles for deploy: a fake process boundary, fake tools on PATH, hand-made units. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeployUnit, EnvRequirement, FindExecutable, ServiceManifest, SpawnOptions, ToolCall, ToolExit, ToolSpawner } from '../../src/index.ts';
+
+export interface RecordedCall {
+  readonly service: string;
+  readonly step: string;
+  /** file + args, exactly as the runner was given them. */
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** Names of the variables homelab set; never values. */
+  readonly setEnv: readonly string[];
+  readonly readsEnv: readonly string[];
+}
+
+export type Script = (call: ToolCall, options: SpawnOptions) => Partial<ToolExit> | undefined | Promise<Partial<ToolExit> | undefined>;
+
+/** A fake at the process boundary: records argv/cwd/env names, returns scripted results (default exit 0). */
+export function fakeSpawner(script: Script = () => undefined): { spawner: ToolSpawner; calls: RecordedCall[]; argv: () => string[] } {
+  const calls: RecordedCall[] = [];
+  const spawner: ToolSpawner = async (call, options) => {
+    calls.push({
+      service: call.service, step: call.step, argv: [call.file, ...call.args], cwd: call.cwd,
+      setEnv: Object.keys(call.setEnv).sort(), readsEnv: [...call.readsEnv].sort(),
+    });
+    const scripted = (await script(call, options)) ?? {};
+    return { exitCode: 0, stdout: '', stderr: '', durationMs: 1, ...scripted };
+  };
+  // Git is asked once per run for the record; most tests look at the deploy commands only.
+  const argv = () => calls.filter((c) => c.step !== 'record').map((c) => `${c.service}: ${c.argv.join(' ')}`);
+  return { spawner, calls, argv };
+}
+
+/** Tools found at /fake/bin/<name>, except the ones listed as missing. */
+export function fakeTools(missing: readonly string[] = []): FindExecutable {
+  return async (name) => (missing.includes(name) ? undefined : `/fake/bin/${name}`);
+}
+
+export function tempDir(prefix = 'homelab-deploy-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface UnitSpec {
+  readonly deps?: readonly string[];
+  readonly env?: readonly EnvRequirement[];
+  readonly version?: string;
+  /** Changes the terraform artifact hash. */
+  readonly content?: string;
+  readonly smoke?: boolean;
+  readonly infra?: boolean;
+  readonly config?: boolean;
+  readonly talos?: boolean;
+}
+
+export function manifestOf(name: string, spec: UnitSpec = {}): ServiceManifest {
+  const sha = (s: string) => s.padEnd(64, '0').slice(0, 64);
+  return {
+    service: name, package: `@t/${name}`, version: spec.version ?? '1.0.0', group: 'apps', kind: 'lxc',
+    dependsOn: [...(spec.deps ?? [])], env: (spec.env ?? []).map((e) => e.name),
+    artifacts: [
+      ...(spec.config === false ? [] : [
+        { file: 'ansible/inventory.yml', format: 'ansible-inventory' as const, secret: false, sha256: sha('a1') },
+        { file: 'ansible/playbook.yml', format: 'ansible-playbook' as const, secret: false, sha256: sha('a2') },
+      ]),
+      ...(spec.talos ? [{ file: 'files/talos/cp1.yaml', format: 'talos-config' as const, secret: false, sha256: sha('c3') }] : []),
+      ...(spec.infra === false ? [] : [{ file: 'terraform/cdk.tf.json', format: 'terraform-json' as const, secret: false, sha256: sha(Buffer.from(spec.content ?? 'tf').toString('hex')) }]),
+    ],
+  };
+}
+
+/** A unit with its dist files written under `root/dist/<name>`. */
+export function unitOf(root: string, name: string, spec: UnitSpec = {}): DeployUnit {
+  const distDir = join(root, 'dist', name);
+  mkdirSync(join(distDir, 'terraform'), { recursive: true });
+  mkdirSync(join(distDir, 'ansible'), { recursive: true });
+  writeFileSync(join(distDir, 'terraform', 'cdk.tf.json'), '{}\n');
+  writeFileSync(join(distDir, 'ansible', 'playbook.yml'), '---\n[]\n');
+  writeFileSync(join(distDir, 'ansible', 'inventory.yml'), 'all: {}\n');
+  return {
+    service: name, manifest: manifestOf(name, spec), distDir, env: [...(spec.env ?? [])],
+    infra: spec.infra !== false, config: spec.config !== false, talos: spec.talos === true,
+    ...(spec.smoke ? { smokeDir: `packages/${name}/smoke` } : {}),
+  };
+}
+
+/** Output sinks that keep the lines. */
+export function sinks(): { out: (l: string) => void; err: (l: string) => void; lines: string[]; errors: string[]; all: () => string } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { out: (l) => lines.push(l), err: (l) => errors.push(l), lines, errors, all: () => [...lines, ...errors].join('\n') };
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { acquireDeployLocks, DeployLockBusyError, inspectDeployLock, isProcessAlive, LockWaitAbortedError, statePaths } from '../../src/index.ts';
+import { tempDir } from './helpers.ts';
+
+/** A pid that surely ran and has exited: a finished child's. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+function plantLock(stateDir: string, service: string, owner: { pid: number; host?: string; startedAt?: string }): string {
+  const path = statePaths.lock(stateDir, service);
+  mkdirSync(join(stateDir, 'locks'), { recursive: true });
+  writeFileSync(path, JSON.stringify({ pid: owner.pid, host: owner.host ?? hostname(), startedAt: owner.startedAt ?? '2026-01-01T00:00:00.000Z', command: ['homelab', 'deploy'], service }));
+  return path;
+}
+
+describe('deploy locks', () => {
+  it('holds pid, host, start time and command in the state dir, and release removes it', async () => {
+    const state = tempDir();
+    const locks = await acquireDeployLocks(state, ['traefik'], { command: ['homelab', 'deploy', '--service', 'traefik'] });
+    const owner = JSON.parse(readFileSync(statePaths.lock(state, 'traefik'), 'utf8'));
+    expect(owner).toMatchObject({ pid: process.pid, host: hostname(), command: ['homelab', 'deploy', '--service', 'traefik'], service: 'traefik' });
+    expect(Date.parse(owner.startedAt)).not.toBeNaN();
+    await locks.release();
+    await locks.release();
+    expect(existsSync(statePaths.lock(state, 'traefik'))).toBe(false);
+  });
+
+  it('a second acquire fails at once with a message naming the holder', async () => {
+    const state = tempDir();
+    const first = await acquireDeployLocks(state, ['traefik']);
+    const error = await acquireDeployLocks(state, ['traefik']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployLockBusyError);
+    expect((error as Error).message).toMatch(new RegExp(`^traefik: another deploy holds the lock .*traefik\\.lock: pid ${process.pid} on ${hostname()} since \\S+ \\(.*\\)\\. Nothing was changed\\. Wait for it to finish, or pass --lock-wait <seconds> to wait for it\\.$`));
+    await first.release();
+  });
+
+  it('waits up to the bound, then fails saying how long it waited', async () => {
+    const state = tempDir();
+    const first = await acquireDeployLocks(state, ['a']);
+    const waits: string[] = [];
+    const started = Date.now();
+    const error = await acquireDeployLocks(state, ['a'], { waitMs: 1200, pollMs: 50, onWait: (m) => waits.push(m) }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
+    expect((error as Error).message).toContain('after waiting 1 s');
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatch(/^a: waiting for the deploy lock held by pid \d+/);
+    await first.release();
+  });
+
+  it('takes the lock as soon as the holder releases it', async () => {
+    const state = tempDir();
+    const first = await acquireDeployLocks(state, ['a']);
+    setTimeout(() => void first.release(), 150);
+    const second = await acquireDeployLocks(state, ['a'], { waitMs: 5000, pollMs: 25 });
+    expect(second.held.map((h) => h.service)).toEqual(['a']);
+    await second.release();
+  });
+
+  it('Ctrl-C while waiting for a lock stops the wait', async () => {
+    const state = tempDir();
+    const first = await acquireDeployLocks(state, ['a']);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await acquireDeployLocks(state, ['a'], { waitMs: 60_000, pollMs: 20, signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockWaitAbortedError);
+    expect((error as Error).message).toBe('a: interrupted while waiting for the deploy lock; nothing was changed.');
+    await first.release();
+  });
+
+  it('reclaims a stale lock whose process is dead on this host', async () => {
+    const state = tempDir();
+    const pid = deadPid();
+    expect(isProcessAlive(pid)).toBe(false);
+    plantLock(state, 'traefik', { pid });
+    expect(await inspectDeployLock(state, 'traefik')).toMatchObject({ stale: true, owner: { pid } });
+    const notes: string[] = [];
+    const locks = await acquireDeployLocks(state, ['traefik'], { onWait: (m) => notes.push(m) });
+    expect(notes[0]).toMatch(new RegExp(`traefik: reclaiming a stale deploy lock: pid ${pid} on .* is no longer running`));
+    expect(JSON.parse(readFileSync(statePaths.lock(state, 'traefik'), 'utf8')).pid).toBe(process.pid);
+    await locks.release();
+  });
+
+  it('never reclaims a lock from another host: it cannot tell whether that deploy still runs', async () => {
+    const state = tempDir();
+    const path = plantLock(state, 'traefik', { pid: deadPid(), host: 'other-laptop' });
+    const error = await acquireDeployLocks(state, ['traefik']).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`on other-laptop since 2026-01-01T00:00:00.000Z`);
+    expect((error as Error).message).toContain(`If no deploy runs on other-laptop any more, remove ${path}.`);
+  });
+
+  it('takes all the locks of a multi-service deploy or none', async () => {
+    const state = tempDir();
+    const held = await acquireDeployLocks(state, ['b']);
+    await expect(acquireDeployLocks(state, ['c', 'a', 'b'])).rejects.toBeInstanceOf(DeployLockBusyError);
+    expect(existsSync(statePaths.lock(state, 'a'))).toBe(false);
+    expect(existsSync(statePaths.lock(state, 'c'))).toBe(false);
+    await held.release();
+  });
+
+  it('release leaves a lock alone that is no longer ours', async () => {
+    const state = tempDir();
+    const mine = await acquireDeployLocks(state, ['a']);
+    plantLock(state, 'a', { pid: 1, startedAt: '2030-01-01T00:00:00.000Z' });
+    await mine.release();
+    expect(existsSync(statePaths.lock(state, 'a'))).toBe(true);
+  });
+});

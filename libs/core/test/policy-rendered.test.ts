@@ -1,0 +1,170 @@
+/**
+ * The security rules that read rendered files and Terraform stacks (seed section 05): one table of
+ * passing fixtures and one of failing fixtures per rule, each failing row naming the code, the
+ * package and the place it must be reported at.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  buildHomelab, checkRenderedFiles, formatProblem, formatProblems, POLICY_RULES, privilegesNeeded, synthesizeSite, toYaml,
+  type ConfigFile, type Problem, type ServiceProps, type Site,
+} from '../src/index.ts';
+import { TerraformResource } from '../src/proxmox/cdktf.ts';
+import {
+  acmeFile, app, CONTAINER_PRIVILEGES, downloads, dynamicFile, gluetun, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
+  qbittorrent, replace, staticFile, synth, vpn,
+} from './corpus/fixtures.ts';
+import { entries } from './fixtures/test-site.ts';
+
+const secure = { entryPoints: ['websecure'], tls: { certResolver: 'le' }, service: 'app' };
+/** The app service with one extra dynamic file of its own on the ingress. */
+const appWith = (http: Record<string, unknown>): ServiceProps => ({ ...app, files: () => [dynamicFile('app-extra', http)] });
+const router = (name: string, body: Record<string, unknown>) => appWith({ routers: { [name]: { ...secure, ...body } } });
+const withVm: ServiceProps = {
+  name: 'vmsvc', description: 'a VM', kind: 'vm', placement: 'vm', tier: 'normal', group: 'apps',
+  resources: { cores: 1, memoryMiB: 1024, disks: [{ storage: 'local', sizeGiB: 8 }] },
+};
+const extraStack = (type: string): ServiceProps => ({ ...app, terraform: (scope) => { new TerraformResource(scope, 'x', { terraformResourceType: type }); } });
+const wgSite = (subnet: string): Site => ({ ...labSite, wireguard: { ...labSite.wireguard, subnet } });
+
+type Row = [rule: string, code: string, site: Site, defs: ServiceProps[], source: string, path: string];
+
+const failing: Row[] = [
+  // https-only
+  ['https-only', 'PlainHttpRouter', labSite, replace(lab(), router('plain', { rule: 'Host(`app2.example.test`)', entryPoints: ['web'] })), 'packages/app', 'files[/etc/traefik/dynamic/app-extra.yml].http.routers.plain.entryPoints'],
+  ['https-only', 'PlainHttpRouter', labSite, replace(lab(), router('all', { rule: 'Host(`app2.example.test`)', entryPoints: undefined })), 'packages/app', 'http.routers.all.entryPoints'],
+  ['https-only', 'PlainHttpRouter', labSite, replace(lab(), router('both', { rule: 'Host(`app2.example.test`)', entryPoints: ['web', 'websecure'] })), 'packages/app', 'http.routers.both.entryPoints'],
+  ['https-only', 'RouterWithoutTls', labSite, replace(lab(), router('notls', { rule: 'Host(`app2.example.test`)', tls: undefined })), 'packages/app', 'http.routers.notls.tls'],
+  ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('regexp', { rule: 'HostRegexp(`.+`)' })), 'packages/app', 'http.routers.regexp.rule'],
+  ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('path', { rule: 'PathPrefix(`/`)' })), 'packages/app', 'http.routers.path.rule'],
+  ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('star', { rule: 'Host(`*.example.test`)' })), 'packages/app', 'http.routers.star.rule'],
+  ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('or', { rule: 'Host(`app2.example.test`) || PathPrefix(`/x`)' })), 'packages/app', 'http.routers.or.rule'],
+  ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('norule', { rule: undefined })), 'packages/app', 'http.routers.norule.rule'],
+  ['https-only', 'RouterRuleNotSingleHost', labSite, replace(lab(), router('two', { rule: 'Host(`a.example.test`, `b.example.test`)' })), 'packages/app', 'http.routers.two.rule'],
+  ['https-only', 'MissingHttpsRedirect', labSite, replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.web.http; return c; }), acmeFile, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].entryPoints.web'],
+  ['https-only', 'MissingHttpsRedirect', labSite, replace(lab(), ingress(() => [staticFile((c) => { c.entryPoints.web.http.redirections.entryPoint.scheme = 'http'; return c; }), acmeFile, middlewareFile()])), 'packages/proxy', 'entryPoints.web'],
+  ['https-only', 'InsecureDashboard', labSite, replace(lab(), ingress(() => [staticFile((c) => ({ ...c, api: { dashboard: true, insecure: true } })), acmeFile, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].api.insecure'],
+  ['https-only', 'UnreadableTraefikFile', labSite, replace(lab(), { ...app, files: () => [{ ...dynamicFile('app-extra', {}), content: 'http: [unclosed' }] }), 'packages/app', 'files[/etc/traefik/dynamic/app-extra.yml]'],
+  // forward-auth
+  ['forward-auth', 'ForwardAuthMissing', labSite, replace(lab(), router('app-api', { rule: 'Host(`app.example.test`) && PathPrefix(`/api`)' })), 'packages/app', 'http.routers.app-api.middlewares'],
+  ['forward-auth', 'ForwardAuthNotFirst', labSite, replace(lab(), router('app-api', { rule: 'Host(`app.example.test`) && PathPrefix(`/api`)', middlewares: ['compress@file', 'authentik@file'] })), 'packages/app', 'http.routers.app-api.middlewares'],
+  ['forward-auth', 'ForwardAuthMissing', labSite, replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'authentik', middlewares: [] }], files: () => [dynamicFile('app-extra', { routers: { dashboard: { ...secure, rule: 'Host(`proxy.example.test`)', service: 'api@internal' } } })] }), 'packages/app', 'http.routers.dashboard.middlewares'],
+  ['forward-auth', 'ForwardAuthUndefined', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile])), 'packages/proxy', 'files[/etc/traefik/dynamic]'],
+  ['forward-auth', 'ForwardAuthWrongTarget', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile('http://10.20.0.99:9000')])), 'packages/proxy', 'http.middlewares.authentik.forwardAuth.address'],
+  ['forward-auth', 'ForwardAuthWrongTarget', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(undefined, () => ({ http: { middlewares: { authentik: { basicAuth: { users: [] } } } } }))])), 'packages/proxy', 'http.middlewares.authentik'],
+  // split-tunnel
+  ['split-tunnel', 'InvalidTunnelSubnet', wgSite('10.99.0.0/33'), lab(), 'libs/site', 'wireguard.subnet'],
+  ['split-tunnel', 'TunnelOverlapsLan', wgSite('10.20.0.0/25'), replace(lab(), vpn({ subnet: '10.20.0.0/25' })), 'libs/site', 'wireguard.subnet'],
+  ['split-tunnel', 'TunnelSubnetMismatch', labSite, replace(lab(), vpn({ subnet: '10.98.0.0/24' })), 'packages/vpn', 'extra.wireguard.subnet'],
+  ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ clientAllowedIps: ['0.0.0.0/0'] })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
+  ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ clientAllowedIps: ['0.0.0.0/1', '128.0.0.0/1'] })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
+  ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ factsAllowedIps: ['0.0.0.0/0', '::/0'] })), 'packages/vpn', 'extra.wireguard.peers[0].allowedIps'],
+  ['split-tunnel', 'ClientRoutesBeyondTunnel', labSite, replace(lab(), vpn({ clientAllowedIps: ['10.99.0.0/24', '10.20.0.0/24'] })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
+  ['split-tunnel', 'PeerOutsideTunnel', labSite, replace(lab(), vpn({ clientAddress: '10.20.0.77/32' })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
+  ['split-tunnel', 'PeerOutsideTunnel', labSite, replace(lab(), vpn({ serverPeerAllowedIps: ['10.20.0.0/24'] })), 'packages/vpn', 'files[/etc/wireguard/wg0.conf]'],
+  ['split-tunnel', 'InvalidWireguardFacts', labSite, replace(lab(), vpn({ extra: { subnet: 42 } })), 'packages/vpn', 'extra.wireguard'],
+  ['split-tunnel', 'UnreadableWireguardConfig', labSite, replace(lab(), vpn({ clientText: 'not a wireguard config\n' })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
+  // kill-switch
+  ['kill-switch', 'DownloadClientOutsideVpn', labSite, replace(lab(), downloads({ gluetun, qbittorrent: { ...qbittorrent, network_mode: undefined }, indexer })), 'packages/dl', 'files[/opt/stacks/dl/compose.yml].services.qbittorrent.network_mode'],
+  ['kill-switch', 'DownloadClientOutsideVpn', labSite, replace(lab(), downloads({ gluetun, qbittorrent, indexer, transmission: { image: 'lscr.io/linuxserver/transmission:4.0.0' } })), 'packages/dl', 'services.transmission.network_mode'],
+  ['kill-switch', 'DownloadClientOutsideVpn', labSite, replace(lab(), downloads({ nzbget: { image: 'lscr.io/linuxserver/nzbget:v24' } }, null)), 'packages/dl', 'services.nzbget.network_mode'],
+  ['kill-switch', 'DownloadClientOwnNetwork', labSite, replace(lab(), downloads({ gluetun, qbittorrent: { ...qbittorrent, ports: ['8081:8081'] }, indexer })), 'packages/dl', 'services.qbittorrent.ports'],
+  ['kill-switch', 'DownloadClientOwnNetwork', labSite, replace(lab(), downloads({ gluetun, qbittorrent: { ...qbittorrent, networks: ['default'] }, indexer })), 'packages/dl', 'services.qbittorrent.networks'],
+  ['kill-switch', 'VpnGatewayWithoutTunnel', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, cap_add: undefined }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.cap_add'],
+  ['kill-switch', 'VpnGatewayWithoutTunnel', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, devices: undefined }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.devices'],
+  ['kill-switch', 'VpnGatewayOnHostNetwork', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, network_mode: 'host' }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.network_mode'],
+  ['kill-switch', 'UndeclaredVpnNamespaceShare', labSite, replace(lab(), downloads({ gluetun, qbittorrent, indexer: { ...indexer, ports: undefined, network_mode: 'service:qbittorrent' } })), 'packages/dl', 'services.indexer.network_mode'],
+  ['kill-switch', 'KillSwitchServiceMissing', labSite, replace(lab(), downloads(undefined, { gateway: 'vpn-gateway', clients: ['qbittorrent'] })), 'packages/dl', 'services.vpn-gateway'],
+  ['kill-switch', 'InvalidKillSwitch', labSite, replace(lab(), downloads(undefined, { gateway: 'gluetun', clients: [] })), 'packages/dl', 'extra.killSwitch'],
+  ['kill-switch', 'UnreadableComposeFile', labSite, replace(lab(), { ...downloads(), files: () => [{ path: '/opt/stacks/dl/compose.yml', mode: '0644', format: 'compose', content: 'services: {gluetun: [' }] }), 'packages/dl', 'files[/opt/stacks/dl/compose.yml]'],
+  // terraform-token
+  ['terraform-token', 'TokenPrivilegeMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Allocate'))), 'packages/hv', 'extra.terraformRole.privileges'],
+  ['terraform-token', 'TokenPrivilegeMissing', labSite, [...lab(), withVm], 'packages/hv', 'extra.terraformRole.privileges'],
+  ['terraform-token', 'TokenPrivilegeNotNeeded', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'VM.Config.CDROM'])), 'packages/hv', 'extra.terraformRole.privileges'],
+  ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'Sys.Modify'])), 'packages/hv', 'extra.terraformRole.privileges'],
+  ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'Administrator')), 'packages/hv', 'extra.terraformRole.name'],
+  ['terraform-token', 'UnknownProxmoxResourceType', labSite, replace(lab(), extraStack('proxmox_virtual_environment_firewall_rules')), 'packages/app', 'terraform.proxmox_virtual_environment_firewall_rules'],
+  ['terraform-token', 'InvalidTerraformRole', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform' })), 'packages/hv', 'extra.terraformRole'],
+  ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'OtherRole', privileges: CONTAINER_PRIVILEGES })), 'packages/hv', 'extra.terraformRole'],
+  ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform', privileges: CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Audit') })), 'packages/hv', 'extra.terraformRole.privileges'],
+  // secrets: acme.json
+  ['secrets', 'SecretFileModeTooOpen', labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode: '0644', secret: false }, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/acme.json].mode'],
+];
+
+describe.each(failing)('rule %s: %s', (rule, code, site, defs, source, path) => {
+  const problems = synth(site, defs);
+  it(`is reported against ${source} at ${path}, in the message grammar`, () => {
+    const hit = problems.find((p) => p.code === code && p.source === source && p.path.includes(path));
+    expect(hit, formatProblems(problems)).toBeDefined();
+    expect(POLICY_RULES.find((r) => r.name === rule)!.codes).toContain(code);
+    expect(hit!.message.length).toBeGreaterThan(15);
+    expect(hit!.fix).toMatch(/^[A-Z].*\.$/);
+    expect(formatProblem(hit!)).toContain(`${source}: `);
+  });
+});
+
+const passing: [string, ServiceProps[], Site?][] = [
+  ['the whole lab', lab()],
+  ['https-only: Host && PathPrefix on the secure entrypoint with TLS', replace(lab(), router('app-api', { rule: 'Host(`app.example.test`) && PathPrefix(`/api`)', middlewares: ['authentik@file'] }))],
+  ['https-only: a static config with no web entrypoint at all', replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.web; return c; }), acmeFile, middlewareFile()]))],
+  ['forward-auth: other middlewares after authentik@file', replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'authentik', middlewares: ['compress@file'] }] })],
+  ['forward-auth: a route with the application\'s own login needs no forwardAuth', replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'app', admin: false }], dependsOn: ['proxy'] })],
+  ['split-tunnel: a /16 tunnel far from the LAN', replace(lab(), vpn({ subnet: '172.30.0.0/16' })), wgSite('172.30.0.0/16')],
+  ['kill-switch: several clients in the gateway namespace', replace(lab(), downloads({ gluetun, qbittorrent, sabnzbd: { image: 'lscr.io/linuxserver/sabnzbd:4.5.5', network_mode: 'service:gluetun' }, indexer }, { gateway: 'gluetun', clients: ['qbittorrent', 'sabnzbd'] }))],
+  ['kill-switch: a stack without download clients needs no kill switch', replace(lab(), downloads({ indexer }, null))],
+  ['terraform-token: VMs present and their privileges granted', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), withVm]],
+  ['terraform-token: a broad grant is allowed where a resource needs it', replace(lab(), extraStack('proxmox_acl'), hypervisor([...CONTAINER_PRIVILEGES, 'Permissions.Modify']))],
+  ['terraform-token: a site without a declared role is not checked', lab().filter((d) => d.name !== 'hv')],
+  ['CPU weight inside the tier band (high: 1200-1500)', replace(lab(), { ...idp, cpuWeight: 1500 })],
+];
+
+describe('passing fixtures', () => {
+  it.each(passing)('%s has no problem', (_name, defs, site = labSite) => {
+    expect(formatProblems(synth(site, defs))).toBe('');
+  });
+});
+
+describe('seed promises covered by earlier rules, failing side', () => {
+  it('CpuWeightOutsideTier: 1600 is outside the high band', () => {
+    const problems = synth(labSite, replace(lab(), { ...idp, cpuWeight: 1600 }));
+    expect(problems.map((p) => p.code)).toContain('CpuWeightOutsideTier');
+  });
+  it('acme.json that says it is secret is checked like every secret; 0600 passes', () => {
+    const codes = (mode: string) => synth(labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode }, middlewareFile()]))).map((p) => p.code);
+    expect(codes('0640')).toContain('SecretFileModeTooOpen');
+    expect(codes('0600')).toEqual([]);
+  });
+});
+
+describe('rendered rules and partial synthesis', () => {
+  it('reports nothing extra when only some services are synthesized (--service)', () => {
+    const home = buildHomelab(labSite, entries(...replace(lab(), hypervisor([...CONTAINER_PRIVILEGES]))));
+    const only = synthesizeSite(home, { only: ['hv', 'vpn'] }).problems;
+    expect(formatProblems(only)).toBe('');
+  });
+  it('tells a missing privilege even then, but not an unneeded one', () => {
+    const home = buildHomelab(labSite, entries(...replace(lab(), hypervisor(['VM.Config.CDROM', 'VM.Audit']))));
+    const codes = synthesizeSite(home, { only: ['hv', 'app'] }).problems.map((p) => p.code);
+    expect(codes).toContain('TokenPrivilegeMissing');
+    expect(codes).not.toContain('TokenPrivilegeNotNeeded');
+  });
+  it('ProtectedRouteWithoutRouter: a route file that lost its router', () => {
+    const home = buildHomelab(labSite, entries(...lab()));
+    const files = new Map<string, readonly ConfigFile[]>([['app', [dynamicFile('app', { routers: {} })]], ['proxy', [middlewareFile()]]]);
+    const problems: Problem[] = checkRenderedFiles(home, files);
+    expect(problems.map((p) => [p.code, p.source, p.path])).toContainEqual(['ProtectedRouteWithoutRouter', 'packages/app', 'routes[0]']);
+  });
+  it('rendered rules do not run on the model alone', () => {
+    const rendered = POLICY_RULES.filter((r) => r.phase === 'rendered').flatMap((r) => r.codes);
+    const problems = buildHomelab(labSite, entries(...replace(lab(), hypervisor(['Sys.Modify'])))).problems;
+    expect(problems.filter((p) => rendered.includes(p.code))).toEqual([]);
+  });
+  it('a rule that crashes reports RuleCrashed instead of stopping the run', () => {
+    const home = buildHomelab(labSite, entries(...lab()));
+    const boom = { name: 'boom', codes: [], description: 'crashes', phase: 'rendered' as const, check: () => { throw new Error('kaput'); } };
+    expect(checkRenderedFiles(home, new Map(), [boom]).map((p) => [p.code, p.path])).toEqual([['RuleCrashed', 'rules.boom']]);
+  });
+  it('the middleware file renders a forwardAuth to the identity service (fixture sanity)', () => {
+    expect(middlewareFile().content).toContain('http://10.20.0.21:9000/outpost.goauthentik.io/auth/traefik');
+    expect(toYaml({ a: 1 })).toBe('a: 1\n');
+  });
+});

@@ -1,0 +1,302 @@
+import {
+  blackboxRouteJob, composeFile, composeRef, defineService, envFile, envRef, generatedHeader, metricsScrapeJobs, multiTargetJob,
+  serviceAlertRules, stackDir, toYaml, type ConfigFile, type NormalizedService, type RenderContext, type RuleGroup, type ScrapeJob, nfsClientNodes } from '@homelab/core';
+import { NODES } from '@homelab/site';
+import { BLACKBOX_JOB, homelabRuleGroup, homelabRuleTests } from './alerts.ts';
+import { nfsCheckFiles } from './nfs-check.ts';
+
+export const PROMETHEUS_IMAGE = 'docker.io/prom/prometheus:v3.5.0';
+export const ALERTMANAGER_IMAGE = 'docker.io/prom/alertmanager:v0.28.1';
+export const GRAFANA_IMAGE = 'docker.io/grafana/grafana:12.1.1';
+export const BLACKBOX_IMAGE = 'docker.io/prom/blackbox-exporter:v0.27.0';
+export const NODE_EXPORTER_IMAGE = 'docker.io/prom/node-exporter:v1.9.1';
+export const PVE_EXPORTER_IMAGE = 'docker.io/prompve/prometheus-pve-exporter:3.10.2';
+/** The seed's own exporter (not in the catalog): image name and port are assumptions. */
+export const DEXCOM_EXPORTER_IMAGE = 'ghcr.io/woodhead/dexcom-exporter:0.1.0';
+
+export const PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 3000, blackbox: 9115, node: 9100, pve: 9221, dexcom: 9500 } as const;
+const STACK = stackDir('monitoring');
+const ALERTMANAGER_UID = '65534';
+const SECRETS_DIR = `${STACK}/alertmanager/secrets`;
+const CONTAINER_SECRETS_DIR = '/etc/alertmanager/secrets';
+export const RULES_DIR = `${STACK}/prometheus/rules`;
+export const RULE_TESTS_DIR = `${STACK}/prometheus/tests`;
+/** Proxmox API user and token id the PVE exporter uses (PVEAuditor role); the token value is a secret. */
+const PVE_EXPORTER_USER = 'prometheus@pve';
+const PVE_EXPORTER_TOKEN_NAME = 'monitoring';
+
+const ENV = {
+  discord: 'DISCORD_WEBHOOK_URL',
+  smsUrl: 'SMS_GATEWAY_URL',
+  smsKey: 'SMS_GATEWAY_API_KEY',
+  grafana: 'GRAFANA_ADMIN_PASSWORD',
+  pveToken: 'PVE_EXPORTER_TOKEN_VALUE',
+  dexcomUser: 'DEXCOM_USERNAME',
+  dexcomPassword: 'DEXCOM_PASSWORD',
+} as const;
+
+/** A webhook receiver another service offers Alertmanager (`extra.alertWebhook`), e.g. AlertMind. */
+export interface AlertWebhook {
+  readonly name: string;
+  readonly url: string;
+}
+
+export function alertWebhooks(services: readonly NormalizedService[]): (AlertWebhook & { service: string })[] {
+  return services.flatMap((s) => {
+    const hook = s.extra.alertWebhook as Partial<AlertWebhook> | undefined;
+    if (hook === undefined) return [];
+    if (typeof hook.name !== 'string' || typeof hook.url !== 'string') throw new Error(`${s.name}: extra.alertWebhook must be { name, url }`);
+    return [{ service: s.name, name: hook.name, url: hook.url }];
+  }).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every scrape job: declared metrics endpoints, Proxmox (PVE exporter and node exporters), blackbox probes of every route. */
+export function scrapeJobs(ctx: RenderContext): ScrapeJob[] {
+  const nodes = [...ctx.site.nodes].sort((a, b) => a.name.localeCompare(b.name));
+  const pve = `127.0.0.1:${PORTS.pve}`;
+  return [
+    ...metricsScrapeJobs(ctx.services),
+    // Cluster-wide metrics from one node, node metrics from every node (the exporter's README).
+    multiTargetJob({ jobName: 'pve-cluster', exporterAddress: pve, metricsPath: '/pve', params: { module: ['default'], cluster: ['1'], node: ['0'] }, targets: [{ targets: [nodes[0]!.ip], labels: { cluster: ctx.site.name } }] }),
+    multiTargetJob({ jobName: 'pve-node', exporterAddress: pve, metricsPath: '/pve', params: { module: ['default'], cluster: ['0'], node: ['1'] }, targets: nodes.map((n) => ({ targets: [n.ip], labels: { node: n.name } })) }),
+    { job_name: 'pve-node-exporter', metrics_path: '/metrics', static_configs: nodes.map((n) => ({ targets: [`${n.ip}:${PORTS.node}`], labels: { node: n.name } })) },
+    blackboxRouteJob(ctx.services, { jobName: BLACKBOX_JOB, module: 'http_2xx', exporterAddress: `127.0.0.1:${PORTS.blackbox}` }),
+  ];
+}
+
+/** Rule groups other services carry in `extra.alertRules`, by service. */
+export function contributedRules(services: readonly NormalizedService[]): { service: string; groups: RuleGroup[]; tests?: unknown }[] {
+  return services.map((s) => ({ service: s.name, groups: serviceAlertRules(s), tests: s.extra.alertRuleTests }))
+    .filter((x) => x.groups.length > 0);
+}
+
+function prometheusConfig(ctx: RenderContext): Record<string, unknown> {
+  return {
+    global: { scrape_interval: '30s', scrape_timeout: '10s', evaluation_interval: '30s', external_labels: { site: ctx.site.name } },
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${PORTS.alertmanager}`] }] }] },
+    rule_files: ['/etc/prometheus/rules/*.yml'],
+    scrape_configs: scrapeJobs(ctx),
+  };
+}
+
+function alertmanagerConfig(ctx: RenderContext): Record<string, unknown> {
+  const hooks = alertWebhooks(ctx.services);
+  return {
+    route: {
+      receiver: 'discord',
+      group_by: ['alertname', 'service'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      routes: [
+        // Every alert also goes to the triage webhooks (AlertMind), then critical ones to SMS,
+        // and everything to Discord.
+        ...hooks.map((h) => ({ receiver: h.name, matchers: ['alertname=~".+"'], continue: true })),
+        { receiver: 'sms', matchers: ['severity="critical"'], continue: true },
+        { receiver: 'discord', matchers: ['alertname=~".+"'] },
+      ],
+    },
+    inhibit_rules: [
+      // A stalled NFS mount makes the routes on it fail too: page once, for the cause.
+      { source_matchers: ['alertname="NfsMountStalled"'], target_matchers: ['alertname="RouteDown"'], equal: [] },
+    ],
+    receivers: [
+      { name: 'discord', discord_configs: [{ webhook_url_file: `${CONTAINER_SECRETS_DIR}/discord-webhook-url`, send_resolved: true }] },
+      {
+        name: 'sms',
+        webhook_configs: [{
+          url_file: `${CONTAINER_SECRETS_DIR}/sms-gateway-url`,
+          send_resolved: false,
+          max_alerts: 5,
+          http_config: { authorization: { type: 'Bearer', credentials_file: `${CONTAINER_SECRETS_DIR}/sms-gateway-api-key` } },
+        }],
+      },
+      ...hooks.map((h) => ({ name: h.name, webhook_configs: [{ url: h.url, send_resolved: true }] })),
+    ],
+  };
+}
+
+function secretFile(name: string, env: string): ConfigFile {
+  // The value alone, resolved at deploy; readable only by the Alertmanager container's user.
+  return { path: `${SECRETS_DIR}/${name}`, mode: '0600', owner: ALERTMANAGER_UID, format: 'text', secret: true, content: envRef(env), restarts: [STACK] };
+}
+
+function files(ctx: RenderContext): ConfigFile[] {
+  const pkg = ctx.service.pkg;
+  const fqdn = (name: string) => ctx.service.routes.find((r) => r.name === name)?.fqdn ?? '';
+  const y = (value: unknown, what: string) => toYaml(value, { header: generatedHeader(pkg, what) });
+  const compose = composeFile({
+    name: 'monitoring',
+    services: {
+      prometheus: {
+        image: PROMETHEUS_IMAGE,
+        network_mode: 'host',
+        command: [
+          '--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=30d',
+          `--web.listen-address=:${PORTS.prometheus}`, `--web.external-url=https://${fqdn('prometheus')}/`, '--web.enable-lifecycle',
+        ],
+        volumes: ['./prometheus:/etc/prometheus:ro', 'prometheus-data:/prometheus'],
+      },
+      alertmanager: {
+        image: ALERTMANAGER_IMAGE,
+        network_mode: 'host',
+        command: [
+          '--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager',
+          `--web.listen-address=:${PORTS.alertmanager}`, `--web.external-url=https://${fqdn('alertmanager')}/`, '--cluster.listen-address=',
+        ],
+        volumes: ['./alertmanager:/etc/alertmanager:ro', 'alertmanager-data:/alertmanager'],
+      },
+      grafana: {
+        image: GRAFANA_IMAGE,
+        network_mode: 'host',
+        environment: {
+          GF_SECURITY_ADMIN_USER: 'admin',
+          GF_SECURITY_ADMIN_PASSWORD: composeRef(ENV.grafana),
+          GF_SERVER_HTTP_PORT: PORTS.grafana,
+          GF_SERVER_ROOT_URL: `https://${fqdn('grafana')}/`,
+          GF_USERS_ALLOW_SIGN_UP: 'false',
+          GF_ANALYTICS_REPORTING_ENABLED: 'false',
+          GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+        },
+        volumes: ['./grafana/provisioning:/etc/grafana/provisioning:ro', 'grafana-data:/var/lib/grafana'],
+        depends_on: ['prometheus'],
+      },
+      'blackbox-exporter': {
+        image: BLACKBOX_IMAGE,
+        network_mode: 'host',
+        command: ['--config.file=/etc/blackbox/blackbox.yml', `--web.listen-address=:${PORTS.blackbox}`],
+        volumes: ['./blackbox:/etc/blackbox:ro'],
+      },
+      'node-exporter': {
+        image: NODE_EXPORTER_IMAGE,
+        network_mode: 'host',
+        command: ['--path.rootfs=/host', `--web.listen-address=:${PORTS.node}`],
+        volumes: ['/:/host:ro,rslave'],
+      },
+      'pve-exporter': {
+        image: PVE_EXPORTER_IMAGE,
+        network_mode: 'host',
+        command: [`--web.listen-address=:${PORTS.pve}`],
+        environment: {
+          PVE_USER: PVE_EXPORTER_USER,
+          PVE_TOKEN_NAME: PVE_EXPORTER_TOKEN_NAME,
+          PVE_TOKEN_VALUE: composeRef(ENV.pveToken),
+          // The nodes serve Proxmox's self-signed certificates.
+          PVE_VERIFY_SSL: 'false',
+        },
+      },
+      'dexcom-exporter': {
+        image: DEXCOM_EXPORTER_IMAGE,
+        network_mode: 'host',
+        environment: {
+          DEXCOM_USERNAME: composeRef(ENV.dexcomUser),
+          DEXCOM_PASSWORD: composeRef(ENV.dexcomPassword),
+          DEXCOM_REGION: 'us',
+          LISTEN_ADDRESS: `:${PORTS.dexcom}`,
+        },
+      },
+    },
+    volumes: { 'prometheus-data': { driver: 'local' }, 'alertmanager-data': { driver: 'local' }, 'grafana-data': { driver: 'local' } },
+  });
+
+  const contributed = contributedRules(ctx.services);
+  const builtIn = homelabRuleGroup(contributed.flatMap((c) => c.groups.flatMap((g) => g.rules.map((r) => r.expr))));
+  const list: ConfigFile[] = [
+    { path: `${STACK}/compose.yml`, mode: '0644', format: 'compose', content: y(compose, 'Monitoring: Prometheus, Alertmanager, Grafana, blackbox, node, PVE and Dexcom exporters.') },
+    envFile(`${STACK}/.env`, [ENV.grafana, ENV.pveToken, ENV.dexcomUser, ENV.dexcomPassword], {}, [STACK]),
+    {
+      path: `${STACK}/prometheus/prometheus.yml`, mode: '0644', format: 'prometheus-config', restarts: [STACK],
+      content: y(prometheusConfig(ctx), 'Prometheus: scrape jobs derived from every service\'s metrics endpoints and routes.'),
+    },
+    { path: `${RULES_DIR}/homelab.yml`, mode: '0644', format: 'prometheus-rules', restarts: [STACK], content: y({ groups: [builtIn] }, 'Alert rules of the homelab.') },
+    { path: `${RULE_TESTS_DIR}/homelab.test.yml`, mode: '0644', format: 'prometheus-rules-test', content: y(homelabRuleTests('../rules/homelab.yml', builtIn.rules), 'promtool test rules: each alert fires on its failure and stays quiet otherwise.') },
+    { path: `${STACK}/alertmanager/alertmanager.yml`, mode: '0644', format: 'alertmanager-config', restarts: [STACK], content: y(alertmanagerConfig(ctx), 'Alertmanager: Discord, SMS and the triage webhooks.') },
+    secretFile('discord-webhook-url', ENV.discord),
+    secretFile('sms-gateway-url', ENV.smsUrl),
+    secretFile('sms-gateway-api-key', ENV.smsKey),
+    {
+      path: `${STACK}/blackbox/blackbox.yml`, mode: '0644', format: 'yaml', restarts: [STACK],
+      content: y({
+        modules: {
+          http_2xx: {
+            prober: 'http',
+            timeout: '10s',
+            // Routes behind Authentik answer with a redirect to the login page: follow it.
+            http: { preferred_ip_protocol: 'ip4', follow_redirects: true, fail_if_not_ssl: true, valid_http_versions: ['HTTP/1.1', 'HTTP/2.0'] },
+          },
+        },
+      }, 'blackbox_exporter modules.'),
+    },
+    {
+      path: `${STACK}/grafana/provisioning/datasources/prometheus.yml`, mode: '0644', format: 'yaml', restarts: [STACK],
+      content: y({
+        apiVersion: 1,
+        datasources: [
+          { name: 'Prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', url: `http://127.0.0.1:${PORTS.prometheus}`, isDefault: true, editable: false },
+          { name: 'Alertmanager', uid: 'alertmanager', type: 'alertmanager', access: 'proxy', url: `http://127.0.0.1:${PORTS.alertmanager}`, jsonData: { implementation: 'prometheus' }, editable: false },
+        ],
+      }, 'Grafana datasources.'),
+    },
+  ];
+  for (const c of contributed) {
+    list.push({ path: `${RULES_DIR}/${c.service}.yml`, mode: '0644', format: 'prometheus-rules', restarts: [STACK], content: y({ groups: c.groups }, `Alert rules contributed by ${c.service} (extra.alertRules).`) });
+    if (c.tests !== undefined) {
+      list.push({ path: `${RULE_TESTS_DIR}/${c.service}.test.yml`, mode: '0644', format: 'prometheus-rules-test', content: y({ ...(c.tests as object), rule_files: [`../rules/${c.service}.yml`] }, `promtool tests of the rules of ${c.service}.`) });
+    }
+  }
+  // Only the nodes that mount the share get the stall check: elsewhere it would alert on nothing.
+  for (const node of nfsClientNodes(ctx.services)) list.push(...nfsCheckFiles(pkg, node.name, ctx.site.storage.nfs.hostMountPath));
+  return list;
+}
+
+
+export default defineService({
+  name: 'monitoring',
+  description: 'Prometheus, Grafana and Alertmanager: scrapes every service, probes every route, alerts to Discord, SMS and AlertMind',
+  kind: 'lxc',
+  tier: 'low',
+  group: 'observability',
+  docker: true,
+  resources: { cores: 2, memoryMiB: 3072, disks: [{ storage: 'local', sizeGiB: 40 }] },
+  routes: [
+    { name: 'prometheus', host: 'prometheus', port: PORTS.prometheus, auth: 'authentik', admin: true, probePath: '/-/healthy' },
+    { name: 'grafana', host: 'grafana', port: PORTS.grafana, auth: 'authentik', admin: true, probePath: '/api/health' },
+    { name: 'alertmanager', host: 'alertmanager', port: PORTS.alertmanager, auth: 'authentik', admin: true, probePath: '/-/healthy' },
+  ],
+  metrics: [
+    { name: 'prometheus', port: PORTS.prometheus },
+    { name: 'alertmanager', port: PORTS.alertmanager },
+    { name: 'grafana', port: PORTS.grafana },
+    { name: 'blackbox', port: PORTS.blackbox },
+    { name: 'node', port: PORTS.node },
+    { name: 'pve-exporter', port: PORTS.pve },
+    { name: 'dexcom', port: PORTS.dexcom },
+  ],
+  ports: [
+    { port: PORTS.prometheus, protocol: 'tcp', description: 'Prometheus (UI, API; Piboard polls it)' },
+    { port: PORTS.alertmanager, protocol: 'tcp', description: 'Alertmanager' },
+    { port: PORTS.grafana, protocol: 'tcp', description: 'Grafana' },
+    { port: PORTS.blackbox, protocol: 'tcp', description: 'blackbox_exporter' },
+    { port: PORTS.node, protocol: 'tcp', description: 'node_exporter of the LXC' },
+    { port: PORTS.pve, protocol: 'tcp', description: 'Proxmox VE exporter' },
+    { port: PORTS.dexcom, protocol: 'tcp', description: 'Dexcom glucose exporter' },
+  ],
+  secrets: [
+    { env: ENV.discord, description: 'Discord webhook URL alerts are posted to (written to a 0600 file for webhook_url_file)' },
+    { env: ENV.smsUrl, description: 'URL of the SMS gateway webhook that receives critical alerts (Alertmanager webhook payload)' },
+    { env: ENV.smsKey, description: 'Bearer token of the SMS gateway' },
+    { env: ENV.grafana, description: 'Grafana admin password' },
+    { env: ENV.pveToken, description: `Secret of the Proxmox API token ${PVE_EXPORTER_USER}!${PVE_EXPORTER_TOKEN_NAME} (PVEAuditor role)` },
+    { env: ENV.dexcomUser, description: 'Dexcom Share account user name (glucose exporter)' },
+    { env: ENV.dexcomPassword, description: 'Dexcom Share account password (glucose exporter)' },
+  ],
+  // node_exporter (textfile collector for the NFS check) on every Proxmox node.
+  hostPackages: Object.fromEntries(NODES.map((n) => [n.name, ['prometheus-node-exporter']])),
+  // What it scrapes and probes must exist first (a new route is a new probe). A service added
+  // later with routes or metrics goes here and in package.json (the package test names it).
+  dependsOn: [
+    'arr', 'authentik', 'ceph', 'home-assistant', 'jellyfin', 'kanboard', 'klipper-1', 'klipper-2',
+    'mailcow', 'plex', 'recipe-site', 'sdr-scanner', 'traefik', 'truenas', 'zigbee2mqtt',
+  ],
+  files,
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { site } from '@homelab/site';
+import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
+import { PLEX_IMAGE } from '../src/index.ts';
+
+const s = await synthesized('plex');
+const ct = s.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container['plex'];
+const composeText = s.text('files/plex/opt/stacks/plex/compose.yml');
+const app = parse(composeText).services['plex'];
+
+describe('plex: infrastructure', () => {
+  it('is LXC 203 at .23 on pve3 with CPU weight 1024 (normal)', () => {
+    expect(ct).toMatchObject({ vm_id: 203, node_name: 'pve3', cpu: { units: 1024 }, unprivileged: true, features: { nesting: true, keyctl: true } });
+    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.23/24');
+  });
+  it('passes the iGPU render node through', () => {
+    expect(ct.device_passthrough).toEqual([{ path: '/dev/dri/renderD128', mode: '0660' }]);
+  });
+  it('bind-mounts the media share read-only from the host NFS mount', () => {
+    expect(ct.mount_point).toEqual([{ volume: `${site.storage.nfs.hostMountPath}/media`, path: '/media', read_only: true, backup: false }]);
+    expect(ct.mount_point[0].volume.startsWith(`${site.storage.nfs.hostMountPath}/`)).toBe(true);
+  });
+  it('is valid Terraform JSON for bpg/proxmox', () => {
+    expect(validateArtifact('terraform-json', s.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
+  });
+});
+
+describe('plex: compose', () => {
+  it('runs the pinned image with the render node and the library read-only', () => {
+    expect(app.image).toBe(PLEX_IMAGE);
+    expect(app.image).not.toMatch(/:latest$/);
+    expect(app.devices).toEqual(['/dev/dri/renderD128:/dev/dri/renderD128']);
+    expect(app.volumes).toContain('/media:/media:ro');
+    expect(app.network_mode).toBe('host');
+  });
+  it('passes the Compose specification\'s schemas', () => {
+    expect(validateArtifact('compose', composeText, 'compose.yml').problems).toEqual([]);
+  });
+});
+
+describe('plex: route', () => {
+  it('routes plex.woodhead.tech to :32400 with the application\'s own login (no forward auth)', () => {
+    const routes = parse(s.text('files/traefik/etc/traefik/dynamic/plex.yml'));
+    expect(routes.http.routers.plex).toMatchObject({ rule: 'Host(`plex.woodhead.tech`)', entryPoints: ['websecure'] });
+    expect(routes.http.routers.plex.middlewares).toBeUndefined();
+    expect(routes.http.services.plex.loadBalancer.servers).toEqual([{ url: 'http://192.168.86.23:32400' }]);
+  });
+  it('is declared own auth and not an admin surface, and needs no Authentik blueprint', async () => {
+    const { home } = await synthesizeThisSite();
+    expect(home.byName.get('plex')!.routes.map((r) => [r.auth, r.admin, r.probePath])).toEqual([['app', false, '/identity']]);
+    expect([...s.files.keys()].some((k) => k.includes('blueprints'))).toBe(false);
+  });
+  it('has no problem in the whole-site synthesis except truenas not yet being a package', async () => {
+    const all = await synthesizeThisSite();
+    const landed = all.home.byName.has('truenas');
+    expect(all.problems.filter((p) => p.source === 'packages/plex' && !(p.code === 'UnknownDependency' && p.received === 'truenas' && !landed))).toEqual([]);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The Proxmox VE cluster itself: its five nodes (from the site), the storage definitions every
+ * guest uses, the host-level NFS mount the containers bind-mount, and the least-privilege API
+ * token the service stacks' Terraform runs with.
+ */
+import {
+  defineService, ensureProxmoxProvider, generatedHeader, nfsClientNodes, nfsHostMountUnits, ProxmoxAcl, ProxmoxLvmThinStorage,
+  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput, type ConfigFile, type Construct, type RenderContext, type Site, type StackContext,
+} from '@homelab/core';
+import { TERRAFORM_PRIVILEGES } from './privileges.ts';
+
+export { CONTAINER, VM, FORBIDDEN_TERRAFORM_PRIVILEGES, ROOT_ONLY_GUEST_SETTINGS, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS } from './privileges.ts';
+
+export const TERRAFORM_ROLE = 'HomelabTerraform';
+export const TERRAFORM_USER = 'terraform@pve';
+export const TERRAFORM_TOKEN_NAME = 'homelab';
+/** The installer's LVM-thin layout on every node (volume group `pve`, thin pool `data`). */
+export const LOCAL_LVM = { volumeGroup: 'pve', thinPool: 'data' } as const;
+export const STORAGE_SCRIPT = '/usr/local/sbin/homelab-pve-storage.sh';
+
+/** The node that applies cluster-wide configuration (/etc/pve is shared by all nodes). */
+export function managementNode(site: Site): Site['nodes'][number] {
+  const first = site.nodes[0];
+  if (!first) throw new Error('the site has no Proxmox nodes');
+  return first;
+}
+
+/** Quotes a value for a POSIX shell (single quotes; embedded ones closed and escaped). */
+function sq(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The Ceph RBD storage definition. bpg/proxmox has no RBD storage resource, so it is applied with
+ * pvesm on one node; /etc/pve/storage.cfg is cluster-wide (pmxcfs), so once is enough.
+ */
+function storageScript(ctx: RenderContext): string {
+  const { site } = ctx;
+  const ceph = site.storage.ceph;
+  const nodes = site.nodes.map((n) => n.name).sort().join(',');
+  const header = generatedHeader(ctx.service.pkg, 'Cluster-wide storage definitions that bpg/proxmox cannot manage (RBD).');
+  return `#!/usr/bin/env bash
+${header.map((l) => `# ${l}`).join('\n')}
+# Idempotent: checks /etc/pve/storage.cfg (through the API) before adding or changing anything.
+# Prints "homelab: changed: ..." for every change, which the playbook reports as changed.
+set -euo pipefail
+
+readonly storage_id=${sq(ceph.datastore)}
+readonly pool=${sq(ceph.pool)}
+readonly content='images'
+readonly nodes=${sq(nodes)}
+
+changed() { printf 'homelab: changed: %s\\n' "$*"; }
+
+for tool in pvesh pvesm jq; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is missing on $(hostname); this runs on a Proxmox VE node" >&2; exit 1; }
+done
+
+# The RBD storage of the hyperconverged Ceph cluster (no monhost: Proxmox reads /etc/pve/ceph.conf).
+# Defining it before the ceph package has created the pool is harmless: the storage reports
+# inactive until the pool exists.
+if current="$(pvesh get "/storage/\${storage_id}" --output-format json 2>/dev/null)"; then
+  have="$(jq -r '[.type, .pool, .content, ((.krbd // 0) | tostring), ((.nodes // "") | split(",") | sort | join(","))] | join(" ")' <<<"\${current}")"
+  want="rbd \${pool} \${content} 0 \${nodes}"
+  if [[ "\${have}" != "\${want}" ]]; then
+    pvesm set "\${storage_id}" --pool "\${pool}" --content "\${content}" --krbd 0 --nodes "\${nodes}"
+    changed "storage \${storage_id} updated (was: \${have})"
+  fi
+else
+  pvesm add rbd "\${storage_id}" --pool "\${pool}" --content "\${content}" --krbd 0 --nodes "\${nodes}"
+  changed "storage \${storage_id} added"
+fi
+`;
+}
+
+function files(ctx: RenderContext): ConfigFile[] {
+  const list: ConfigFile[] = [
+    { path: STORAGE_SCRIPT, host: managementNode(ctx.site).name, mode: '0755', format: 'shell', run: true, content: storageScript(ctx) },
+  ];
+  // The NFS share is mounted only on the nodes whose containers bind-mount it (TrueNAS exports to
+  // exactly those nodes, derived from the same services).
+  const header = generatedHeader(ctx.service.pkg, 'Host-level NFS mount that containers on this node bind-mount; see libs/core/src/render/nfs.ts.');
+  const units = nfsHostMountUnits(ctx.site, header);
+  for (const node of nfsClientNodes(ctx.services)) {
+    list.push({ path: `/etc/systemd/system/${units.mountName}`, host: node.name, mode: '0644', format: 'systemd', content: units.mount });
+    list.push({ path: `/etc/systemd/system/${units.automountName}`, host: node.name, mode: '0644', format: 'systemd', content: units.automount });
+  }
+  return list;
+}
+
+/**
+ * The least-privilege role, user and API token every service stack's Terraform uses, and the
+ * local LVM-thin storage (created by the installer, adopted with an import block). This stack
+ * itself manages users and ACLs, so it is applied once with an administrator credential.
+ */
+function terraform(scope: Construct, ctx: StackContext): void {
+  const { site } = ctx;
+  ensureProxmoxProvider(scope);
+  const role = new ProxmoxRole(scope, 'terraform_role', { role_id: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES });
+  const user = new ProxmoxUser(scope, 'terraform_user', {
+    user_id: TERRAFORM_USER,
+    comment: 'homelab Terraform (API token only, no password: cannot log in). Managed by packages/proxmox.',
+    enabled: true,
+  });
+  const token = new ProxmoxUserToken(scope, 'terraform_token', {
+    user_id: user.userIdRef,
+    token_name: TERRAFORM_TOKEN_NAME,
+    comment: `Service stacks' Terraform; role ${TERRAFORM_ROLE} only. Managed by packages/proxmox.`,
+    // The token gets only the ACL below, never its user's (the user has none anyway).
+    privileges_separation: true,
+  });
+  new ProxmoxAcl(scope, 'terraform_token_acl', { path: '/', role_id: role.roleIdRef, token_id: token.idRef, propagate: true });
+  const localLvm = new ProxmoxLvmThinStorage(scope, 'local_lvm', {
+    id: site.storage.local,
+    volume_group: LOCAL_LVM.volumeGroup,
+    thin_pool: LOCAL_LVM.thinPool,
+    content: ['images', 'rootdir'],
+    nodes: site.nodes.map((n) => n.name),
+  });
+  localLvm.importFrom(site.storage.local);
+  sensitiveOutput(scope, 'terraform_api_token', `${token.idRef}=${token.valueRef}`,
+    `The value of ${site.providerEnv.apiToken} for every service stack (user@realm!token=secret). Shown once, at creation.`);
+}
+
+export default defineService({
+  name: 'proxmox',
+  description: 'The Proxmox VE cluster: nodes, storage definitions, the host NFS mount, and the least-privilege Terraform token',
+  kind: 'none',
+  tier: 'critical',
+  group: 'core',
+  provides: ['hypervisor'],
+  terraform,
+  files,
+  extra: {
+    /** The token id other stacks authenticate as (its secret is the stack's sensitive output). */
+    terraformTokenId: `${TERRAFORM_USER}!${TERRAFORM_TOKEN_NAME}`,
+    /** The role that token holds, for the policy rule terraform-token (compared with what the stacks need). */
+    terraformRole: { name: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES },
+  },
+});

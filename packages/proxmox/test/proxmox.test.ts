@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkRenderedFiles, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
+import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
+import proxmox, { CONTAINER, FORBIDDEN_TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS, TERRAFORM_ROLE, VM } from '../src/index.ts';
+
+const p = await synthesized('proxmox');
+const s = await synthesizeThisSite();
+const tf = p.json('terraform/cdk.tf.json');
+const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+describe('proxmox: least-privilege Terraform access', () => {
+  const role = tf.resource.proxmox_virtual_environment_role.terraform_role;
+  it('the role has exactly the exported privileges, none of them administrative', () => {
+    expect(role.privileges).toEqual([...TERRAFORM_PRIVILEGES]);
+    expect(role.privileges).not.toContain('Permissions.Modify');
+    for (const forbidden of FORBIDDEN_TERRAFORM_PRIVILEGES) expect(role.privileges).not.toContain(forbidden);
+    expect(role.role_id).not.toMatch(/admin/i);
+  });
+  it('covers every privilege the guest resources of all service stacks need, and nothing they do not', () => {
+    const used = new Set(s.results.flatMap((r) => {
+      const text = r.files.get('terraform/cdk.tf.json');
+      return text ? Object.keys(JSON.parse(text).resource ?? {}) : [];
+    }).filter((t) => t === 'proxmox_virtual_environment_container' || t === 'proxmox_virtual_environment_vm'));
+    expect(used.size).toBe(2);
+    const needed = Object.entries(TERRAFORM_PRIVILEGE_NEEDS).filter(([, types]) => types.some((t) => used.has(t))).map(([priv]) => priv).sort();
+    expect(needed).toEqual([...TERRAFORM_PRIVILEGES]);
+  });
+  it('a token-only user (no password) whose token gets the role on / through its own ACL', () => {
+    const user = tf.resource.proxmox_virtual_environment_user.terraform_user;
+    expect(user).toEqual(expect.objectContaining({ user_id: 'terraform@pve', enabled: true }));
+    expect(user.password).toBeUndefined();
+    const token = tf.resource.proxmox_user_token.terraform_token;
+    expect(token).toMatchObject({ token_name: 'homelab', privileges_separation: true, user_id: '${proxmox_virtual_environment_user.terraform_user.user_id}' });
+    expect(tf.resource.proxmox_acl.terraform_token_acl).toEqual({
+      path: '/', propagate: true,
+      role_id: '${proxmox_virtual_environment_role.terraform_role.role_id}',
+      token_id: '${proxmox_user_token.terraform_token.id}',
+    });
+  });
+  it('hands the token to the operator only as a sensitive output', () => {
+    expect(tf.output.terraform_api_token).toMatchObject({ sensitive: true, value: '${proxmox_user_token.terraform_token.id}=${proxmox_user_token.terraform_token.value}' });
+  });
+  it('declares the bpg/proxmox provider even though the stack has no guest', () => {
+    expect(tf.terraform.required_providers.proxmox.source).toBe('bpg/proxmox');
+    expect(p.json('manifest.json').env).toEqual(['PROXMOX_VE_API_TOKEN', 'PROXMOX_VE_ENDPOINT']);
+  });
+  it('passes the bpg/proxmox Terraform JSON schema', () => {
+    expect(validateArtifact('terraform-json', p.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
+  });
+});
+
+describe('proxmox: storage definitions', () => {
+  it('adopts the installer\'s local-lvm on all five nodes with an import block', () => {
+    expect(tf.resource.proxmox_storage_lvmthin.local_lvm).toEqual({
+      id: 'local-lvm', volume_group: 'pve', thin_pool: 'data', content: ['images', 'rootdir'],
+      nodes: ['pve1', 'pve2', 'pve3', 'tower1', 'zotac'],
+    });
+    expect(tf.import).toEqual([{ id: 'local-lvm', to: 'proxmox_storage_lvmthin.local_lvm' }]);
+  });
+  const script = p.text('files/pve1/usr/local/sbin/homelab-pve-storage.sh');
+  it('defines the Ceph RBD storage with pvesm on one node, checking before it adds', () => {
+    expect(script).toContain("readonly storage_id='ceph-rbd'");
+    expect(script).toContain("readonly pool='rbd-k8s'");
+    expect(script).toContain("readonly nodes='pve1,pve2,pve3,tower1,zotac'");
+    expect(script).toMatch(/if current="\$\(pvesh get "\/storage\/\$\{storage_id\}"/);
+    expect(script).toContain('pvesm add rbd "${storage_id}"');
+    expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    expect(script).toContain('set -euo pipefail');
+    const target = p.json('manifest.json').artifacts.find((a: any) => a.target?.path === '/usr/local/sbin/homelab-pve-storage.sh').target;
+    expect(target).toMatchObject({ host: 'pve1', mode: '0755' });
+  });
+  it.skipIf(!shellcheck)('the storage script passes shellcheck', () => {
+    const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script, encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+  it('the playbook runs the script on pve1 after installing it, and reports changes from its output', () => {
+    const plays = parse(p.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
+    const tasks = plays.find((x) => x.hosts === 'pve1')!.tasks;
+    const run = tasks.find((t) => t.name === 'Run /usr/local/sbin/homelab-pve-storage.sh')!;
+    expect(run['ansible.builtin.command']).toEqual({ argv: ['bash', '/usr/local/sbin/homelab-pve-storage.sh'] });
+    expect(run.changed_when).toBe("'homelab: changed' in homelab_run.stdout");
+    expect(tasks.findIndex((t) => t === run)).toBeGreaterThan(tasks.findIndex((t) => t.name === 'Install /usr/local/sbin/homelab-pve-storage.sh'));
+    expect(parse(p.text('ansible/inventory.yml')).all.hosts.pve1.ansible_host).toBe('192.168.86.29');
+  });
+});
+
+describe('proxmox: host-level NFS mount', () => {
+  const consumers = nfsClientNodes(s.home.services).map((n) => n.name);
+  const unit = systemdEscapePath(s.home.site.storage.nfs.hostMountPath);
+  it('is mounted exactly on the nodes whose services declare nfsMounts', () => {
+    const expected = [...new Set(s.home.services.filter((x) => x.nfsMounts.length > 0).flatMap((x) => x.guests.map((g) => g.placement.node!)))].sort();
+    expect(consumers).toEqual(expected);
+    expect(consumers.length).toBeGreaterThan(0);
+    const hosts = [...p.files.keys()].filter((k) => k.endsWith('.automount')).map((k) => k.split('/')[1]).sort();
+    expect(hosts).toEqual(expected);
+  });
+  it('uses a hard NFSv4 mount behind an automount that does not block boot', () => {
+    const node = consumers[0]!;
+    const mount = p.text(`files/${node}/etc/systemd/system/${unit}.mount`);
+    const automount = p.text(`files/${node}/etc/systemd/system/${unit}.automount`);
+    expect(unit).toBe('mnt-pve-truenas\\x2dmedia');
+    expect(mount).toContain('What=192.168.86.40:/mnt/tank/media');
+    expect(mount).toContain('Where=/mnt/pve/truenas-media');
+    expect(mount).toMatch(/^Options=.*\bhard\b.*$/m);
+    expect(mount).toContain('nfsvers=4.2');
+    expect(mount).not.toContain('[Install]');
+    expect(automount).toContain('WantedBy=remote-fs.target');
+    expect(automount).toContain('TimeoutIdleSec=0');
+  });
+  it('the playbook enables and starts the automount on each of those nodes', () => {
+    const plays = parse(p.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
+    for (const node of consumers) {
+      const tasks = plays.find((x) => x.hosts === node)!.tasks;
+      expect(tasks.find((t) => t['ansible.builtin.systemd']?.name === `${unit}.automount`)?.['ansible.builtin.systemd']).toEqual({ name: `${unit}.automount`, enabled: true, state: 'started' });
+    }
+  });
+  it('has no problem in the whole-site synthesis', () => {
+    expect(s.problems.filter((x) => x.source === 'packages/proxmox')).toEqual([]);
+  });
+});
+
+describe('proxmox: the terraform-token policy rule', () => {
+  const stacks = new Map(s.results.filter((r) => r.files.has('terraform/cdk.tf.json')).map((r) => [r.service, JSON.parse(r.files.get('terraform/cdk.tf.json')!)]));
+  const files = new Map(s.results.map((r) => [r.service, r.configFiles]));
+  const check = (home = s.home) => checkRenderedFiles(home, files, undefined, undefined, stacks).filter((p) => p.source === 'packages/proxmox');
+  const withRole = (privileges: readonly string[]) => {
+    const services = s.home.services.map((x) => (x.name === 'proxmox' ? { ...x, extra: { ...x.extra, terraformRole: { name: TERRAFORM_ROLE, privileges } } } : x));
+    return { ...s.home, services, byName: new Map(services.map((x) => [x.name, x])) };
+  };
+  it('publishes the role the token holds in extra.terraformRole', () => {
+    expect(proxmox.extra?.terraformRole).toEqual({ name: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES });
+  });
+  it('core\'s privilege table asks for exactly what this package grants for containers and VMs', () => {
+    expect(privilegesNeeded([CONTAINER, VM])).toEqual([...TERRAFORM_PRIVILEGES]);
+    for (const [privilege, types] of Object.entries(TERRAFORM_PRIVILEGE_NEEDS)) {
+      expect(PROXMOX_PRIVILEGE_NEEDS[privilege]!.resourceTypes.filter((t) => t === CONTAINER || t === VM).sort(), privilege).toEqual([...types].sort());
+    }
+  });
+  it('finds the role to match what every service stack needs', () => {
+    expect(check()).toEqual([]);
+  });
+  it('would report a missing, an unneeded and a broad privilege', () => {
+    const problems = check(withRole([...TERRAFORM_PRIVILEGES.filter((p) => p !== 'VM.Allocate'), 'Pool.Allocate', 'Sys.Modify']));
+    expect(problems.map((p) => [p.code, p.received])).toEqual(expect.arrayContaining([
+      ['TokenPrivilegeMissing', expect.any(Array)], ['TokenPrivilegeNotNeeded', 'Pool.Allocate'], ['TokenTooBroad', 'Sys.Modify'],
+    ]));
+  });
+});

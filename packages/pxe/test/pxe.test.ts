@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+
+const p = await synthesized('pxe');
+const { home } = await synthesizeThisSite();
+const conf = p.text('files/pxe/etc/dnsmasq.d/pxe.conf');
+
+describe('pxe: infrastructure', () => {
+  const ct = p.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.pxe;
+  it('is LXC 213 at .35 on pve1, not started on boot (provisioning only)', () => {
+    expect(ct).toMatchObject({ vm_id: 213, node_name: 'pve1', start_on_boot: false, cpu: { units: 512 } });
+    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.35/24');
+  });
+  it('has no route and depends on nothing', () => {
+    const svc = home.byName.get('pxe')!;
+    expect(svc.routes).toEqual([]);
+    expect(svc.dependsOn).toEqual([]);
+    expect(home.site.groups[svc.group]!.alwaysOn).toBeFalsy();
+  });
+});
+
+describe('pxe: dnsmasq', () => {
+  it('answers only as proxy-DHCP on the LAN (the router keeps serving addresses) and no DNS', () => {
+    expect(conf).toMatch(/^dhcp-range=192\.168\.86\.0,proxy$/m);
+    expect(conf).toMatch(/^port=0$/m);
+    expect(conf).not.toMatch(/^dhcp-range=[^,]+,[0-9.]+,[0-9.]+/m);
+  });
+  it('serves netboot.xyz over TFTP to BIOS and UEFI clients', () => {
+    expect(conf).toMatch(/^enable-tftp$/m);
+    expect(conf).toContain('tftp-root=/srv/tftp');
+    expect(conf).toContain('pxe-service=tag:bios,x86PC,"netboot.xyz (BIOS)",netboot.xyz.kpxe');
+    expect(conf).toContain('pxe-service=tag:efi64,x86-64_EFI,"netboot.xyz (UEFI)",netboot.xyz.efi');
+    expect(p.text('files/pxe/usr/local/sbin/pxe-netboot-fetch.sh')).toMatch(/releases\/download\/\d+\.\d+\.\d+/);
+  });
+  it('installs dnsmasq, fetches the loaders once, and restarts dnsmasq when its config changes', () => {
+    const play = (parse(p.text('ansible/playbook.yml')) as any[])[0];
+    expect(play.tasks[0]['ansible.builtin.apt'].name).toEqual(['curl', 'dnsmasq']);
+    expect(play.tasks.find((t: any) => t.name === 'Install /etc/dnsmasq.d/pxe.conf').notify).toEqual(['Restart dnsmasq.service']);
+    expect(play.tasks.map((t: any) => t.name)).toEqual(expect.arrayContaining(['Enable and start dnsmasq.service', 'Enable and start pxe-netboot-fetch.service']));
+  });
+  it.skipIf(!hasDnsmasq())('passes `dnsmasq --test`, and a broken line does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxe-'));
+    writeFileSync(join(dir, 'ok.conf'), conf);
+    expect(() => execFileSync('dnsmasq', ['--test', `--conf-file=${join(dir, 'ok.conf')}`], { stdio: 'pipe' })).not.toThrow();
+    writeFileSync(join(dir, 'bad.conf'), conf.replace('dhcp-range=192.168.86.0,proxy', 'dhcp-range=192.168.86.0,proxi'));
+    expect(() => execFileSync('dnsmasq', ['--test', `--conf-file=${join(dir, 'bad.conf')}`], { stdio: 'pipe' })).toThrow();
+  });
+  it('has no problem in the whole-site synthesis', async () => {
+    const s = await synthesizeThisSite();
+    expect(s.problems.filter((x) => x.source === 'packages/pxe')).toEqual([]);
+  });
+});
+
+function hasDnsmasq(): boolean {
+  try {
+    execFileSync('dnsmasq', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

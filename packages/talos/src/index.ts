@@ -1,0 +1,286 @@
+/**
+ * The Talos Linux Kubernetes cluster: one control plane and three workers as VMs of this one
+ * service (disks on the Ceph pool, so they can live-migrate), their machine-configuration patches
+ * (Talos 1.13 multi-document form, no secrets), the talosctl steps that turn them into a cluster,
+ * and MetalLB in layer 2 mode. The patches and the script stay on the deploy machine; the
+ * generated configurations, which embed the cluster's keys, live in a state directory outside the
+ * repository.
+ */
+import {
+  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, talosNodePatch, toYamlDocuments,
+  type ConfigFile, type GuestProps, type RenderContext, type Site, type TalosRole,
+} from '@homelab/core';
+import { site } from '@homelab/site';
+
+export const TALOS_VERSION = 'v1.13.9';
+/**
+ * Image Factory schematic with the one official extension siderolabs/qemu-guest-agent: the VMs
+ * have the agent enabled (guest-config.ts), and bpg waits for it (libs/site assumptions.ts).
+ */
+export const TALOS_SCHEMATIC = 'ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515';
+export const TALOS_INSTALLER = `factory.talos.dev/nocloud-installer/${TALOS_SCHEMATIC}:${TALOS_VERSION}`;
+export const TALOS_ISO_URL = `https://factory.talos.dev/image/${TALOS_SCHEMATIC}/${TALOS_VERSION}/nocloud-amd64.iso`;
+export const INSTALL_DISK = '/dev/sda';
+export const METALLB_VERSION = 'v0.15.2';
+export const METALLB_MANIFEST = `https://raw.githubusercontent.com/metallb/metallb/${METALLB_VERSION}/config/manifests/metallb-native.yaml`;
+export const APPLY_DIR = '/talos';
+export const APPLY_SCRIPT = `${APPLY_DIR}/talos-apply.sh`;
+export const METALLB_FILE = `${APPLY_DIR}/metallb/metallb-l2.yaml`;
+export const API_PORT = 6443;
+
+const MiB_PER_GiB = 1024;
+
+export interface TalosNode {
+  readonly name: string;
+  readonly role: TalosRole;
+  /** Proxmox node that hosts the VM. */
+  readonly host: string;
+  readonly ip: string;
+  /** The VM's dedicated memory and its balloon floor, in MiB. */
+  readonly memoryMiB: number;
+  readonly balloonMiB: number;
+}
+
+/**
+ * Balloon floors. The kubelet sizes node allocatable from the memory it sees at boot; a balloon
+ * that later takes memory back turns into OOM kills instead of orderly evictions. So:
+ * - the control plane (etcd, on tower1 with 32 GB) does not balloon: floor = maximum;
+ * - a worker on a host with 16 GB or more does not balloon either;
+ * - a worker on an 8 GB ThinkCentre cannot be guaranteed 8 GB (the host and its containers need
+ *   RAM too), so its floor is half the host's RAM, and the kubelet reserves the ballooned part
+ *   (see kubeletReservedMiB), so pods are never promised memory the balloon can take away.
+ */
+export function workerBalloonMiB(hostMemoryMiB: number, memoryMiB: number): number {
+  return Math.min(memoryMiB, Math.floor(hostMemoryMiB / 2));
+}
+
+/** Memory kept from pods: the part the balloon may reclaim, plus Talos's own 512 MiB allowance. */
+export function kubeletReservedMiB(node: TalosNode): number {
+  return 512 + (node.memoryMiB - node.balloonMiB);
+}
+
+function placement(s: Site, name: string): { host: string; ip: string; hostMemoryMiB: number } {
+  const p = s.addressPlan[name];
+  const host = s.nodes.find((n) => n.name === p?.node);
+  if (!p || !host) throw new Error(`talos: the address plan has no node placement for ${name}`);
+  return { host: host.name, ip: p.ip, hostMemoryMiB: host.memoryMiB };
+}
+
+/** The cluster's machines, from the address plan entries talos-cp-* and talos-worker-*. */
+export function talosNodes(s: Site): TalosNode[] {
+  const names = Object.keys(s.addressPlan).filter((n) => /^talos-(cp|worker)-\d+$/.test(n)).sort();
+  return names.map((name) => {
+    const { host, ip, hostMemoryMiB } = placement(s, name);
+    if (name.startsWith('talos-cp-')) return { name, role: 'controlplane' as const, host, ip, memoryMiB: 4 * MiB_PER_GiB, balloonMiB: 4 * MiB_PER_GiB };
+    const memoryMiB = 8 * MiB_PER_GiB;
+    return { name, role: 'worker' as const, host, ip, memoryMiB, balloonMiB: workerBalloonMiB(hostMemoryMiB, memoryMiB) };
+  });
+}
+
+function guests(s: Site): GuestProps[] {
+  return talosNodes(s).map((n) => n.role === 'controlplane'
+    ? {
+      name: n.name, kind: 'vm', placement: n.name, tier: 'high', cpuWeight: 1200, os: 'talos-1.13',
+      resources: { cores: 2, memoryMiB: n.memoryMiB, balloonMiB: n.balloonMiB, disks: [{ storage: 'ceph', sizeGiB: 32 }] },
+    }
+    : {
+      name: n.name, kind: 'vm', placement: n.name, tier: 'normal', cpuWeight: 1024, os: 'talos-1.13',
+      resources: { cores: 4, memoryMiB: n.memoryMiB, balloonMiB: n.balloonMiB, disks: [{ storage: 'ceph', sizeGiB: 64 }] },
+    });
+}
+
+function prefixLength(s: Site): number {
+  const lan = parseCidr(s.network.cidr);
+  if (!lan) throw new Error(`talos: the LAN ${s.network.cidr} is not a CIDR`);
+  return lan.prefix;
+}
+
+export function nodePatch(ctx: RenderContext, node: TalosNode): string {
+  const s = ctx.site;
+  const docs = talosNodePatch({
+    hostname: node.name,
+    role: node.role,
+    address: `${node.ip}/${prefixLength(s)}`,
+    gateway: s.network.gateway,
+    nameservers: s.network.dns,
+    lanCidr: s.network.cidr,
+    installDisk: INSTALL_DISK,
+    installImage: TALOS_INSTALLER,
+    vip: node.role === 'controlplane' ? s.kubernetes.apiVip : undefined,
+    kubeletReservedMemoryMiB: node.role === 'worker' ? kubeletReservedMiB(node) : undefined,
+    nodeLabels: { 'topology.kubernetes.io/zone': node.host },
+  });
+  return toYamlDocuments(docs, { header: generatedHeader(ctx.service.pkg, `Talos ${TALOS_VERSION} machine configuration patch for ${node.name} (${node.role}); no secrets.`) });
+}
+
+/** MetalLB in layer 2 mode: the address pool and its advertisement (metallb.io/v1beta1). */
+export function metallbManifests(ctx: RenderContext): string {
+  const { start, end } = ctx.site.kubernetes.metallbPool;
+  const docs = [
+    {
+      apiVersion: 'v1', kind: 'Namespace',
+      // The speaker needs host networking and NET_RAW: the namespace must allow privileged pods.
+      metadata: { name: 'metallb-system', labels: { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged' } },
+    },
+    { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lan', namespace: 'metallb-system' }, spec: { addresses: [`${start}-${end}`] } },
+    { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lan', namespace: 'metallb-system' }, spec: { ipAddressPools: ['lan'] } },
+  ];
+  return toYamlDocuments(docs, { header: generatedHeader(ctx.service.pkg, `MetalLB ${METALLB_VERSION}, layer 2: LoadBalancer addresses ${start}–${end}, answered by ARP.`) });
+}
+
+function sq(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function applyScript(ctx: RenderContext): string {
+  const s = ctx.site;
+  const nodes = talosNodes(s);
+  const cp = nodes.filter((n) => n.role === 'controlplane');
+  const first = cp[0];
+  if (!first) throw new Error('talos: the address plan has no control plane (talos-cp-0)');
+  const header = generatedHeader(ctx.service.pkg, 'Turns the Talos VMs into a Kubernetes cluster with talosctl, then installs MetalLB.');
+  return `#!/usr/bin/env bash
+${header.map((l) => `# ${l}`).join('\n')}
+#
+# Runs on the deploy machine, where the patches beside it are. Idempotent:
+# - the cluster secrets are generated once into the state directory and never overwritten;
+# - the machine configurations are regenerated from them on every run (same secrets, same patches);
+# - a node still in maintenance mode gets its configuration over the insecure maintenance API,
+#   a configured node over the authenticated API (identical configuration: no change, no reboot);
+# - etcd is bootstrapped once (an already bootstrapped control plane answers AlreadyExists).
+# State directory: $TALOS_STATE_DIR, default ~/.local/state/homelab/talos (outside any repository;
+# it holds the PKI and the kubeconfig, mode 0700). Needs talosctl (${TALOS_VERSION}) and kubectl.
+set -euo pipefail
+
+here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
+readonly here
+readonly cluster_name=${sq(s.name)}
+readonly endpoint=${sq(`https://${s.kubernetes.apiVip}:${API_PORT}`)}
+readonly talos_version=${sq(TALOS_VERSION.replace(/\.\d+$/, ''))}
+readonly bootstrap_node=${sq(first.ip)}
+readonly control_planes=(${cp.map((n) => sq(n.ip)).join(' ')})
+# name=role=ip for every machine.
+readonly machines=(${nodes.map((n) => sq(`${n.name}=${n.role}=${n.ip}`)).join(' ')})
+readonly metallb_manifest=${sq(METALLB_MANIFEST)}
+
+changed() { printf 'homelab: changed: %s\\n' "$*"; }
+die() { printf 'error: %s\\n' "$*" >&2; exit 1; }
+
+for tool in talosctl kubectl git; do
+  command -v "\${tool}" >/dev/null 2>&1 || die "\${tool} is needed on the deploy machine"
+done
+
+state_dir="$(printenv TALOS_STATE_DIR || true)"
+state_dir="\${state_dir:-$HOME/.local/state/homelab/talos}"
+mkdir -p "\${state_dir}"
+chmod 0700 "\${state_dir}"
+if git -C "\${state_dir}" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  die "\${state_dir} is inside a git work tree; the cluster secrets must never be committed. Set TALOS_STATE_DIR elsewhere."
+fi
+readonly secrets="\${state_dir}/secrets.yaml"
+readonly out="\${state_dir}/config"
+readonly talosconfig="\${out}/talosconfig"
+
+# 1. Cluster secrets: generated once, never overwritten (talosctl refuses to overwrite without --force).
+if [[ ! -e "\${secrets}" ]]; then
+  talosctl gen secrets --output-file "\${secrets}"
+  chmod 0600 "\${secrets}"
+  changed "cluster secrets generated in \${secrets}"
+fi
+
+# 2. Base machine configurations from the secrets (patches are applied per node below).
+talosctl gen config "\${cluster_name}" "\${endpoint}" --with-secrets "\${secrets}" \\
+  --talos-version "\${talos_version}" --output "\${out}" --force >/dev/null
+chmod 0600 "\${out}"/*.yaml "\${talosconfig}"
+# talosctl talks to the control planes' own addresses, not the VIP (which needs a healthy etcd).
+talosctl --talosconfig "\${talosconfig}" config endpoint "\${control_planes[@]}"
+talosctl --talosconfig "\${talosconfig}" config node "\${bootstrap_node}"
+
+configured() { talosctl --talosconfig "\${talosconfig}" --endpoints "$1" --nodes "$1" version >/dev/null 2>&1; }
+
+wait_for() {
+  local what="$1"; shift
+  for _ in $(seq 1 60); do
+    if "$@"; then return 0; fi
+    sleep 10
+  done
+  die "timed out after 10 minutes waiting for \${what}"
+}
+
+# 3. Every machine gets its base configuration plus its own patch.
+for machine in "\${machines[@]}"; do
+  IFS='=' read -r name role ip <<<"\${machine}"
+  base="\${out}/\${role}.yaml"
+  patch="\${here}/patches/\${name}.yaml"
+  [[ -f "\${patch}" ]] || die "no patch for \${name} at \${patch}"
+  if configured "\${ip}"; then
+    talosctl --talosconfig "\${talosconfig}" --endpoints "\${ip}" --nodes "\${ip}" apply-config \\
+      --file "\${base}" --config-patch "@\${patch}" --mode auto
+  else
+    talosctl apply-config --insecure --nodes "\${ip}" --file "\${base}" --config-patch "@\${patch}"
+    changed "\${name} (\${ip}) configured from maintenance mode; it installs Talos and reboots"
+  fi
+done
+
+# 4. Bootstrap etcd on the first control plane, once.
+wait_for "the Talos API of \${bootstrap_node}" configured "\${bootstrap_node}"
+bootstrap() {
+  local output
+  if output="$(talosctl --talosconfig "\${talosconfig}" --endpoints "\${bootstrap_node}" --nodes "\${bootstrap_node}" bootstrap 2>&1)"; then
+    changed "etcd bootstrapped on \${bootstrap_node}"
+    return 0
+  fi
+  if grep -q 'AlreadyExists' <<<"\${output}"; then return 0; fi
+  echo "\${output}" >&2
+  return 1
+}
+wait_for "etcd bootstrap on \${bootstrap_node}" bootstrap
+
+# 5. Kubeconfig for the API VIP, into the state directory.
+talosctl --talosconfig "\${talosconfig}" --endpoints "\${bootstrap_node}" --nodes "\${bootstrap_node}" \\
+  kubeconfig "\${state_dir}/kubeconfig" --force
+chmod 0600 "\${state_dir}/kubeconfig"
+export KUBECONFIG="\${state_dir}/kubeconfig"
+wait_for "the Kubernetes API at \${endpoint}" kubectl get --raw /readyz
+
+# 6. MetalLB (upstream manifest, pinned), then the layer 2 pool once its webhook answers.
+apply() {
+  local output
+  output="$(kubectl apply "$@")" || return 1
+  printf '%s\\n' "\${output}"
+  if grep -qE ' (created|configured)$' <<<"\${output}"; then changed "kubectl apply $*"; fi
+}
+apply -f "\${metallb_manifest}"
+kubectl -n metallb-system rollout status deployment/controller --timeout=300s
+wait_for "the MetalLB webhook" apply -f "\${here}/metallb/metallb-l2.yaml"
+`;
+}
+
+function files(ctx: RenderContext): ConfigFile[] {
+  return [
+    { path: APPLY_SCRIPT, host: DEPLOY_MACHINE, mode: '0755', format: 'shell', run: true, content: applyScript(ctx) },
+    ...talosNodes(ctx.site).map((n): ConfigFile => ({
+      path: `${APPLY_DIR}/patches/${n.name}.yaml`, host: DEPLOY_MACHINE, mode: '0644', format: 'talos-config', content: nodePatch(ctx, n),
+    })),
+    { path: METALLB_FILE, host: DEPLOY_MACHINE, mode: '0644', format: 'kubernetes', content: metallbManifests(ctx) },
+  ];
+}
+
+export default defineService({
+  name: 'talos',
+  description: 'Talos Linux Kubernetes cluster: control plane and three workers as VMs on the Ceph pool, API VIP, MetalLB layer 2',
+  kind: 'none',
+  tier: 'high',
+  group: 'kubernetes',
+  guests: guests(site),
+  ports: [
+    { port: API_PORT, protocol: 'tcp', description: 'Kubernetes API on the VIP' },
+    { port: 50000, protocol: 'tcp', description: 'Talos API (apid) on every machine' },
+  ],
+  dependsOn: ['ceph', 'proxmox'],
+  files,
+  extra: {
+    apiEndpoint: `https://${site.kubernetes.apiVip}:${API_PORT}`,
+    nodes: talosNodes(site),
+  },
+});

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { NormalizedService, RenderContext } from '@homelab/core';
+import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
+import { APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
+
+const t = await synthesized('truenas');
+const s = await synthesizeThisSite();
+const truenas = s.home.byName.get('truenas')!;
+const state = t.json(`files/localhost${DESIRED_STATE_FILE}`) as DesiredState;
+const script = t.text(`files/localhost${APPLY_SCRIPT}`);
+const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+describe('truenas: the VM', () => {
+  const vm = t.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_vm.truenas;
+  it('is VM 300 at .40 on tower1 with CPU weight 1500 (high)', () => {
+    expect(vm).toMatchObject({ vm_id: 300, node_name: 'tower1', name: 'truenas', cpu: { units: 1500 } });
+    expect(vm.initialization.ip_config[0].ipv4.address).toBe('192.168.86.40/24');
+  });
+  it('does not balloon: 8 GiB dedicated and an 8 GiB floor, for the ZFS ARC', () => {
+    expect(vm.memory).toEqual({ dedicated: 8192, floating: 8192 });
+  });
+  it('boots from local disk and gets tower1\'s passthrough disks raw', () => {
+    expect(vm.disk[0]).toMatchObject({ datastore_id: 'local-lvm', interface: 'scsi0' });
+    const raw = s.home.site.nodes.find((n) => n.name === 'tower1')!.disks.filter((d) => d.role === 'passthrough').map((d) => d.device);
+    expect(raw.length).toBeGreaterThan(0);
+    expect(vm.disk.slice(1).map((d: any) => d.path_in_datastore)).toEqual(raw);
+    expect(vm.disk.slice(1).every((d: any) => d.file_format === 'raw' && d.backup === false)).toBe(true);
+    expect(vm.cdrom.file_id).toBe('local:iso/TrueNAS-SCALE-25.10.iso');
+  });
+  it('passes the bpg/proxmox Terraform JSON schema', () => {
+    expect(validateArtifact('terraform-json', t.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
+  });
+  it('is in the storage group, provides nfs and depends on proxmox, traefik and authentik', () => {
+    expect(truenas).toMatchObject({ group: 'storage', provides: ['nfs'], dependsOn: ['authentik', 'proxmox', 'traefik'] });
+    expect(s.problems.filter((x) => x.source === 'packages/truenas')).toEqual([]);
+  });
+});
+
+describe('truenas: behind Authentik', () => {
+  it('routes truenas.woodhead.tech to the HTTPS UI, skipping verification of its self-signed certificate', () => {
+    const routes = parse(t.text('files/traefik/etc/traefik/dynamic/truenas.yml'));
+    expect(routes.http.routers.truenas).toMatchObject({ rule: 'Host(`truenas.woodhead.tech`)', middlewares: ['authentik@file'] });
+    expect(routes.http.services.truenas.loadBalancer.servers).toEqual([{ url: 'https://192.168.86.40:443' }]);
+    expect(routes.http.serversTransports[routes.http.services.truenas.loadBalancer.serversTransport]).toEqual({ insecureSkipVerify: true });
+  });
+});
+
+describe('truenas: datasets and NFS exports (desired state)', () => {
+  /** What the exports must be: the IPs of the Proxmox nodes hosting services that mount NFS. */
+  function expectedClients(services: readonly NormalizedService[]): string[] {
+    const ips = services.filter((x) => x.nfsMounts.length > 0).flatMap((x) => {
+      const owner = x.sharesGuestWith ? services.find((o) => o.name === x.sharesGuestWith)! : x;
+      return owner.guests.map((g) => g.node!.ip);
+    });
+    return [...new Set(ips)].sort();
+  }
+
+  it('has the pool and one media dataset: downloads and library on one filesystem, so imports are renames', () => {
+    expect(state.pool).toEqual({ name: 'tank', importIfMissing: true });
+    expect(state.datasets.map((d) => d.name)).toEqual(['tank/media']);
+    expect(state.datasets[0]!.properties).toEqual({ compression: 'LZ4', atime: 'OFF', recordsize: '1M' });
+  });
+  it('exports every media dataset only to the nodes of the services that declare nfsMounts', () => {
+    const expected = expectedClients(s.home.services);
+    expect(expected.length).toBeGreaterThan(0);
+    for (const share of state.nfs.shares) {
+      expect([...share.hosts].sort()).toEqual(expected);
+      expect(share.enabled).toBe(true);
+    }
+    expect(state.nfs.shares.map((x) => x.path)).toEqual(state.datasets.map((d) => `/mnt/${d.name}`));
+    expect(state.clientsFrom.map((c) => c.service).sort()).toEqual(s.home.services.filter((x) => x.nfsMounts.length > 0).map((x) => x.name).sort());
+  });
+  const ctx: RenderContext = { site: s.home.site, service: truenas, services: s.home.services };
+  it('follows the services: a new NFS consumer on zotac adds zotac to every export', () => {
+    const template = s.home.services.find((x) => x.nfsMounts.length > 0)!;
+    const zotac = s.home.site.nodes.find((n) => n.name === 'zotac')!;
+    const consumer: NormalizedService = {
+      ...template, name: 'fixture-consumer', sharesGuestWith: undefined, node: zotac,
+      guests: template.guests.map((g) => ({ ...g, name: 'fixture-consumer', node: zotac, placement: { ...g.placement, node: 'zotac' } })),
+    };
+    const services = [...s.home.services, consumer];
+    const next = desiredState({ ...ctx, services });
+    expect(next.nfs.shares[0]!.hosts).toContain(zotac.ip);
+    expect([...next.nfs.shares[0]!.hosts].sort()).toEqual(expectedClients(services));
+  });
+  it('never enables an export with an empty host list (TrueNAS reads it as every host)', () => {
+    const none = desiredState({ ...ctx, services: s.home.services.filter((x) => x.nfsMounts.length === 0) });
+    expect(none.nfs.shares.every((x) => x.hosts.length === 0 && !x.enabled)).toBe(true);
+    expect(none.nfs.serviceEnabled).toBe(false);
+    expect(script).toContain("jq -e '.enabled and (.hosts | length == 0)'");
+  });
+  it('is valid JSON targeted at the deploy machine', () => {
+    expect(validateArtifact('json', t.text(`files/localhost${DESIRED_STATE_FILE}`), 'truenas-desired-state.json').problems).toEqual([]);
+    expect(state.api).toBe('https://192.168.86.40/api/v2.0');
+  });
+});
+
+describe('truenas: apply script', () => {
+  it('takes the API key from the environment only, and passes it to curl on a file descriptor', () => {
+    expect(truenas.secrets.map((x) => x.env)).toEqual(['TRUENAS_API_KEY']);
+    expect(script).toContain(': "${TRUENAS_API_KEY:?');
+    expect(script).toContain("-H @<(printf 'Authorization: Bearer %s\\n' \"${TRUENAS_API_KEY}\")");
+    expect(t.json('manifest.json').env).toContain('TRUENAS_API_KEY');
+  });
+  it('uses the v2.0 dataset, NFS share, pool import and service endpoints, reading before writing', () => {
+    for (const endpoint of ['/pool/dataset', '/sharing/nfs', '/pool/import_find', '/pool/import_pool', '/core/get_jobs', '/service/start']) expect(script).toContain(endpoint);
+    expect(script).not.toMatch(/call POST \/pool ['"]/);
+    expect(script).toContain('set -euo pipefail');
+  });
+  it('runs in place on the deploy machine: nothing is copied there', () => {
+    const plays = parse(t.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
+    const local = plays.find((p) => p.hosts === 'localhost')!;
+    expect(local.tasks.map((x) => x.name)).toEqual([`Run ${APPLY_SCRIPT}`]);
+    expect(local.tasks[0]!['ansible.builtin.command'].argv).toEqual(['bash', `{{ playbook_dir }}/../files/localhost${APPLY_SCRIPT}`]);
+    expect(parse(t.text('ansible/inventory.yml')).all.hosts.localhost.ansible_connection).toBe('local');
+  });
+  it.skipIf(!shellcheck)('passes shellcheck', () => {
+    const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script, encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+});

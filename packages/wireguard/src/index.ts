@@ -1,0 +1,85 @@
+import { site } from '@homelab/site';
+import { DEPLOY_MACHINE, defineService, envRef, generatedHeader, wireguardConfig, type ConfigFile, type RenderContext } from '@homelab/core';
+
+/** A remote-management client of the tunnel. Keys are referenced by environment variable name. */
+export interface WireguardPeerSpec {
+  readonly name: string;
+  /** The peer's address inside the tunnel subnet. */
+  readonly address: string;
+  /** Env var holding the peer's public key (goes into the server's wg0.conf). */
+  readonly publicKeyEnv: string;
+  /** Env var holding the peer's private key (goes only into its client config on the deploy machine). */
+  readonly privateKeyEnv: string;
+}
+
+/** The peers (assumption: the seed names none; a laptop and a phone of the single operator). */
+export const PEERS: readonly WireguardPeerSpec[] = [
+  { name: 'laptop', address: '10.10.0.2', publicKeyEnv: 'WG_PEER_LAPTOP_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_LAPTOP_PRIVATE_KEY' },
+  { name: 'phone', address: '10.10.0.3', publicKeyEnv: 'WG_PEER_PHONE_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_PHONE_PRIVATE_KEY' },
+];
+/** The server's address inside the tunnel (first host of the subnet). */
+export const SERVER_TUNNEL_ADDRESS = '10.10.0.1';
+const SERVER_PRIVATE_KEY = 'WG_SERVER_PRIVATE_KEY';
+const SERVER_PUBLIC_KEY = 'WG_SERVER_PUBLIC_KEY';
+export const WG_CONF = '/etc/wireguard/wg0.conf';
+/** Client configs land on the deploy machine, where wg-quick or `qrencode -t ansiutf8 < file` uses them. */
+export const CLIENT_DIR = '/etc/wireguard/clients';
+const KEEPALIVE_SECONDS = 25;
+
+function prefixOf(cidr: string): string {
+  return cidr.split('/')[1] ?? '32';
+}
+
+function files(ctx: RenderContext): ConfigFile[] {
+  const pkg = ctx.service.pkg;
+  const { subnet, port, endpointHost } = ctx.site.wireguard;
+  const server = wireguardConfig({
+    interface: { address: [`${SERVER_TUNNEL_ADDRESS}/${prefixOf(subnet)}`], listenPort: port, privateKey: envRef(SERVER_PRIVATE_KEY) },
+    peers: PEERS.map((p) => ({ name: p.name, publicKey: envRef(p.publicKeyEnv), allowedIps: [`${p.address}/32`] })),
+  }, generatedHeader(pkg, 'WireGuard server: remote-management tunnel; split tunnel, clients route only the tunnel subnet.'));
+  const clients: ConfigFile[] = PEERS.map((p) => ({
+    path: `${CLIENT_DIR}/${p.name}.conf`,
+    host: DEPLOY_MACHINE,
+    mode: '0600',
+    format: 'wireguard',
+    secret: true,
+    content: wireguardConfig({
+      interface: { address: [`${p.address}/32`], privateKey: envRef(p.privateKeyEnv) },
+      // Split tunnel: only the tunnel subnet goes through; the client's own LAN (often also
+      // 192.168.86.0/24) and the internet stay on its local route.
+      peers: [{ name: `${ctx.service.name} (${endpointHost})`, publicKey: envRef(SERVER_PUBLIC_KEY), allowedIps: [subnet], endpoint: `${endpointHost}:${port}`, persistentKeepalive: KEEPALIVE_SECONDS }],
+    }, generatedHeader(pkg, `WireGuard client ${p.name}: split tunnel to ${subnet} only.`)),
+  }));
+  return [
+    { path: WG_CONF, mode: '0600', format: 'wireguard', secret: true, content: server, restarts: ['wg-quick@wg0.service'] },
+    ...clients,
+  ];
+}
+
+export default defineService({
+  name: 'wireguard',
+  description: 'Remote-management VPN (UDP 51820): split tunnel, clients route only the tunnel subnet',
+  kind: 'lxc',
+  tier: 'minimal',
+  group: 'security',
+  resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 4 }] },
+  ports: [{ port: 51820, protocol: 'udp', description: 'WireGuard (port-forwarded by the router; wg.woodhead.tech is DNS-only)', public: true }],
+  secrets: [
+    { env: SERVER_PRIVATE_KEY, description: 'Private key of the WireGuard server (wg genkey)' },
+    { env: SERVER_PUBLIC_KEY, description: 'Public key of the WireGuard server, for the client configs (wg pubkey)' },
+    ...PEERS.flatMap((p) => [
+      { env: p.publicKeyEnv, description: `Public key of peer ${p.name}` },
+      { env: p.privateKeyEnv, description: `Private key of peer ${p.name} (only written into its client config on the deploy machine)` },
+    ]),
+  ],
+  hostPackages: { wireguard: ['wireguard-tools'] },
+  // Facts a policy rule (split tunnel) or another package can read.
+  extra: {
+    wireguard: {
+      subnet: site.wireguard.subnet,
+      serverAddress: SERVER_TUNNEL_ADDRESS,
+      peers: PEERS.map((p) => ({ name: p.name, address: p.address, allowedIps: [site.wireguard.subnet] })),
+    },
+  },
+  files,
+});

@@ -1,0 +1,183 @@
+/**
+ * `homelab deploy` as a real process, with real executables: stub scripts named terraform,
+ * ansible-playbook and npx on PATH log their argv and exit as told, so this goes through the
+ * real execa path, signals and all. The workspace is a throwaway one (fixture-workspace.ts).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, REPO_ROOT, createWorkspace, stubDir } from './fixture-workspace.ts';
+
+const TOKEN = 'pve-token-value-never-printed';
+let ws: string;
+let stubs: string;
+let run = 0;
+
+interface Run { code: number | null; stdout: string; stderr: string; pid: number }
+
+function startCli(args: string[], env: Record<string, string>): { child: ReturnType<typeof spawn>; done: Promise<Run> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--root', ws], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! })));
+  return { child, done };
+}
+
+/** A fresh state dir and log per call; every variable deploy needs, unless overridden. */
+function envFor(extra: Record<string, string | undefined> = {}): { env: Record<string, string>; state: string; log: string } {
+  run += 1;
+  const state = join(ws, `state-${run}`);
+  const log = join(ws, `log-${run}`);
+  const env: Record<string, string> = {
+    PATH: stubs, HOME: ws, HOMELAB_SITE: './site.ts', HOMELAB_STATE_DIR: state, STUB_LOG: log,
+    PROXMOX_VE_ENDPOINT: 'https://pve.invalid:8006', PROXMOX_VE_API_TOKEN: TOKEN, TF_VAR_ssh_public_key: 'ssh-ed25519 AAAA test', IDP_SECRET: 'idp-secret-value',
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return { env, state, log };
+}
+
+const logOf = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split('\t')) : []);
+const argvOf = (log: string) => logOf(log).filter((l) => l.length > 1).map(([name, cwd, ...args]) => `${name} ${cwd!.replace(ws, '<ws>')} ${args.join(' ')}`);
+
+async function waitFor(pred: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(() => {
+  ws = createWorkspace();
+  stubs = stubDir();
+});
+
+describe('homelab deploy (real processes, stub tools on PATH)', () => {
+  it('deploys every service in dependency order with the exact argv; a rerun skips them all as unchanged', async () => {
+    const { env, state, log } = envFor();
+    // A stale lock from a crashed deploy (pid long gone) is reclaimed.
+    mkdirSync(join(state, 'locks'), { recursive: true });
+    writeFileSync(join(state, 'locks', 'proxy.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: ['homelab', 'deploy'], service: 'proxy' }));
+
+    const first = await startCli(['deploy'], env).done;
+    expect(first.stderr).toContain('proxy: reclaiming a stale deploy lock: pid 4206649');
+    expect(first.code).toBe(0);
+    expect(argvOf(log)).toEqual([
+      'terraform <ws>/dist/proxy/terraform init -input=false -no-color',
+      'terraform <ws>/dist/proxy/terraform apply -input=false -auto-approve -no-color',
+      'ansible-playbook <ws>/dist/proxy/ansible -i inventory.yml playbook.yml',
+      'npx <ws> --no-install vitest run packages/proxy/smoke',
+      'terraform <ws>/dist/idp/terraform init -input=false -no-color',
+      'terraform <ws>/dist/idp/terraform apply -input=false -auto-approve -no-color',
+      'ansible-playbook <ws>/dist/idp/ansible -i inventory.yml playbook.yml',
+      'terraform <ws>/dist/solo/terraform init -input=false -no-color',
+      'terraform <ws>/dist/solo/terraform apply -input=false -auto-approve -no-color',
+      'ansible-playbook <ws>/dist/solo/ansible -i inventory.yml playbook.yml',
+      'terraform <ws>/dist/app/terraform init -input=false -no-color',
+      'terraform <ws>/dist/app/terraform apply -input=false -auto-approve -no-color',
+      'ansible-playbook <ws>/dist/app/ansible -i inventory.yml playbook.yml',
+    ]);
+    const envLog = readFileSync(`${log}.env`, 'utf8').split('\n');
+    expect(envLog[0]).toBe('terraform TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 IDP_SECRET=set HOMELAB_SMOKE_TARGET=');
+    expect(envLog[3]).toBe('npx TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE= IDP_SECRET=set HOMELAB_SMOKE_TARGET=test-lab');
+    expect(first.stdout).toContain('[proxy] terraform: ok');
+    expect(first.stdout).toMatch(/deploy summary: 4 deployed, 0 unchanged, 0 failed, 0 skipped/);
+    expect(first.stdout + first.stderr).not.toContain(TOKEN);
+    const record = JSON.parse(readFileSync(join(state, 'deployed', 'idp.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'deployed', package: '@fx/idp', version: '1.0.0', manifest: { service: 'idp' } });
+    expect(readdirSync(join(state, 'locks'))).toEqual([]);
+
+    const second = await startCli(['deploy'], env).done;
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('deploy: every service is unchanged since its last deploy; nothing to do.');
+    expect(argvOf(log)).toHaveLength(13);
+
+    const forced = await startCli(['deploy', '--service', 'solo', '--force'], env).done;
+    expect(forced.code).toBe(0);
+    expect(argvOf(log).slice(13)).toEqual([
+      'terraform <ws>/dist/solo/terraform init -input=false -no-color',
+      'terraform <ws>/dist/solo/terraform apply -input=false -auto-approve -no-color',
+      'ansible-playbook <ws>/dist/solo/ansible -i inventory.yml playbook.yml',
+    ]);
+  }, 120_000);
+
+  it('a failing apply: its dependents are skipped, the independent service deploys, the summary lists all three kinds', async () => {
+    const { env, state, log } = envFor({ STUB_FAIL: 'terraform:apply:*/dist/idp/*' });
+    const r = await startCli(['deploy'], env).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`idp: infra failed: \`${stubs}/terraform apply -input=false -auto-approve -no-color\` exited with code 1 (in ${ws}/dist/idp/terraform)`);
+    expect(r.stderr).toContain('    Error: stub terraform apply failed');
+    expect(r.stdout).toMatch(/deploy summary: 2 deployed, 0 unchanged, 1 failed, 1 skipped\n {2}deployed {3}proxy \(.*\)\n {13}solo \(.*\)\n {2}failed {5}idp: infra: terraform apply exited with code 1: Error: stub terraform apply failed\n {2}skipped {4}app \(depends on idp, which did not deploy\)/);
+    expect(argvOf(log).filter((l) => l.includes('/app/'))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(state, 'deployed', 'idp.json'), 'utf8'))).toMatchObject({ status: 'failed', failedStep: 'infra' });
+    expect(existsSync(join(state, 'deployed', 'app.json'))).toBe(false);
+  }, 120_000);
+
+  it('a missing tool: named in the preflight, nothing runs', async () => {
+    const partial = stubDir(['terraform', 'npx']);
+    const { env, log } = envFor({ PATH: partial });
+    const r = await startCli(['deploy'], env).done;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('deploy: preflight failed; nothing was changed.');
+    expect(r.stderr).toContain('ansible-playbook is not on PATH (needed by proxy, idp, solo, app)');
+    expect(logOf(log)).toEqual([]);
+  }, 120_000);
+
+  it('missing secrets: all of them named in one error, nothing runs', async () => {
+    const { env, log } = envFor({ IDP_SECRET: undefined, PROXMOX_VE_API_TOKEN: undefined, TF_VAR_ssh_public_key: '' });
+    const r = await startCli(['deploy'], env).done;
+    expect(r.code).toBe(3);
+    expect(r.stderr.match(/error MissingEnv/g)).toHaveLength(1);
+    expect(r.stderr).toContain('3 environment variables are not set:');
+    expect(r.stderr).toMatch(/IDP_SECRET: secret: idp signing key \(idp\)/);
+    expect(r.stderr).toMatch(/PROXMOX_VE_API_TOKEN: Proxmox API token \(provider\) \(proxy, idp, solo, app\)/);
+    expect(r.stderr).toMatch(/TF_VAR_ssh_public_key \(set but empty\)/);
+    expect(logOf(log)).toEqual([]);
+  }, 120_000);
+
+  it('--dry-run prints the ordered commands with cwd and env names, never values, and runs nothing', async () => {
+    const { env, state, log } = envFor();
+    const r = await startCli(['deploy', '--service', 'proxy', '--service', 'idp', '--dry-run'], env).done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`[proxy] 1. infra: ${stubs}/terraform init -input=false -no-color\n      cwd: ${ws}/dist/proxy/terraform\n      env: CHECKPOINT_DISABLE, TF_CLI_CONFIG_FILE, TF_DATA_DIR, TF_IN_AUTOMATION (set); PROXMOX_VE_API_TOKEN, PROXMOX_VE_ENDPOINT, TF_VAR_ssh_public_key (read)`);
+    expect(r.stdout).toContain(`[idp] 7. config: ${stubs}/ansible-playbook -i inventory.yml playbook.yml\n      cwd: ${ws}/dist/idp/ansible\n      env: ANSIBLE_SSH_COMMON_ARGS, PYTHONUNBUFFERED (set); IDP_SECRET (read)`);
+    expect(r.stdout).not.toContain(TOKEN);
+    expect(r.stdout).not.toContain('idp-secret-value');
+    expect(logOf(log)).toEqual([]);
+    expect(existsSync(state)).toBe(false);
+  }, 120_000);
+
+  it('Ctrl-C mid-apply: a concurrent deploy is refused meanwhile; the tool gets SIGINT, the lock is released, the record says failed, exit 130', async () => {
+    const { env, state, log } = envFor({ STUB_SLEEP: 'terraform:apply' });
+    const first = startCli(['deploy', '--service', 'proxy'], env);
+    await waitFor(() => argvOf(log).some((l) => l.includes(' apply ')));
+    expect(readdirSync(join(state, 'locks'))).toEqual(['proxy.lock']);
+
+    // A second deploy of the same service at the same time: refused, naming the holder.
+    const second = await startCli(['deploy', '--service', 'proxy'], { ...env, STUB_SLEEP: '' }).done;
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(new RegExp(`proxy: another deploy holds the lock ${state}/locks/proxy\\.lock: pid ${first.child.pid} on ${hostname()} since \\S+ \\(.*deploy --service proxy.*\\)\\. Nothing was changed\\.`));
+
+    first.child.kill('SIGINT');
+    const r = await first.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('deploy: SIGINT received: stopping the running tool (SIGINT)');
+    expect(r.stderr).toContain('[proxy] terraform: interrupt received, stopping');
+    expect(r.stderr).toContain(`proxy: infra failed: \`${stubs}/terraform apply -input=false -auto-approve -no-color\` was interrupted (exit code 130)`);
+    expect(r.stdout).toMatch(/deploy summary \(interrupted\): 0 deployed, 0 unchanged, 1 failed, 0 skipped/);
+    expect(logOf(log).map((l) => l[0])).toContain('INT terraform');
+    expect(readdirSync(join(state, 'locks'))).toEqual([]);
+    const record = JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8'));
+    expect(record.status).toBe('failed');
+    expect(record.failedStep).toBe('infra');
+    // Nothing after the interrupted apply ran.
+    expect(argvOf(log).filter((l) => l.startsWith('ansible-playbook'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,82 @@
+/**
+ * A throwaway workspace for CLI deploy tests: four tiny service packages on the core test site
+ * (proxy <- idp <- app, and solo on proxy only: an independent branch), and stub tools named
+ * terraform, ansible-playbook and npx that log their name, cwd and argv and exit as told.
+ * Independent of the repository's own packages, which other work changes concurrently.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const CLI = join(REPO_ROOT, 'tools/homelab/src/main.ts');
+
+interface Pkg { name: string; deps: string[]; body: string; smoke?: boolean }
+
+const RESOURCES = `resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 8 }] }`;
+const PACKAGES: Pkg[] = [
+  { name: 'proxy', deps: [], smoke: true, body: `kind: 'lxc', tier: 'critical', group: 'core', ${RESOURCES},
+    ports: [{ port: 443, protocol: 'tcp', description: 'https', public: true }],
+    files: () => [{ path: '/etc/proxy/proxy.conf', content: 'listen: 443\\n', mode: '0644', format: 'text' }]` },
+  { name: 'idp', deps: ['proxy'], body: `kind: 'lxc', tier: 'high', group: 'core', ${RESOURCES},
+    secrets: [{ env: 'IDP_SECRET', description: 'idp signing key' }],
+    files: () => [{ path: '/etc/idp/env', content: "KEY={{ lookup('ansible.builtin.env', 'IDP_SECRET') }}\\n", mode: '0600', format: 'text', secret: true }]` },
+  { name: 'app', deps: ['proxy', 'idp'], body: `kind: 'lxc', tier: 'normal', group: 'apps', ${RESOURCES},
+    files: () => [{ path: '/etc/app/app.conf', content: 'port: 3000\\n', mode: '0644', format: 'text' }]` },
+  { name: 'solo', deps: ['proxy'], body: `kind: 'lxc', tier: 'normal', group: 'apps', placement: 'vm', ${RESOURCES},
+    files: () => [{ path: '/etc/solo/solo.conf', content: 'on: true\\n', mode: '0644', format: 'text' }]` },
+];
+
+export function createWorkspace(): string {
+  const ws = mkdtempSync(join(tmpdir(), 'homelab-deploy-ws-'));
+  // ESM like the repository: under a CommonJS parent, tsx would require() execa's ESM-only dependencies.
+  writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'deploy-fixture', private: true, type: 'module' }));
+  writeFileSync(join(ws, 'site.ts'), `export { testSite as site } from ${JSON.stringify(join(REPO_ROOT, 'libs/core/test/fixtures/test-site.ts'))};\n`);
+  for (const p of PACKAGES) {
+    const dir = join(ws, 'packages', p.name);
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({
+      name: `@fx/${p.name}`, version: '1.0.0', private: true, type: 'module',
+      dependencies: Object.fromEntries(p.deps.map((d) => [`@fx/${d}`, '*'])),
+    }, null, 2));
+    writeFileSync(join(dir, 'src', 'index.ts'), `export default {\n  name: '${p.name}', description: '${p.name} for deploy tests',\n  ${p.body},\n  dependsOn: ${JSON.stringify(p.deps)},\n};\n`);
+    if (p.smoke) {
+      mkdirSync(join(dir, 'smoke'), { recursive: true });
+      writeFileSync(join(dir, 'smoke', `${p.name}.smoke.ts`), '// run by the stub npx only\n');
+    }
+  }
+  return ws;
+}
+
+/**
+ * A stand-in for a deploy tool. Logs `name<TAB>cwd<TAB>arg...` to $STUB_LOG and the variables
+ * of interest (secrets as "set" only) to $STUB_LOG.env. $STUB_FAIL is a case pattern over
+ * `name:first-arg:cwd` that makes it exit 1; $STUB_SLEEP (`terraform:apply`) makes it sleep
+ * until interrupted. Uses bash builtins only, so it runs with PATH holding just the stub dir.
+ */
+const STUB = `#!/bin/bash
+name=\${0##*/}
+{ printf '%s\\t%s' "$name" "$PWD"; for a in "$@"; do printf '\\t%s' "$a"; done; printf '\\n'; } >> "$STUB_LOG"
+printf '%s TF_CLI_CONFIG_FILE=%s CHECKPOINT_DISABLE=%s IDP_SECRET=%s HOMELAB_SMOKE_TARGET=%s\\n' "$name" "\${TF_CLI_CONFIG_FILE-}" "\${CHECKPOINT_DISABLE-}" "\${IDP_SECRET:+set}" "\${HOMELAB_SMOKE_TARGET-}" >> "$STUB_LOG.env"
+echo "$name: ok"
+case "$name:$1:$PWD" in
+  $STUB_FAIL) echo "Error: stub $name $1 failed" >&2; exit 1 ;;
+esac
+if [[ -n "\${STUB_SLEEP-}" && "$name:$1" == "$STUB_SLEEP" ]]; then
+  trap 'echo "$name: interrupt received, stopping" >&2; echo "INT $name" >> "$STUB_LOG"; exit 130' INT
+  echo "$name: applying"
+  /usr/bin/sleep 60 & wait $!
+fi
+exit 0
+`;
+
+/** A directory holding stubs of the named tools. */
+export function stubDir(tools: readonly string[] = ['terraform', 'ansible-playbook', 'npx']): string {
+  const dir = mkdtempSync(join(tmpdir(), 'homelab-stubs-'));
+  for (const t of tools) {
+    writeFileSync(join(dir, t), STUB);
+    chmodSync(join(dir, t), 0o755);
+  }
+  return dir;
+}

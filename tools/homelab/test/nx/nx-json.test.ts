@@ -1,0 +1,41 @@
+/**
+ * Guards nx.json against settings that silently override what the plugin infers: with Nx 23,
+ * `targetDefaults` replace (not merge) an inferred target's `inputs`, `outputs` and `dependsOn`.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+interface NxJson {
+  namedInputs?: Record<string, string[]>;
+  targetDefaults?: Record<string, { inputs?: unknown; outputs?: unknown; dependsOn?: string[]; cache?: boolean }>;
+  plugins?: ({ plugin: string; options?: unknown } | string)[];
+}
+
+const nxJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../nx.json', import.meta.url)), 'utf8')) as NxJson;
+const INFERRED = ['synth', 'validate', 'plan', 'deploy', 'smoke', 'test', 'typecheck'];
+
+describe('nx.json', () => {
+  it('registers the homelab plugin', () => {
+    const plugins = (nxJson.plugins ?? []).map((p) => (typeof p === 'string' ? p : p.plugin));
+    expect(plugins).toContain('./tools/homelab/src/nx/plugin.ts');
+  });
+
+  it.each(INFERRED)('targetDefaults.%s sets no inputs or outputs (they would replace the inferred ones)', (target) => {
+    const defaults = nxJson.targetDefaults?.[target];
+    expect(defaults?.inputs).toBeUndefined();
+    expect(defaults?.outputs).toBeUndefined();
+  });
+
+  it('targetDefaults.deploy keeps both ^deploy and synth in dependsOn, and no cache', () => {
+    const deploy = nxJson.targetDefaults?.['deploy'];
+    if (deploy?.dependsOn) expect(deploy.dependsOn).toEqual(expect.arrayContaining(['^deploy', 'synth']));
+    if (deploy?.cache !== undefined) expect(deploy.cache).toBe(false);
+  });
+
+  it('defines a production input without tests, smoke tests and docs (what synth and validate read of the package)', () => {
+    expect(nxJson.namedInputs?.['production']).toEqual(expect.arrayContaining([
+      'default', '!{projectRoot}/test/**/*', '!{projectRoot}/smoke/**/*', '!{projectRoot}/**/*.md',
+    ]));
+  });
+});

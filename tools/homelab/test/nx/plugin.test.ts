@@ -1,0 +1,182 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+import { createNodes, createNodesV2, serviceTags, SERVICE_PACKAGE_GLOB } from '../../src/nx/plugin.ts';
+import { dirDigestCommand, synthInputs } from '../../src/nx/targets.ts';
+
+let root: string;
+
+function write(rel: string, content: string): void {
+  mkdirSync(dirname(join(root, rel)), { recursive: true });
+  writeFileSync(join(root, rel), content);
+}
+
+function context(namedInputs: Record<string, string[]> = {}): CreateNodesContext {
+  return { workspaceRoot: root, nxJsonConfiguration: { namedInputs } };
+}
+
+async function run(files: string[], ctx = context(), options?: { schemasDir?: string }): Promise<Map<string, CreateNodesResult>> {
+  const [, fn] = createNodesV2;
+  const results = await fn(files, options, ctx);
+  return new Map(results.map(([file, result]) => [file, result]));
+}
+
+async function targetsOf(service: string, ctx = context()): Promise<Record<string, TargetConfiguration>> {
+  const results = await run([`packages/${service}/package.json`], ctx);
+  const project = results.get(`packages/${service}/package.json`)?.projects?.[`packages/${service}`];
+  if (!project?.targets) throw new Error(`no targets for ${service}`);
+  return project.targets;
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'homelab-nx-plugin-'));
+  write('packages/traefik/package.json', JSON.stringify({ name: '@homelab/traefik', version: '0.1.0', homelab: { group: 'core', layer: 'platform' } }));
+  write('packages/traefik/src/index.ts', 'export default {};\n');
+  write('packages/authentik/package.json', JSON.stringify({ name: '@homelab/authentik', version: '0.1.0' }));
+  write('packages/authentik/src/index.ts', 'export default {};\n');
+  write('packages/authentik/tsconfig.json', '{}');
+  write('packages/not-a-service/package.json', JSON.stringify({ name: '@homelab/not-a-service' }));
+  write('packages/broken/package.json', '{ not json');
+  write('packages/broken/src/index.ts', 'export default {};\n');
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('homelab Nx plugin', () => {
+  it('is a createNodes pair on service package.json files, under both export names', () => {
+    expect(createNodesV2).toBe(createNodes);
+    expect(createNodes[0]).toBe(SERVICE_PACKAGE_GLOB);
+    expect(SERVICE_PACKAGE_GLOB).toBe('packages/*/package.json');
+  });
+
+  it('adds a project only where src/index.ts exists', async () => {
+    const results = await run(['packages/traefik/package.json', 'packages/not-a-service/package.json']);
+    expect(Object.keys(results.get('packages/traefik/package.json')?.projects ?? {})).toEqual(['packages/traefik']);
+    expect(results.get('packages/not-a-service/package.json')?.projects).toBeUndefined();
+  });
+
+  it('infers every target, each with a description', async () => {
+    const targets = await targetsOf('traefik');
+    expect(Object.keys(targets).sort()).toEqual(['deploy', 'plan', 'smoke', 'synth', 'test', 'validate']);
+    for (const [name, target] of Object.entries(targets)) {
+      expect(target.executor, name).toBe('nx:run-commands');
+      expect(target.options?.cwd, name).toBe('{workspaceRoot}');
+      expect(String(target.metadata?.description), name).toMatch(/traefik/);
+    }
+  });
+
+  it('synth: cached, reads every service package, libs/core, libs/site and the CLI, writes dist/<service>', async () => {
+    const { synth } = await targetsOf('traefik');
+    expect(synth?.options?.command).toBe('tsx tools/homelab/src/main.ts synth --service traefik');
+    expect(synth?.cache).toBe(true);
+    expect(synth?.outputs).toEqual(['{workspaceRoot}/dist/traefik']);
+    expect(synth?.inputs).toEqual([
+      'default',
+      // every service package, by tag: changes the hash, not what `nx affected` selects
+      { input: 'default', projects: 'tag:type:service' },
+      '{workspaceRoot}/libs/core/src/**/*',
+      '{workspaceRoot}/libs/site/src/**/*',
+      // the CLI, without its generators and this plugin
+      '{workspaceRoot}/tools/homelab/src/*',
+      '{workspaceRoot}/tools/homelab/src/!(generators|nx)/**/*',
+    ]);
+    // No `{workspaceRoot}` fileset over packages/: it would make every service affected by any.
+    expect(JSON.stringify(synth?.inputs)).not.toContain('{workspaceRoot}/packages');
+    expect(synth?.dependsOn).toBeUndefined();
+  });
+
+  it('uses the `production` named input for the package itself when nx.json defines it', async () => {
+    const { synth, validate, test } = await targetsOf('traefik', context({ production: ['default', '!{projectRoot}/test/**/*'] }));
+    expect(synth?.inputs?.slice(0, 2)).toEqual(['production', { input: 'production', projects: 'tag:type:service' }]);
+    expect(validate?.inputs?.slice(0, 2)).toEqual(['production', { input: 'production', projects: 'tag:type:service' }]);
+    // Unit tests read their own test files (`default`), and the other services' production files.
+    expect(test?.inputs?.slice(0, 2)).toEqual(['default', { input: 'production', projects: 'tag:type:service' }]);
+  });
+
+  it('validate: cached, after synth, on synth\'s inputs plus the files synth wrote and the schemas', async () => {
+    const { validate } = await targetsOf('traefik');
+    expect(validate?.options?.command).toBe('tsx tools/homelab/src/main.ts validate --service traefik');
+    expect(validate?.cache).toBe(true);
+    expect(validate?.dependsOn).toEqual(['synth']);
+    expect(validate?.inputs).toEqual([
+      ...synthInputs('default'),
+      { dependentTasksOutputFiles: '**/*' },
+      { runtime: dirDigestCommand('../shared/schemas') },
+    ]);
+    expect(validate?.outputs).toEqual([]);
+  });
+
+  it('plan and deploy are never cached and run after synth; deploy also after its dependencies\' deploys', async () => {
+    const { plan, deploy } = await targetsOf('traefik');
+    expect(plan).toMatchObject({ cache: false, dependsOn: ['synth'], options: { command: 'tsx tools/homelab/src/main.ts plan --service traefik' } });
+    expect(deploy).toMatchObject({ cache: false, dependsOn: ['^deploy', 'synth'], options: { command: 'tsx tools/homelab/src/main.ts deploy --service traefik' } });
+  });
+
+  it('test is cached and smoke is not; both run vitest on the package\'s own folder', async () => {
+    const { test, smoke } = await targetsOf('traefik');
+    expect(test).toMatchObject({ cache: true, outputs: [], options: { command: 'vitest run packages/traefik/test --passWithNoTests' } });
+    expect(test?.inputs).toEqual([...synthInputs('default'), '{workspaceRoot}/vitest.config.ts']);
+    expect(smoke).toMatchObject({ cache: false, options: { command: 'vitest run packages/traefik/smoke --passWithNoTests' } });
+  });
+
+  it('typecheck only where the package has its own tsconfig.json, on the package and its dependencies', async () => {
+    expect((await targetsOf('traefik'))['typecheck']).toBeUndefined();
+    const { typecheck } = await targetsOf('authentik');
+    expect(typecheck).toMatchObject({
+      cache: true,
+      inputs: ['default', '^default', '{workspaceRoot}/tsconfig.base.json'],
+      options: { command: 'tsc -p packages/authentik/tsconfig.json --noEmit' },
+    });
+  });
+
+  it('takes the schemas directory from the plugin options', async () => {
+    const results = await run(['packages/traefik/package.json'], context(), { schemasDir: 'vendor/schemas' });
+    const validate = results.get('packages/traefik/package.json')?.projects?.['packages/traefik']?.targets?.['validate'];
+    expect(validate?.inputs).toContainEqual({ runtime: dirDigestCommand('vendor/schemas') });
+  });
+
+  it.each([
+    ['group and layer', { group: 'media', layer: 'apps' }, ['type:service', 'group:media', 'layer:apps']],
+    ['group only', { group: 'core' }, ['type:service', 'group:core']],
+    ['no homelab field', undefined, ['type:service']],
+    ['non-string values', { group: 3, layer: '' } as never, ['type:service']],
+  ])('tags from package.json: %s', (_title, field, tags) => {
+    expect(serviceTags(field)).toEqual(tags);
+  });
+
+  it('puts the tags on the project', async () => {
+    const results = await run(['packages/traefik/package.json', 'packages/authentik/package.json']);
+    expect(results.get('packages/traefik/package.json')?.projects?.['packages/traefik']?.tags).toEqual(['type:service', 'group:core', 'layer:platform']);
+    expect(results.get('packages/authentik/package.json')?.projects?.['packages/authentik']?.tags).toEqual(['type:service']);
+  });
+
+  it('names the file of a package.json it cannot parse, and still returns the others', async () => {
+    // createNodesFromFiles throws Nx's AggregateCreateNodesError: per-file errors plus the
+    // results it could build, so one bad package does not hide the others from the graph.
+    const error = (await run(['packages/traefik/package.json', 'packages/broken/package.json']).catch((e: unknown) => e)) as {
+      errors?: [string, Error][];
+      partialResults?: [string, CreateNodesResult][];
+    };
+    expect(error.errors?.map(([file, e]) => [file, e.message])).toEqual([
+      ['packages/broken/package.json', expect.stringMatching(/^packages\/broken\/package\.json: cannot read it as JSON: /)],
+    ]);
+    expect(error.partialResults?.map(([file]) => file)).toEqual(['packages/traefik/package.json']);
+  });
+});
+
+describe('schemas digest (the runtime input of validate)', () => {
+  it('changes when a file under the directory changes, and says "missing" when there is none', () => {
+    const digest = (dir: string): string => execSync(dirDigestCommand(dir), { cwd: root, encoding: 'utf8', shell: '/bin/sh' }).trim();
+    write('schemas/a.schema.json', '{"type":"object"}');
+    write('schemas/sub/b.schema.json', '{}');
+    const first = digest('schemas');
+    expect(first).toMatch(/^[0-9a-f]{64} {2}-$/);
+    expect(digest('schemas')).toBe(first);
+    write('schemas/sub/b.schema.json', '{"type":"string"}');
+    expect(digest('schemas')).not.toBe(first);
+    expect(digest('no/such/dir')).toBe('missing:no/such/dir');
+  });
+});

@@ -48,3 +48,4 @@ export * from './deploy/index.ts';
 export * from './pve/index.ts';
 export * from './fleet/index.ts';
 export * from './validate/index.ts';
+export * from './proxmox/root-settings.ts';

@@ -25,22 +25,34 @@ const tf = (def: ServiceProps) => {
   const s = synthesizeSite(buildHomelab(site, entries(def)));
   return JSON.parse(s.results[0]!.files.get('terraform/cdk.tf.json')!);
 };
+/** The `want KEY 'VALUE'` lines of the root-settings script of the app LXC (102 on n2). */
+const rootSettings = (def: ServiceProps): [string, string][] => {
+  const s = synthesizeSite(buildHomelab(site, entries(def)));
+  const script = s.results[0]!.files.get('files/n2/usr/local/lib/homelab/guests/102-app.sh');
+  if (script === undefined) throw new Error(`no root-settings script; files: ${[...s.results[0]!.files.keys()].join(', ')}`);
+  return [...script.matchAll(/^want (\S+) '([^']*)'/gm)].map((m) => [m[1]!, m[2]!]);
+};
 
-describe('LXC device passthrough', () => {
+describe('LXC device passthrough (root step on the node)', () => {
   it('passes a USB device by the site device\'s node path, not its vendor:product id', () => {
-    const ct = tf(lxc({ devices: [{ device: 'radio' }] })).resource.proxmox_virtual_environment_container.app;
-    expect(ct.device_passthrough).toEqual([{ path: '/dev/ttyACM0', mode: '0660' }]);
+    const def = lxc({ devices: [{ device: 'radio' }] });
+    expect(rootSettings(def)).toEqual([['dev0', '/dev/ttyACM0,mode=0660']]);
+    const ct = tf(def).resource.proxmox_virtual_environment_container.app;
+    expect(ct.device_passthrough).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('device_passthrough');
   });
   it('lets explicit paths win over the site path', () => {
-    const ct = tf(lxc({ devices: [{ device: 'radio', paths: ['/dev/ttyUSB9'] }] })).resource.proxmox_virtual_environment_container.app;
-    expect(ct.device_passthrough).toEqual([{ path: '/dev/ttyUSB9', mode: '0660' }]);
+    expect(rootSettings(lxc({ devices: [{ device: 'radio', paths: ['/dev/ttyUSB9'] }] }))).toEqual([['dev0', '/dev/ttyUSB9,mode=0660']]);
   });
 });
 
-describe('NFS mounts', () => {
+describe('NFS mounts (root step on the node)', () => {
   it('mounts share "/" as the host mount point itself, and a sub-share below it', () => {
-    const ct = tf(lxc({ nfsMounts: [{ share: '/', path: '/data' }, { share: '/media', path: '/media', readOnly: true }] })).resource.proxmox_virtual_environment_container.app;
-    expect(ct.mount_point.map((m: any) => [m.volume, m.path, m.read_only])).toEqual([['/mnt/pve/nas', '/data', false], ['/mnt/pve/nas/media', '/media', true]]);
+    const def = lxc({ nfsMounts: [{ share: '/', path: '/data' }, { share: '/media', path: '/media', readOnly: true }] });
+    expect(rootSettings(def)).toEqual([['mp0', '/mnt/pve/nas,backup=0,mp=/data'], ['mp1', '/mnt/pve/nas/media,backup=0,mp=/media,ro=1']]);
+    const ct = tf(def).resource.proxmox_virtual_environment_container.app;
+    expect(ct.mount_point).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('mount_point');
   });
 });
 

@@ -123,6 +123,20 @@ describe('passing fixtures', () => {
   });
 });
 
+describe('seed promises covered by earlier rules, passing side', () => {
+  const storageSite: Site = { ...labSite, addressPlan: { ...labSite.addressPlan, nas: { node: 'n2', vmid: 140, ip: '10.20.0.60' } } };
+  const nas: ServiceProps = { ...withVm, name: 'nas', placement: 'nas', kind: 'lxc', group: 'core', tier: 'high', provides: ['nfs'] };
+  const ceph: ServiceProps = { name: 'ceph', description: 'ceph', kind: 'none', tier: 'high', group: 'core', provides: ['block-storage'] };
+  it.each<[string, ServiceProps[]]>([
+    ['storage-dependencies: an NFS mount that depends on the NAS', [...lab(), nas].map((d) => (d.name === 'app' ? { ...app, nfsMounts: [{ share: '/media', path: '/media' }], dependsOn: ['idp', 'nas', 'proxy'] } : d))],
+    ['storage-dependencies: a Ceph disk that depends on Ceph', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), ceph, { ...withVm, resources: { cores: 1, memoryMiB: 1024, disks: [{ storage: 'ceph', sizeGiB: 8 }] }, dependsOn: ['ceph'] }]],
+    ['groups: an always-on service that depends on an always-on one', lab()],
+    ['dependencies: a chain without a cycle', replace(lab(), { ...vpn(), dependsOn: ['proxy'] })],
+  ])('%s has no problem', (_name, defs) => {
+    expect(formatProblems(synth(storageSite, defs))).toBe('');
+  });
+});
+
 describe('seed promises covered by earlier rules, failing side', () => {
   it('CpuWeightOutsideTier: 1600 is outside the high band', () => {
     const problems = synth(labSite, replace(lab(), { ...idp, cpuWeight: 1600 }));

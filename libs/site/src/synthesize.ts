@@ -14,7 +14,15 @@ export function synthesizeThisSite(): Promise<SiteSynthesis> {
 }
 
 /** The synthesized files of one service, by dist path. */
-export async function synthesized(service: string): Promise<{ files: ReadonlyMap<string, string>; json: (path: string) => any; text: (path: string) => string }> {
+export interface Synthesized {
+  readonly files: ReadonlyMap<string, string>;
+  readonly json: (path: string) => any;
+  readonly text: (path: string) => string;
+  /** The root-only settings (pct/qm set) of the guest with this VMID, key → value, from its node script. */
+  readonly rootSettings: (vmid: number) => Record<string, string>;
+}
+
+export async function synthesized(service: string): Promise<Synthesized> {
   const s = await synthesizeThisSite();
   const result = s.results.find((r) => r.service === service);
   if (!result) throw new Error(`service ${service} was not synthesized; problems: ${s.problems.map((p) => p.code).join(', ')}`);
@@ -23,5 +31,10 @@ export async function synthesized(service: string): Promise<{ files: ReadonlyMap
     if (content === undefined) throw new Error(`${service} has no ${path}; it has ${[...result.files.keys()].join(', ')}`);
     return content;
   };
-  return { files: result.files, text, json: (path) => JSON.parse(text(path)) };
+  const rootSettings = (vmid: number) => {
+    const path = [...result.files.keys()].find((f) => new RegExp(`/usr/local/lib/homelab/guests/${vmid}-[^/]+\\.sh$`).test(f));
+    if (!path) throw new Error(`${service} has no root-settings script for guest ${vmid}`);
+    return Object.fromEntries([...text(path).matchAll(/^want (\S+) '([^']*)'/gm)].map((m) => [m[1]!, m[2]!]));
+  };
+  return { files: result.files, text, json: (path) => JSON.parse(text(path)), rootSettings };
 }

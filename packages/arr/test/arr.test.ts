@@ -18,12 +18,20 @@ describe('arr: infrastructure', () => {
     expect(ct).toMatchObject({ vm_id: 202, node_name: 'pve2', cpu: { units: 1024 }, unprivileged: true });
     expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.22/24');
   });
-  it('runs Docker (nesting, keyctl) and gets /dev/net/tun for Gluetun', () => {
-    expect(ct.features).toEqual({ nesting: true, keyctl: true });
-    expect(ct.device_passthrough).toEqual([{ path: '/dev/net/tun', mode: '0660' }]);
+  it('runs Docker (nesting from Terraform, keyctl from the root step) and gets /dev/net/tun for Gluetun from the root step', () => {
+    expect(ct.features).toEqual({ nesting: true });
+    expect(ct.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['features', 'device_passthrough']));
+    expect(a.rootSettings(202).features).toBe('keyctl=1,nesting=1');
+    expect(a.rootSettings(202).dev0).toBe('/dev/net/tun,mode=0660');
+    expect(Object.keys(a.rootSettings(202)).filter((k) => k.startsWith('dev'))).toEqual(['dev0']);
+    expect(ct.device_passthrough).toBeUndefined();
   });
-  it('bind-mounts the whole NFS export from the Proxmox host at /data, read-write, once', () => {
-    expect(ct.mount_point).toEqual([{ volume: site.storage.nfs.hostMountPath, path: '/data', read_only: false, backup: false }]);
+  it('bind-mounts the whole NFS export from the Proxmox host at /data, read-write, once (root step)', () => {
+    const mps = Object.entries(a.rootSettings(202)).filter(([k]) => /^mp\d+$/.test(k));
+    expect(mps).toEqual([['mp0', `${site.storage.nfs.hostMountPath},backup=0,mp=/data`]]);
+    expect(mps[0]![1]).not.toContain('ro=1');
+    expect(ct.mount_point).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('mount_point');
   });
   it('boots after its dependencies', () => {
     expect(ct.startup.order).toBeGreaterThan(2);

@@ -15,8 +15,11 @@ describe('home-assistant: the HAOS VM', () => {
   it('balloons between a 2 GB floor and 4 GB', () => {
     expect(vm.memory).toEqual({ dedicated: 4096, floating: 2048 });
   });
-  it('passes the USB radio through by vendor:product', () => {
-    expect(vm.usb).toEqual([{ host: '10c4:ea60', usb3: false }]);
+  it('passes the USB radio through by vendor:product, in the root step on tower1', () => {
+    expect(s.rootSettings(301)).toEqual({ usb0: 'host=10c4:ea60' });
+    expect([...s.files.keys()]).toContain('files/tower1/usr/local/lib/homelab/guests/301-home-assistant.sh');
+    expect(vm.usb).toBeUndefined();
+    expect(vm.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['usb', 'disk']));
   });
   it('boots UEFI without Secure Boot keys and imports the HAOS disk image, with no CD-ROM', () => {
     expect(vm.bios).toBe('ovmf');

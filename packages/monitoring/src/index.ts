@@ -252,6 +252,8 @@ function files(ctx: RenderContext): ConfigFile[] {
 
 export default defineService({
   name: 'monitoring',
+  // It depends on what it scrapes for deploy order (a new route becomes a new probe), not to run.
+  observer: true,
   description: 'Prometheus, Grafana and Alertmanager: scrapes every service, probes every route, alerts to Discord, SMS and AlertMind',
   kind: 'lxc',
   tier: 'low',

@@ -12,15 +12,22 @@ const app = parse(composeText).services['plex'];
 
 describe('plex: infrastructure', () => {
   it('is LXC 203 at .23 on pve3 with CPU weight 1024 (normal)', () => {
-    expect(ct).toMatchObject({ vm_id: 203, node_name: 'pve3', cpu: { units: 1024 }, unprivileged: true, features: { nesting: true, keyctl: true } });
+    expect(ct).toMatchObject({ vm_id: 203, node_name: 'pve3', cpu: { units: 1024 }, unprivileged: true, features: { nesting: true } });
+    expect(s.rootSettings(203).features).toBe('keyctl=1,nesting=1');
     expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.23/24');
   });
-  it('passes the iGPU render node through', () => {
-    expect(ct.device_passthrough).toEqual([{ path: '/dev/dri/renderD128', mode: '0660' }]);
+  it('passes the iGPU render node through (root step on pve3)', () => {
+    expect(s.rootSettings(203).dev0).toBe('/dev/dri/renderD128,mode=0660');
+    expect(Object.keys(s.rootSettings(203)).filter((k) => k.startsWith('dev'))).toEqual(['dev0']);
+    expect(ct.device_passthrough).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('device_passthrough');
   });
-  it('bind-mounts the media share read-only from the host NFS mount', () => {
-    expect(ct.mount_point).toEqual([{ volume: `${site.storage.nfs.hostMountPath}/media`, path: '/media', read_only: true, backup: false }]);
-    expect(ct.mount_point[0].volume.startsWith(`${site.storage.nfs.hostMountPath}/`)).toBe(true);
+  it('bind-mounts the media share read-only from the host NFS mount (root step on pve3)', () => {
+    const mps = Object.entries(s.rootSettings(203)).filter(([k]) => /^mp\d+$/.test(k));
+    expect(mps).toEqual([['mp0', `${site.storage.nfs.hostMountPath}/media,backup=0,mp=/media,ro=1`]]);
+    expect(mps[0]![1].startsWith(`${site.storage.nfs.hostMountPath}/`)).toBe(true);
+    expect(ct.mount_point).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('mount_point');
   });
   it('is valid Terraform JSON for bpg/proxmox', () => {
     expect(validateArtifact('terraform-json', s.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);

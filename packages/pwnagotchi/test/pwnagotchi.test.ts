@@ -12,8 +12,10 @@ describe('pwnagotchi: the VM', () => {
     expect(vm.initialization.ip_config[0].ipv4.address).toBe('192.168.86.42/24');
     expect(vm.memory).toEqual({ dedicated: 1024, floating: 512 });
   });
-  it('passes the monitor-mode Wi-Fi adapter through by vendor:product', () => {
-    expect(vm.usb).toEqual([{ host: '0bda:8812', usb3: false }]);
+  it('passes the monitor-mode Wi-Fi adapter through by vendor:product, in the root step on pve3', () => {
+    expect(s.rootSettings(302)).toEqual({ usb0: 'host=0bda:8812' });
+    expect(vm.usb).toBeUndefined();
+    expect(vm.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['usb', 'disk']));
   });
   it('imports the Debian cloud image as its disk and lets cloud-init install the deploy key', () => {
     expect(vm.disk[0]).toMatchObject({ interface: 'scsi0', size: 16, import_from: 'local:import/debian-12-genericcloud-amd64.qcow2' });
@@ -22,11 +24,11 @@ describe('pwnagotchi: the VM', () => {
     expect(tf.variable.ssh_public_key.type).toBe('string');
     expect(vm.bios).toBeUndefined();
   });
-  it('is hardware-bound and has no route', async () => {
+  it('is hardware-bound and has no route; the only file it ships is its root step on pve3', async () => {
     expect(vm.tags).toContain('group-special');
     const { home } = await synthesizeThisSite();
     expect(home.byName.get('pwnagotchi')!.routes).toEqual([]);
-    expect([...s.files.keys()].some((k) => k.startsWith('files/'))).toBe(false);
+    expect([...s.files.keys()].filter((k) => k.startsWith('files/'))).toEqual(['files/pve3/usr/local/lib/homelab/guests/302-pwnagotchi.sh']);
   });
   it('is valid Terraform JSON for bpg/proxmox', () => {
     expect(validateArtifact('terraform-json', s.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);

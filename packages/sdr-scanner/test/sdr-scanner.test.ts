@@ -17,10 +17,15 @@ describe('sdr-scanner: infrastructure', () => {
     expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.32/24');
     expect(ct.tags).toContain('group-special');
   });
-  it('passes the RTL-SDR through as a /dev/bus/usb node, not as a vendor:product id', () => {
-    expect(ct.device_passthrough).toHaveLength(1);
-    expect(ct.device_passthrough[0].path).toMatch(/^\/dev\/bus\/usb\/\d{3}\/\d{3}$/);
-    expect(services['trunk-recorder'].devices).toEqual([`${ct.device_passthrough[0].path}:${ct.device_passthrough[0].path}`]);
+  it('passes the RTL-SDR through as a /dev/bus/usb node, not as a vendor:product id (root step on pve2)', () => {
+    const devs = Object.entries(s.rootSettings(210)).filter(([k]) => /^dev\d+$/.test(k));
+    expect(devs.map(([k]) => k)).toEqual(['dev0']);
+    const [path, ...options] = devs[0]![1].split(',');
+    expect(path).toMatch(/^\/dev\/bus\/usb\/\d{3}\/\d{3}$/);
+    expect(options).toEqual(['mode=0660']);
+    expect(services['trunk-recorder'].devices).toEqual([`${path}:${path}`]);
+    expect(ct.device_passthrough).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('device_passthrough');
   });
   it('is valid Terraform JSON for bpg/proxmox', () => {
     expect(validateArtifact('terraform-json', s.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);

@@ -11,8 +11,11 @@ describe('traefik: infrastructure', () => {
     expect(ct).toMatchObject({ vm_id: 200, node_name: 'pve1', cpu: { units: 2048 }, unprivileged: true, start_on_boot: true });
     expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: '192.168.86.20/24', gateway: '192.168.86.1' });
   });
-  it('runs Docker, so nesting and keyctl are on', () => {
-    expect(ct.features).toEqual({ nesting: true, keyctl: true });
+  it('runs Docker, so nesting is on in Terraform and keyctl is on from the root step on pve1', () => {
+    expect(ct.features).toEqual({ nesting: true });
+    expect(ct.lifecycle.ignore_changes).toContain('features');
+    expect(t.rootSettings(200)).toEqual({ features: 'keyctl=1,nesting=1' });
+    expect([...t.files.keys()]).toContain('files/pve1/usr/local/lib/homelab/guests/200-traefik.sh');
   });
   it('is the first wave: it boots first', () => {
     expect(ct.startup.order).toBe(1);

@@ -22,12 +22,16 @@ describe('truenas: the VM', () => {
   it('does not balloon: 8 GiB dedicated and an 8 GiB floor, for the ZFS ARC', () => {
     expect(vm.memory).toEqual({ dedicated: 8192, floating: 8192 });
   });
-  it('boots from local disk and gets tower1\'s passthrough disks raw', () => {
+  it('boots from local disk and gets tower1\'s passthrough disks raw from the root step on tower1', () => {
+    expect(vm.disk).toHaveLength(1);
     expect(vm.disk[0]).toMatchObject({ datastore_id: 'local-lvm', interface: 'scsi0' });
+    expect(vm.lifecycle.ignore_changes).toContain('disk');
     const raw = s.home.site.nodes.find((n) => n.name === 'tower1')!.disks.filter((d) => d.role === 'passthrough').map((d) => d.device);
     expect(raw.length).toBeGreaterThan(0);
-    expect(vm.disk.slice(1).map((d: any) => d.path_in_datastore)).toEqual(raw);
-    expect(vm.disk.slice(1).every((d: any) => d.file_format === 'raw' && d.backup === false)).toBe(true);
+    expect(t.rootSettings(300)).toEqual(Object.fromEntries(raw.map((dev, i) => [`scsi${i + 1}`, `${dev},backup=0,replicate=0`])));
+    // Proxmox appends size= to a disk it has seen, so the script matches disks as a prefix.
+    const script = t.text('files/tower1/usr/local/lib/homelab/guests/300-truenas.sh');
+    for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} '${dev},backup=0,replicate=0' prefix\n`);
     expect(vm.cdrom.file_id).toBe('local:iso/TrueNAS-SCALE-25.10.iso');
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {

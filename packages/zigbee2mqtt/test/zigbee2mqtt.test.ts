@@ -17,8 +17,10 @@ describe('zigbee2mqtt: infrastructure', () => {
     expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.36/24');
     expect(ct.tags).toContain('group-special');
   });
-  it('passes the coordinator through as its serial node, not as a vendor:product id', () => {
-    expect(ct.device_passthrough).toEqual([{ path: '/dev/ttyACM0', mode: '0660' }]);
+  it('passes the coordinator through as its serial node, not as a vendor:product id (root step on zotac)', () => {
+    expect(Object.entries(s.rootSettings(214)).filter(([k]) => /^dev\d+$/.test(k))).toEqual([['dev0', '/dev/ttyACM0,mode=0660']]);
+    expect(ct.device_passthrough).toBeUndefined();
+    expect(ct.lifecycle.ignore_changes).toContain('device_passthrough');
   });
   it('is valid Terraform JSON for bpg/proxmox', () => {
     expect(validateArtifact('terraform-json', s.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runCommand, USAGE } from './commands/index.ts';
+import { UsageError } from './commands/context.ts';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,6 +35,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`homelab: ${error.message}`);
+      process.exitCode = 1;
+      return;
+    }
     // Only a bug reaches here: bad input is reported as problems.
     console.error(`homelab: internal error: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.HOMELAB_DEBUG) console.error(error);

@@ -18,7 +18,7 @@ import { dependencyWaves } from '../graph/waves.ts';
 import type { Homelab } from '../model/homelab.ts';
 import { guestsOf, guestState, isUp, serviceState, type FleetState, type GuestRef, type RunState } from './fleet-state.ts';
 import { orderGroups } from './groups.ts';
-import { dependenciesIn, dependentsIn, type ServiceGraph } from './service-graph.ts';
+import { dependenciesIn, dependentsIn, runtimeGraph, type ServiceGraph } from './service-graph.ts';
 
 export type GroupOp = 'start' | 'stop';
 
@@ -109,7 +109,7 @@ export function planGroupOperation(home: Homelab, graph: ServiceGraph, state: Fl
   if (!state) {
     notes.push('running state unknown (the Proxmox API is not configured): dependents and dependencies were not checked.');
   } else if (req.op === 'stop') {
-    const blocking = dependentsIn(graph, targets).filter((d) => !targetSet.has(d) && isUp(serviceState(home, home.byName.get(d)!, state)));
+    const blocking = dependentsIn(runtimeGraph(home, graph), targets).filter((d) => !targetSet.has(d) && isUp(serviceState(home, home.byName.get(d)!, state)));
     if (blocking.length) {
       const byGroup = groupBy(home, blocking);
       const order = orderGroups(home, graph, byGroup.keys(), 'leaves-first');
@@ -119,7 +119,7 @@ export function planGroupOperation(home: Homelab, graph: ServiceGraph, state: Fl
       });
     }
   } else {
-    const missing = dependenciesIn(graph, targets).filter((d) => {
+    const missing = dependenciesIn(runtimeGraph(home, graph), targets).filter((d) => {
       if (targetSet.has(d)) return false;
       const s = serviceState(home, home.byName.get(d)!, state);
       return s !== 'running' && s !== 'not-a-guest';

@@ -123,3 +123,12 @@ export function dependenciesIn(graph: ServiceGraph, names: Iterable<string>): st
   }
   return [...out].sort();
 }
+
+/**
+ * The graph that matters while things run: an observer's edges (monitoring → what it scrapes)
+ * order deploys but never make a stop wait for the observer, nor a start wait for what it watches.
+ */
+export function runtimeGraph(home: Homelab, graph: ServiceGraph): ServiceGraph {
+  const deps = new Map([...graph.deps].map(([svc, d]) => [svc, home.byName.get(svc)?.observer ? [] : d]));
+  return { ...graph, deps };
+}

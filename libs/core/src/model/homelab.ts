@@ -7,6 +7,7 @@ import type { Problem } from './problem.ts';
 import type { LoadFailure, ServiceEntry } from './load.ts';
 import { normalizeService } from './normalize.ts';
 import { parseService } from './parse.ts';
+import { EMPTY_SITE, parseSite } from './parse-site.ts';
 import type { ConfigFile, NormalizedService, ServiceProps } from './service.ts';
 import type { Site } from './site.ts';
 import type { PolicyContext, PolicyRule } from '../policy/rule.ts';
@@ -30,17 +31,28 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
   for (const f of options.failures ?? []) {
     problems.push({ source: f.dir, path: 'src/index.ts', code: 'PackageDoesNotLoad', message: `the package failed to load: ${f.message}`, fix: 'Fix the error in the package source (run `npx tsc --noEmit`).' });
   }
+  const siteSource = options.siteSource ?? 'libs/site';
+  const siteOut = new ProblemCollector(siteSource);
+  if (!parseSite(site, siteOut)) {
+    // Every service would be measured against a broken site: report the site alone.
+    return { site: EMPTY_SITE, services: [], byName: new Map(), problems: [...problems, ...siteOut.problems] };
+  }
   const services: NormalizedService[] = [];
   for (const entry of entries) {
     const out = new ProblemCollector(entry.pkg.dir);
     if (parseService(entry.definition, out)) {
-      services.push(normalizeService(entry.definition as ServiceProps, entry.pkg, site, out));
+      try {
+        services.push(normalizeService(entry.definition as ServiceProps, entry.pkg, site, out));
+      } catch (error) {
+        // Parse checks the shape; this catches what it does not check yet, instead of a crash.
+        out.report('', 'DefinitionDoesNotNormalize', `the definition has a shape the model cannot use: ${error instanceof Error ? error.message : String(error)}`, undefined, 'Compare the definition with ServiceProps (libs/core/src/model/service.ts); its TypeScript errors point at the field.');
+      }
     }
     problems.push(...out.problems);
   }
   services.sort((a, b) => a.name.localeCompare(b.name));
   const byName = new Map(services.map((s) => [s.name, s]));
-  const ctx: PolicyContext = { site, siteSource: options.siteSource ?? 'libs/site', services, byName };
+  const ctx: PolicyContext = { site, siteSource, services, byName };
   for (const rule of options.rules ?? POLICY_RULES) {
     if ((rule.phase ?? 'model') === 'model') problems.push(...safeCheck(rule, ctx));
   }

@@ -83,6 +83,7 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     guests,
     sharesGuestWith: props.sharesGuestWith,
     provides: props.provides ?? [],
+    observer: props.observer ?? false,
     extra: props.extra ?? {},
     hostPackages: Object.fromEntries(Object.entries(props.hostPackages ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([h, p]) => [h, [...new Set(p)].sort()])),
   };

@@ -3,12 +3,14 @@
  * plain-JS package can still hand us anything). Reports every shape problem; never throws.
  */
 import type { ProblemCollector } from './collector.ts';
+import type { ServiceRole } from './service.ts';
 import { TIERS } from './tiers.ts';
 
 const NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const KINDS = ['lxc', 'vm', 'external', 'none'];
 const AUTH = ['authentik', 'app', 'none'];
+const ROLES: readonly ServiceRole[] = ['ingress', 'identity', 'metrics', 'nfs', 'block-storage', 'dns', 'hypervisor'];
 
 type Obj = Record<string, unknown>;
 
@@ -64,6 +66,9 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
     if (!AUTH.includes(r.auth as string)) {
       out.report(`${path}.auth`, 'InvalidAuth', `auth must be one of ${AUTH.join(', ')}`, r.auth, 'Use "authentik" unless the application has its own login.');
     }
+    if (r.middlewares !== undefined && !(Array.isArray(r.middlewares) && r.middlewares.every((m) => typeof m === 'string' && m !== ''))) {
+      out.report(`${path}.middlewares`, 'InvalidMiddlewares', 'middlewares is a list of Traefik middleware names', r.middlewares, 'Write middlewares: ["name@file"].');
+    }
   });
   parseList(raw.ports, 'ports', out, (p, path) => {
     if (!isObj(p) || !isPort(p.port) || (p.protocol !== 'tcp' && p.protocol !== 'udp')) {
@@ -90,6 +95,20 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
   });
   parseList(raw.devices, 'devices', out, (d, path) => {
     if (!isObj(d) || typeof d.device !== 'string') out.report(path, 'InvalidDevice', 'a device is { device: "<name on the node>" }', d, 'Name a device the site lists on the node.');
+  });
+  parseList(raw.provides, 'provides', out, (r, path) => {
+    if (!ROLES.includes(r as ServiceRole)) out.report(path, 'InvalidRole', `a role is one of ${ROLES.join(', ')}`, r, 'Name a role the service plays for the others, or remove it.');
+  });
+  for (const flag of ['docker', 'startOnBoot'] as const) {
+    if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') out.report(flag, 'InvalidFlag', `${flag} is true or false`, raw[flag], `Write ${flag}: true or remove it to take the default.`);
+  }
+  parseList(raw.guests, 'guests', out, (g, path) => {
+    if (!isObj(g)) return out.report(path, 'InvalidGuest', 'a guest is { name, kind, placement, tier, resources }', g, 'Fix the guest declaration.');
+    if (typeof g.name !== 'string' || !NAME.test(g.name)) out.report(`${path}.name`, 'InvalidGuest', 'the guest name must be a DNS label', g.name, 'Use a name like "talos-cp-1".');
+    if (g.kind !== 'lxc' && g.kind !== 'vm') out.report(`${path}.kind`, 'InvalidGuest', 'a guest is an "lxc" or a "vm"', g.kind, 'Set kind: "lxc" or "vm".');
+    if (typeof g.placement !== 'string' || g.placement === '') out.report(`${path}.placement`, 'InvalidGuest', 'a guest names its address-plan entry', g.placement, 'Set placement to an address-plan entry name.');
+    if (!TIERS.includes(g.tier as never)) out.report(`${path}.tier`, 'InvalidTier', `tier must be one of ${TIERS.join(', ')}`, g.tier, 'Pick the tier from the CPU weight table.');
+    parseResources(g.resources, `${path}.resources`, out);
   });
   if (raw.files !== undefined && typeof raw.files !== 'function') {
     out.report('files', 'InvalidFiles', 'files is a function of the render context', typeof raw.files, 'Write files: (ctx) => [...].');

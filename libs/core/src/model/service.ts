@@ -200,6 +200,12 @@ export interface ServiceProps {
   readonly files?: (ctx: RenderContext) => readonly ConfigFile[];
   /** Extra Terraform resources for this service's stack (VMs of a cluster, DNS records). @default - derived from kind */
   readonly guests?: readonly GuestProps[];
+  /**
+   * The service's dependencies are what it watches (monitoring): they order deploys, so a new
+   * route is also a new probe, but it does not need them running, so stopping them never waits
+   * for it to stop. @default false
+   */
+  readonly observer?: boolean;
   /** Roles this service plays for the others: route files go to the `ingress` host, blueprints to the `identity` host. @default - none */
   readonly provides?: readonly ServiceRole[];
   /** Extra Terraform resources in this service's own stack (DNS records, roles, storage). @default - none */
@@ -291,6 +297,7 @@ export interface NormalizedService {
   readonly guests: readonly NormalizedGuest[];
   readonly sharesGuestWith?: string;
   readonly provides: readonly ServiceRole[];
+  readonly observer: boolean;
   readonly extra: Readonly<Record<string, unknown>>;
   /** Host → sorted, de-duplicated apt packages. */
   readonly hostPackages: Readonly<Record<string, readonly string[]>>;

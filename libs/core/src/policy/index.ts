@@ -17,6 +17,7 @@ import { killSwitchRule } from './kill-switch.ts';
 import { terraformTokenRule } from './terraform-token.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
+export { formatPolicyRules } from './format-rules.ts';
 export type { TerraformRoleFact } from './terraform-token.ts';
 export type { WireguardFacts } from './split-tunnel.ts';
 export type { KillSwitchFacts } from './kill-switch.ts';

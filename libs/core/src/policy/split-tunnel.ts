@@ -84,6 +84,10 @@ function checkFacts(value: unknown, subnetText: string, subnet: Cidr, out: Probl
   }
   if (facts.subnet !== subnetText) {
     out.report('extra.wireguard.subnet', 'TunnelSubnetMismatch', `the package's tunnel subnet is not the site's (${subnetText})`, facts.subnet, 'Take the subnet from site.wireguard.subnet.');
+    // The rest is measured against the package's own subnet: one mistake, one problem.
+    const own = parseCidr(facts.subnet);
+    if (!own) return;
+    [subnetText, subnet] = [facts.subnet, own];
   }
   if (facts.serverAddress !== undefined && !insideTunnel(facts.serverAddress, subnet)) {
     out.report('extra.wireguard.serverAddress', 'PeerOutsideTunnel', `the server's tunnel address is outside ${subnetText}`, facts.serverAddress, `Give the server an address inside ${subnetText} (its first host).`);

@@ -40,15 +40,9 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
   const image = OS_IMAGES[guest.os];
   const mountPoints = [
     ...extra.map((d, i) => ({ volume: datastore(site, d.storage), size: `${d.sizeGiB}G`, path: `/data${i || ''}` })),
-    // NFS is mounted on the Proxmox host and bind-mounted in, so a stalled mount is fixed on the host.
-    // share "/" is the whole export: the host mount point itself, without a trailing slash.
-    ...service.nfsMounts.map((m) => ({ volume: `${site.storage.nfs.hostMountPath}${m.share === '/' ? '' : m.share}`, path: m.path, read_only: m.readOnly, backup: false })),
+    // NFS bind mounts (the share is mounted on the host, so a stalled mount is fixed on the host)
+    // and device passthrough are root@pam's: root-settings.ts applies them on the node.
   ];
-  const devices = guest.devices.flatMap((d) => {
-    const dev = guest.node?.devices[d.device];
-    if (!dev) return [];
-    return (d.paths ?? [dev.path ?? dev.id]).map((path) => ({ path, mode: '0660' }));
-  });
   return {
     node_name: guest.node?.name ?? guest.placement.node ?? '',
     vm_id: guest.placement.vmid,
@@ -57,12 +51,12 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
     unprivileged: true,
     start_on_boot: service.startOnBoot,
     started: true,
-    features: { nesting: service.docker, keyctl: service.docker },
+    // keyctl (Docker) is root@pam's; the root step sets it with nesting.
+    features: { nesting: service.docker },
     cpu: { cores: guest.resources.cores, units: guest.cpuWeight, architecture: 'amd64' },
     memory: { dedicated: guest.resources.memoryMiB, swap: guest.resources.swapMiB },
     disk: { datastore_id: datastore(site, root?.storage ?? 'local'), size: root?.sizeGiB ?? 8 },
     mount_point: mountPoints.length ? mountPoints : undefined,
-    device_passthrough: devices.length ? devices : undefined,
     network_interface: [{ name: 'eth0', bridge: site.network.bridge, firewall: true }],
     initialization: {
       hostname: guest.name,
@@ -78,10 +72,6 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
 export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
   const { site, service } = ctx;
   const image = OS_IMAGES[guest.os];
-  const usb = guest.devices.flatMap((d) => {
-    const dev = guest.node?.devices[d.device];
-    return dev?.kind === 'usb' ? [{ host: dev.id, usb3: false }] : [];
-  });
   const pci = guest.devices.flatMap((d, i) => {
     const dev = guest.node?.devices[d.device];
     return dev?.kind === 'pci' ? [{ device: `hostpci${i}`, mapping: dev.id, pcie: true }] : [];
@@ -109,7 +99,8 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
     efi_disk: uefi ? { datastore_id: site.storage.local, type: '4m', pre_enrolled_keys: false } : undefined,
     // dedicated is the ceiling; floating is the balloon floor the host guarantees.
     memory: { dedicated: guest.resources.memoryMiB, floating: guest.resources.balloonMiB },
-    disk: [...disks, ...passthroughDisks(guest, disks.length)],
+    // Raw passthrough disks and USB by host id are root@pam's: root-settings.ts applies them.
+    disk: disks,
     network_device: [{
       bridge: site.network.bridge, model: 'virtio', firewall: true,
       disconnected: null, enabled: null, mac_address: null, mtu: null, queues: null, rate_limit: null, trunks: null, vlan_id: null,
@@ -122,15 +113,7 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
       user_account: image?.cloudInitUser ? { username: image.cloudInitUser, keys: ['${var.ssh_public_key}'] } : undefined,
     },
     operating_system: { type: image?.type ?? 'l26' },
-    usb: usb.length ? usb : undefined,
     hostpci: pci.length ? pci : undefined,
     startup: { order: ctx.startupOrder, up_delay: 30, down_delay: 60 },
   };
-}
-
-/** Raw disks passed through to a VM (TrueNAS): the node's disks with role `passthrough`. */
-function passthroughDisks(guest: NormalizedGuest, first: number): NonNullable<VmConfig['disk']> {
-  if (!guest.resources.passthroughDisks) return [];
-  const raw = guest.node?.disks.filter((d) => d.role === 'passthrough' && d.device) ?? [];
-  return raw.map((d, i) => ({ datastore_id: '', path_in_datastore: d.device, interface: `scsi${first + i}`, file_format: 'raw', size: d.sizeGiB, backup: false, replicate: false }));
 }

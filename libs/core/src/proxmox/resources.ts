@@ -26,11 +26,18 @@ export class ProxmoxProvider extends TerraformProvider {
   }
 }
 
+/** Terraform meta-arguments a resource may carry. */
+export interface ResourceMeta {
+  /** Attributes whose live value something else owns (root-settings.ts). @default - none */
+  readonly ignoreChanges?: readonly string[];
+}
+
 abstract class BpgResource<C extends object> extends TerraformResource {
-  constructor(scope: Construct, id: string, type: string, readonly config: C) {
+  constructor(scope: Construct, id: string, type: string, readonly config: C, meta: ResourceMeta = {}) {
     super(scope, id, {
       terraformResourceType: type,
       terraformGeneratorMetadata: { providerName: 'proxmox', providerVersion: BPG_PROXMOX_VERSION },
+      ...(meta.ignoreChanges?.length ? { lifecycle: { ignoreChanges: [...meta.ignoreChanges] } } : {}),
     });
   }
 
@@ -40,14 +47,14 @@ abstract class BpgResource<C extends object> extends TerraformResource {
 }
 
 export class ProxmoxContainer extends BpgResource<ContainerConfig> {
-  constructor(scope: Construct, id: string, config: ContainerConfig) {
-    super(scope, id, RESOURCE_TYPES.Container, config);
+  constructor(scope: Construct, id: string, config: ContainerConfig, meta?: ResourceMeta) {
+    super(scope, id, RESOURCE_TYPES.Container, config, meta);
   }
 }
 
 export class ProxmoxVm extends BpgResource<VmConfig> {
-  constructor(scope: Construct, id: string, config: VmConfig) {
-    super(scope, id, RESOURCE_TYPES.Vm, config);
+  constructor(scope: Construct, id: string, config: VmConfig, meta?: ResourceMeta) {
+    super(scope, id, RESOURCE_TYPES.Vm, config, meta);
   }
 }
 

@@ -11,6 +11,7 @@ import { containerConfig, vmConfig, type GuestContext } from './guest-config.ts'
 import { ProxmoxContainer, ProxmoxProvider, ProxmoxVm } from './resources.ts';
 import { OS_IMAGES } from './os-images.ts';
 import { backendFor, type BackendSetting } from './backend.ts';
+import { guestRootSettings, ROOT_MANAGED_ATTRIBUTES } from './root-settings.ts';
 
 const CDKTF_SCRATCH_DIR = join(tmpdir(), 'homelab-cdktf');
 
@@ -42,8 +43,9 @@ export function synthesizeStack(ctx: StackContext, extend?: StackExtension): Rec
     }
     for (const guest of guests) {
       const id = guest.name.replace(/[^a-zA-Z0-9_-]/g, '_');
-      if (guest.kind === 'lxc') new ProxmoxContainer(stack, id, containerConfig(guest, guestCtx));
-      else new ProxmoxVm(stack, id, vmConfig(guest, guestCtx));
+      const rootOwned = guestRootSettings(ctx.site, ctx.service, guest).length ? ROOT_MANAGED_ATTRIBUTES[guest.kind] : [];
+      if (guest.kind === 'lxc') new ProxmoxContainer(stack, id, containerConfig(guest, guestCtx), { ignoreChanges: rootOwned });
+      else new ProxmoxVm(stack, id, vmConfig(guest, guestCtx), { ignoreChanges: rootOwned });
     }
   }
   extend?.(stack, ctx);

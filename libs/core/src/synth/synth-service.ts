@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Homelab } from '../model/homelab.ts';
 import type { ConfigFile, NormalizedService, RenderContext } from '../model/service.ts';
 import { synthesizeStack } from '../proxmox/stack.ts';
+import { guestRootSettings, rootSettingsFile } from '../proxmox/root-settings.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
 import { DEFAULT_BACKEND } from '../proxmox/backend.ts';
 import { inventory, playbook, type HostFiles } from '../render/ansible.ts';
@@ -64,6 +65,12 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
       if (other !== service && protectedRoutes(other).length && !other.dependsOn.includes(service.name)) {
         contributed.push(blueprintFile(other, service.name));
       }
+    }
+  }
+  for (const guest of service.guests) {
+    const settings = guestRootSettings(home.site, service, guest);
+    if (settings.length) {
+      contributed.push(rootSettingsFile(guest, settings, generatedHeader(service.pkg, `Root-only settings of ${guest.kind.toUpperCase()} ${guest.placement.vmid} (${guest.name}) that the Terraform token cannot apply.`)));
     }
   }
   return [...own, ...contributed].sort((a, b) => `${a.host ?? service.name}:${a.path}`.localeCompare(`${b.host ?? service.name}:${b.path}`));
@@ -132,7 +139,9 @@ export function synthService(home: Homelab, service: NormalizedService, options:
   }
 
   if (byHost.size > 0) {
-    const hosts: HostFiles[] = [...byHost.keys()].sort().map((host) => ({ host, address: hostAddress(home, host), files: byHost.get(host)! }));
+    // Proxmox nodes first: their root-only guest settings must be in place before the guests are configured.
+    const isNode = (h: string) => home.site.nodes.some((n) => n.name === h);
+    const hosts: HostFiles[] = [...byHost.keys()].sort((a, b) => Number(isNode(b)) - Number(isNode(a)) || a.localeCompare(b)).map((host) => ({ host, address: hostAddress(home, host), files: byHost.get(host)! }));
     const ownHost = service.sharesGuestWith ?? service.name;
     const stacks = configFiles.filter((f) => f.format === 'compose' && (f.host ?? ownHost) === ownHost)
       .map((f) => ({ host: ownHost, dir: f.path.slice(0, f.path.lastIndexOf('/')) }));

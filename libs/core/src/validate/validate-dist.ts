@@ -6,10 +6,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Problem } from '../model/problem.ts';
 import { MANIFEST_FILE, type ArtifactRecord, type ServiceManifest } from '../synth/manifest.ts';
 import type { ValidatedFormat } from './schema-registry.ts';
 import { validateArtifactChecks, type ArtifactCheck, type ValidateArtifactOptions } from './validate-artifact.ts';
+import { runToolChecks, type ToolCheckOptions, type ToolRun } from './tools/tool-checks.ts';
+import type { ToolCheck } from './tools/tool-check.ts';
 
 export interface ValidateDistOptions extends Omit<ValidateArtifactOptions, 'source'> {
   /** Problems name files relative to this directory. @default process.cwd() */
@@ -76,6 +79,50 @@ function withHashCheck(checks: ArtifactCheck[], artifact: ArtifactRecord, conten
   const [first, ...rest] = checks;
   if (!first) return checks;
   return [{ ...first, ok: false, problems: [problem, ...first.problems] }, ...rest];
+}
+
+export interface ValidateDistWithToolsOptions extends ValidateDistOptions, Omit<ToolCheckOptions, 'root'> {
+  /** Run the real validators (tools/). @default true */
+  readonly runTools?: boolean;
+}
+
+export interface DistValidation {
+  /** Per service, per file: its schema checks, then its tool checks. */
+  readonly checks: readonly (ArtifactCheck | ToolCheck)[];
+  /** Wall time of the schema checks (they run while the tools run). */
+  readonly schemaMs: number;
+  /** Undefined when `runTools` is false. */
+  readonly tools?: ToolRun;
+}
+
+/**
+ * Schema checks (validateServiceDist) and tool checks (tools/runToolChecks) for several services
+ * at once: the tools share one process pool and batch across services, and run while the
+ * schemas validate.
+ */
+export async function validateDistsWithTools(distDirs: readonly string[], options: ValidateDistWithToolsOptions = {}): Promise<DistValidation> {
+  const root = options.root ?? process.cwd();
+  const schemaStarted = performance.now();
+  const schema = Promise.all(distDirs.map((d) => validateServiceDist(d, options))).then((checks) => ({ checks, ms: performance.now() - schemaStarted }));
+  const tools = options.runTools === false ? undefined : runToolChecks(distDirs, { ...options, root });
+  const [schemaResult, toolRun] = await Promise.all([schema, tools]);
+  const checks: (ArtifactCheck | ToolCheck)[] = [];
+  distDirs.forEach((distDir, i) => {
+    const display = toPosix(path.relative(root, distDir) || '.');
+    const own = (toolRun?.checks ?? []).filter((c) => c.source === `${display}/${c.file}`);
+    const order = new Map<string, number>();
+    for (const c of schemaResult.checks[i]!) if (!order.has(c.file)) order.set(c.file, order.size);
+    for (const c of own) if (!order.has(c.file)) order.set(c.file, order.size);
+    const merged = [...schemaResult.checks[i]!.map((c, j) => ({ c, tool: 0, j })), ...own.map((c, j) => ({ c, tool: 1, j }))];
+    merged.sort((a, b) => order.get(a.c.file)! - order.get(b.c.file)! || a.tool - b.tool || a.j - b.j);
+    checks.push(...merged.map((m) => m.c));
+  });
+  return { checks, schemaMs: schemaResult.ms, ...(toolRun ? { tools: toolRun } : {}) };
+}
+
+/** validateServiceDist plus the tool checks, for one service. */
+export async function validateServiceDistWithTools(distDir: string, options: ValidateDistWithToolsOptions = {}): Promise<(ArtifactCheck | ToolCheck)[]> {
+  return [...(await validateDistsWithTools([distDir], options)).checks];
 }
 
 function toPosix(p: string): string {

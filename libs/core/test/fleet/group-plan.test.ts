@@ -155,3 +155,22 @@ describe.each(Object.keys(fleetSite.groups))('group %s', (group) => {
   it('start while nothing runs', () => expect(codes(plan({ op: 'start', group }, nothingRuns))).toEqual(e.startNone));
   it('start while everything else runs', () => expect(codes(plan({ op: 'start', group }, stateWhere(home, (s) => !members.includes(s))))).toEqual(e.startRest));
 });
+
+describe('observers', () => {
+  // The same homelab, but its monitor is an observer: it depends on what it scrapes to order
+  // deploys, not to run.
+  const observed = { ...home, services: home.services.map((s) => (s.name === 'monitor' ? { ...s, observer: true } : s)) };
+  const observedHome = { ...observed, byName: new Map(observed.services.map((s) => [s.name, s])) };
+  const observedGraph = serviceGraphFromNx(observedHome, fleetNxGraph(observedHome));
+  const running = stateWhere(observedHome, (s) => ['proxy', 'idp', 'nas', 'dl', 'mediasrv', 'monitor'].includes(s));
+  it('stopping what an observer watches does not wait for the observer', () => {
+    expect(waves(planGroupOperation(observedHome, observedGraph, running, { op: 'stop', group: 'media' }))).toEqual([['mediasrv:203@n1'], ['dl:202@n2']]);
+  });
+  it('a non-observer dependent still blocks (the same state, monitor as a plain dependent)', () => {
+    expect(codes(planGroupOperation(home, graph, stateWhere(home, (s) => ['proxy', 'idp', 'nas', 'dl', 'mediasrv', 'monitor'].includes(s)), { op: 'stop', group: 'media' }))).toEqual(['DependentsRunning']);
+  });
+  it('starting an observer does not wait for what it watches', () => {
+    const p = planGroupOperation(observedHome, observedGraph, stateWhere(observedHome, (s) => ['proxy', 'idp'].includes(s)), { op: 'start', group: 'observability' });
+    expect(codes(p)).not.toContain('DependenciesNotRunning');
+  });
+});

@@ -15,13 +15,23 @@ export interface CommandOptions {
 /** The site module: $HOMELAB_SITE (a path or package name), else this repository's libs/site. */
 export async function loadSite(root: string): Promise<Site> {
   const spec = process.env.HOMELAB_SITE;
-  const url = spec ? (spec.startsWith('.') || spec.startsWith('/') ? pathToFileURL(join(root, spec)).href : spec) : pathToFileURL(join(root, 'libs/site/src/index.ts')).href;
-  const mod = (await import(url)) as { default?: Site; site?: Site };
+  const url = spec ? (spec.startsWith('/') ? pathToFileURL(spec).href : spec.startsWith('.') ? pathToFileURL(join(root, spec)).href : spec) : pathToFileURL(join(root, 'libs/site/src/index.ts')).href;
+  let mod: { default?: Site; site?: Site };
+  try {
+    mod = (await import(url)) as { default?: Site; site?: Site };
+  } catch (error) {
+    throw new UsageError(`${spec ?? 'libs/site'}: the site module does not load: ${error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 300) : String(error)}. Fix the module (npx tsc --noEmit shows where) or point HOMELAB_SITE at another one.`);
+  }
   const site = mod.default ?? mod.site;
-  if (!site) throw new Error(`${spec ?? 'libs/site'} does not export a site (default export or "site").`);
+  if (!site) throw new UsageError(`${spec ?? 'libs/site'} does not export a site (default export or "site"). Export the Site object.`);
   return site;
 }
 
 export function distRoot(root: string): string {
   return join(root, 'dist');
+}
+
+/** A mistake in what the operator gave: printed as one message, exit code 1, no stack trace. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
 }

@@ -1,4 +1,4 @@
-import { deployStateDir, formatPlan, planChanges, POLICY_RULES } from '@homelab/core';
+import { deployStateDir, formatPlan, formatPolicyRules, planChanges, POLICY_RULES } from '@homelab/core';
 import { formatValidation, validateDist } from './validate.ts';
 import type { CommandOptions } from './context.ts';
 import { loadSite } from './context.ts';
@@ -15,7 +15,8 @@ export const USAGE = `usage: homelab <command> [--service <name>]...
   group           list | start <group> | stop <group>
   patch           proxmox | lxc | docker | talos | pi
   status          what runs where, deployed version against the repo's
-  assumptions     list every value the site chose where the design is silent`;
+  assumptions     list every value the site chose where the design is silent
+  rules           list every policy rule with its codes and what it enforces (--json)`;
 
 export async function runCommand(positionals: readonly string[], options: CommandOptions): Promise<number> {
   const [command] = positionals;
@@ -45,6 +46,9 @@ export async function runCommand(positionals: readonly string[], options: Comman
     case 'patch':
     case 'status':
       return fleetCommand(command, positionals.slice(1), options);
+    case 'rules':
+      console.log(options.json ? JSON.stringify(POLICY_RULES.map(({ name, phase, description, codes }) => ({ name, phase: phase ?? 'model', description, codes })), null, 2) : formatPolicyRules(POLICY_RULES));
+      return 0;
     case 'assumptions': {
       const site = await loadSite(options.root);
       for (const a of site.assumptions) console.log(`${a.path} = ${JSON.stringify(a.value)}\n    ${a.reason}`);

@@ -1,36 +1,119 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { formatProblems, validateServiceDist, type ArtifactCheck, type Problem } from '@homelab/core';
+import {
+  formatProblems, isCi, isToolCheck, validateDistsWithTools,
+  type ArtifactCheck, type Problem, type ToolCheck, type ToolRun,
+} from '@homelab/core';
 import { distRoot } from './context.ts';
 
+/** `HOMELAB_VALIDATE_TOOLS=off` runs the schema checks only (a warning; an error in CI). */
+export const TOOLS_SWITCH = 'HOMELAB_VALIDATE_TOOLS';
+
 export interface ValidationSummary {
-  readonly checks: readonly ArtifactCheck[];
+  readonly checks: readonly (ArtifactCheck | ToolCheck)[];
+  /** Errors: any fails the command. */
   readonly problems: readonly Problem[];
+  /** Printed, do not fail. */
+  readonly warnings: readonly Problem[];
   readonly ms: number;
+  readonly schemaMs: number;
+  /** The tool run, or why there was none. */
+  readonly tools: ToolRun | { readonly off: string };
 }
 
-/** Checks every artifact of the given services' dist/ directories against its upstream definition. */
-export async function validateDist(root: string, services: readonly string[]): Promise<ValidationSummary> {
+/**
+ * Checks every artifact of the given services' dist/ directories: against its upstream schema,
+ * then with the real offline validators (docs/validation.md).
+ */
+export async function validateDist(root: string, services: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<ValidationSummary> {
   const started = performance.now();
-  const perService = await Promise.all(services.map((s) => validateServiceDist(join(distRoot(root), s), { root })));
-  const checks = perService.flat();
-  return { checks, problems: checks.flatMap((c) => c.problems), ms: performance.now() - started };
+  const switchValue = env[TOOLS_SWITCH]?.trim().toLowerCase();
+  const toolsOff = switchValue === 'off' || switchValue === '0' || switchValue === 'false';
+  const result = await validateDistsWithTools(services.map((s) => join(distRoot(root), s)), { root, env, runTools: !toolsOff });
+  const all: Problem[] = result.checks.flatMap((c) => c.problems);
+  if (toolsOff) {
+    all.push({
+      source: TOOLS_SWITCH, path: '', code: 'ToolChecksDisabled',
+      message: `the real validators (terraform, promtool, amtool, ansible, nginx, wg, shellcheck, systemd-analyze) were NOT run: ${TOOLS_SWITCH}=${env[TOOLS_SWITCH]}`,
+      fix: `Unset ${TOOLS_SWITCH} to run them.`,
+      ...(isCi(env) ? {} : { severity: 'warning' as const }),
+    });
+  }
+  return {
+    checks: result.checks,
+    problems: all.filter((p) => (p.severity ?? 'error') === 'error'),
+    warnings: all.filter((p) => p.severity === 'warning'),
+    ms: performance.now() - started,
+    schemaMs: result.schemaMs,
+    tools: result.tools ?? { off: `${TOOLS_SWITCH}=${env[TOOLS_SWITCH]}` },
+  };
 }
 
-/** One line per check kind with its counts, then the failures in the project's grammar. */
+type Status = 'passed' | 'failed' | 'skipped';
+
+function statusOf(c: ArtifactCheck | ToolCheck): Status {
+  return isToolCheck(c) ? c.status : c.ok ? 'passed' : 'failed';
+}
+
+/**
+ * One line per check kind with its counts; then the notes (where a check did less than its
+ * name says), the skipped checks and why, the warnings grouped, and the failures in full.
+ */
 export function formatValidation(summary: ValidationSummary): string {
-  const byCheck = new Map<string, { ok: number; failed: number }>();
+  const byCheck = new Map<string, { passed: number; failed: number; skipped: number; warned: number }>();
   for (const c of summary.checks) {
-    const entry = byCheck.get(c.check) ?? { ok: 0, failed: 0 };
-    if (c.ok) entry.ok++;
-    else entry.failed++;
+    const entry = byCheck.get(c.check) ?? { passed: 0, failed: 0, skipped: 0, warned: 0 };
+    entry[statusOf(c)]++;
+    if (statusOf(c) === 'passed' && c.problems.some((p) => p.severity === 'warning')) entry.warned++;
     byCheck.set(c.check, entry);
   }
-  const failedFiles = summary.checks.filter((c) => !c.ok).length;
-  const lines = [`Validation: ${summary.checks.length} checks on generated files, ${failedFiles} failed (${(summary.ms / 1000).toFixed(2)} s)`];
+  const count = (s: Status): number => summary.checks.filter((c) => statusOf(c) === s).length;
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const tools = 'off' in summary.tools
+    ? `tools OFF (${summary.tools.off})`
+    : `tools ${seconds(summary.tools.ms)}, ${summary.tools.processes} processes, ${summary.tools.concurrency} at a time`;
+  const lines = [
+    `Validation: ${summary.checks.length} checks on generated files, ${count('failed')} failed, ${count('skipped')} skipped (${seconds(summary.ms)}: schemas ${seconds(summary.schemaMs)}, ${tools})`,
+  ];
   for (const [check, n] of [...byCheck].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`  ${n.failed ? 'FAIL' : 'ok  '} ${check}: ${n.ok} passed${n.failed ? `, ${n.failed} failed` : ''}`);
+    const tag = n.failed ? 'FAIL' : n.skipped ? 'SKIP' : n.warned ? 'warn' : 'ok  ';
+    const parts = [`${n.passed} passed${n.warned ? ` (${n.warned} with warnings)` : ''}`, n.failed ? `${n.failed} failed` : '', n.skipped ? `${n.skipped} skipped` : ''].filter(Boolean);
+    lines.push(`  ${tag} ${check}: ${parts.join(', ')}`);
+  }
+
+  const notes = grouped(summary.checks.filter(isToolCheck).flatMap((c) => c.notes.map((note) => ({ key: `${c.check}: ${note}`, source: c.source }))));
+  if (notes.length) {
+    lines.push('', 'Notes (where a check did less than its name says):');
+    for (const n of notes) lines.push(`  ${n.key}${n.sources.length > 1 ? ` [${n.sources.length} files]` : ` [${n.sources[0]}]`}`);
+  }
+
+  const skipped = summary.checks.filter((c) => statusOf(c) === 'skipped');
+  if ('off' in summary.tools) lines.push('', `Skipped: NO tool check ran (${summary.tools.off}); CI fails on this.`);
+  if (skipped.length) {
+    lines.push('', `Skipped: ${skipped.length} check${skipped.length === 1 ? '' : 's'} did NOT run on this machine (CI fails on these):`);
+    for (const s of grouped(skipped.flatMap((c) => c.problems.filter((p) => p.code === 'ToolMissing').map((p) => ({ key: `${p.message.replace(/ \(skipped.*$/, '')}. ${p.fix}`, source: p.source }))))) {
+      lines.push(`  ${s.key} [${s.sources.length} file${s.sources.length === 1 ? '' : 's'}]`);
+    }
+  }
+
+  const warnings = grouped(summary.warnings.filter((w) => w.code !== 'ToolMissing').map((w) => ({ key: `${w.code}: ${w.message}`, source: `${w.source}${w.path ? ` (${w.path})` : ''}`, fix: w.fix })));
+  if (warnings.length) {
+    lines.push('', `Warnings (${summary.warnings.length}, do not fail):`);
+    for (const w of warnings) {
+      lines.push(`  ${w.key}`, `      ${w.sources.length > 1 ? `in ${w.sources.length} files, e.g. ${w.sources[0]}` : `in ${w.sources[0]}`}`, `      fix: ${w.fix}`);
+    }
   }
   if (summary.problems.length) lines.push('', formatProblems(summary.problems));
   return lines.join('\n');
+}
+
+/** Same key → one entry listing where it occurs, in first-seen order. */
+function grouped(items: readonly { key: string; source: string; fix?: string }[]): { key: string; sources: string[]; fix?: string }[] {
+  const map = new Map<string, { key: string; sources: string[]; fix?: string }>();
+  for (const item of items) {
+    const entry = map.get(item.key) ?? { key: item.key, sources: [], ...(item.fix ? { fix: item.fix } : {}) };
+    if (!entry.sources.includes(item.source)) entry.sources.push(item.source);
+    map.set(item.key, entry);
+  }
+  return [...map.values()];
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   dependenciesIn, dependentsIn, fleetStateFrom, groupViews, guestsOf, loadHomelab, planGroupOperation, readNxProjectGraph, serviceGraphFromNx,
-  type FleetState, type GroupPlan, type Homelab, type NxGraphRead, type ServiceGraph,
+  type FleetState, type GroupPlan, type Homelab, type NxGraphRead, type ServiceGraph, runtimeGraph,
 } from '@homelab/core';
 import { site } from '@homelab/site';
 
@@ -71,7 +71,8 @@ describe.each(Object.keys(site.groups))('real site, group %s', (group) => {
 
   it('stop while everything runs: refused while anything outside depends on it', () => {
     const p = planGroupOperation(home, graph, stateWhere(() => true), { op: 'stop', group });
-    const blocking = dependentsIn(graph, members()).filter((d) => home.byName.get(d)!.group !== group && hasGuest(d));
+    // Observers (monitoring) watch their dependencies but never hold them up.
+    const blocking = dependentsIn(runtimeGraph(home, graph), members()).filter((d) => home.byName.get(d)!.group !== group && hasGuest(d));
     expect(codes(p).includes('DependentsRunning')).toBe(blocking.length > 0);
     for (const g of new Set(blocking.map((d) => home.byName.get(d)!.group))) expect(text(p)).toContain(`homelab group stop ${g}`);
     expect(codes(p).includes('AlwaysOn')).toBe(policy.alwaysOn === true);
@@ -79,7 +80,7 @@ describe.each(Object.keys(site.groups))('real site, group %s', (group) => {
 
   it('start while nothing runs: refused while anything it depends on is down', () => {
     const p = planGroupOperation(home, graph, stateWhere(() => false), { op: 'start', group });
-    const needed = dependenciesIn(graph, members()).filter((d) => home.byName.get(d)!.group !== group && hasGuest(d));
+    const needed = dependenciesIn(runtimeGraph(home, graph), members()).filter((d) => home.byName.get(d)!.group !== group && hasGuest(d));
     expect(codes(p).includes('DependenciesNotRunning')).toBe(needed.length > 0);
     expect(codes(p).includes('HardwareBound')).toBe(policy.hardwareBound === true);
     expect(codes(p)).not.toContain('AlwaysOn');

@@ -45,7 +45,7 @@ export interface Layouts {
 export interface CreateLayoutsOptions {
   /** Problems name files relative to this directory. */
   readonly root: string;
-  /** Formats some tool reads: only these artifacts are copied. */
+  /** Formats some tool reads: only these artifacts are copied, plus the non-secret files beside a playbook. */
   readonly formats: ReadonlySet<string>;
 }
 
@@ -73,8 +73,11 @@ export async function createLayouts(distDirs: readonly string[], options: Create
     const dir = path.join(base, name);
     const artifacts: LaidOutArtifact[] = [];
     const layout: ServiceLayout = { service: manifest.service ?? name, dir, displayDir, manifest, artifacts };
+    const playbookDirs = new Set(manifest.artifacts.filter((r) => r.format === 'ansible-playbook').map((r) => path.posix.dirname(r.file)));
     for (const record of manifest.artifacts) {
-      if (!options.formats.has(record.format)) continue;
+      // Files beside a playbook (task or vars files it includes) are read by Ansible too.
+      const besidePlaybook = !record.secret && playbookDirs.has(path.posix.dirname(record.file));
+      if (!options.formats.has(record.format) && !besidePlaybook) continue;
       const from = path.resolve(distDir, record.file);
       const to = path.resolve(dir, record.file);
       if (path.isAbsolute(record.file) || !from.startsWith(path.resolve(distDir) + path.sep) || !to.startsWith(dir + path.sep)) continue;

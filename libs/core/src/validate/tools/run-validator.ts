@@ -19,8 +19,11 @@ export interface ValidatorCommand {
 }
 
 export interface ValidatorRunner {
-  /** Runs the command when a slot of the pool is free. Never rejects for a tool failure. */
-  run(command: ValidatorCommand): Promise<ToolExit>;
+  /**
+   * Runs the command when a slot of the pool is free; a higher `priority` goes first (the long
+   * runs, so that the short ones fill the other slots meanwhile). Never rejects for a tool failure.
+   */
+  run(command: ValidatorCommand, priority?: number): Promise<ToolExit>;
   /** Processes started so far (for measurements). */
   readonly started: number;
 }
@@ -52,19 +55,28 @@ export function baseEnv(env: Readonly<Record<string, string | undefined>>): Reco
   return out;
 }
 
-/** A counting semaphore: at most `limit` functions run at once, the rest wait in order. */
-export function createLimiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+/**
+ * A counting semaphore: at most `limit` functions run at once; the others wait, highest
+ * `priority` first, then in order of arrival.
+ */
+export function createLimiter(limit: number): <T>(fn: () => Promise<T>, priority?: number) => Promise<T> {
   const max = Math.max(1, Math.floor(limit));
   let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+  let arrivals = 0;
+  const waiting: { priority: number; order: number; start: () => void }[] = [];
+  return async <T>(fn: () => Promise<T>, priority = 0): Promise<T> => {
+    if (active >= max) {
+      await new Promise<void>((start) => {
+        waiting.push({ priority, order: arrivals++, start });
+        waiting.sort((a, b) => b.priority - a.priority || a.order - b.order);
+      });
+    }
     active++;
     try {
       return await fn();
     } finally {
       active--;
-      waiting.shift()?.();
+      waiting.shift()?.start();
     }
   };
 }
@@ -82,7 +94,7 @@ export function createValidatorRunner(options: ValidatorRunnerOptions = {}): Val
     get started() {
       return started;
     },
-    run: (command) => limit(async () => {
+    run: (command, priority = 0) => limit(async () => {
       started++;
       const call: ToolCall = {
         // run-tool's ToolCall is shaped for deploy; validation is the closest thing to preflight.
@@ -99,8 +111,8 @@ export function createValidatorRunner(options: ValidatorRunnerOptions = {}): Val
       };
       const timeout = AbortSignal.timeout(timeoutMs);
       const exit = await spawner(call, { env, signal: timeout });
-      return exit.interrupted && timeout.aborted ? { ...exit, spawnError: exit.spawnError ?? `timed out after ${Math.round(timeoutMs / 1000)} s` } : exit;
-    }),
+      return exit.interrupted && timeout.aborted ? { ...exit, spawnError: exit.spawnError ?? `timed out after ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s` } : exit;
+    }, priority),
   };
 }
 
@@ -109,8 +121,8 @@ export function createValidatorRunner(options: ValidatorRunnerOptions = {}): Val
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\]8;[^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
-/** Terraform's diagnostic frame. */
-const FRAME = /^[\s│╷╵]+/;
+/** Terraform's diagnostic frame (`│ Error: ...`); indentation inside it is kept. */
+const FRAME = /^[│╷╵] ?/;
 
 /** The tool's output as lines: colour codes and Terraform's box frame removed, blank lines dropped. */
 export function outputLines(text: string): string[] {

@@ -63,6 +63,8 @@ export interface ToolRun {
   readonly checks: readonly ToolCheck[];
   /** Tool processes started. */
   readonly processes: number;
+  /** Tool processes allowed at once. */
+  readonly concurrency: number;
   readonly ms: number;
   /** The temporary directory; removed unless `keepTemp`. */
   readonly tempDir: string;
@@ -131,6 +133,7 @@ export async function runToolChecks(distDirs: readonly string[], options: ToolCh
     return {
       checks: sortChecks(checks, layouts.services.map((l) => l.manifest.artifacts.map((r) => r.file)), layouts.services.map((l) => l.displayDir)),
       processes: runner.started,
+      concurrency,
       ms: performance.now() - started,
       tempDir: layouts.base,
       tools: Object.fromEntries([...tools].filter(([, t]) => t.path).map(([name, t]) => [name, t.path!])),

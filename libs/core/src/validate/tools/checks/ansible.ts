@@ -7,7 +7,8 @@
  *   so every service's pair goes into ONE run; only when that run fails is each service run on
  *   its own, to say which file is wrong.
  * - `ansible-lint --offline -f pep8`: every rule except the ones about publishing to Galaxy
- *   (LINT_SKIP). The playbooks are split into as many runs as tools may run at once.
+ *   (LINT_SKIP), all playbooks in one run (ansible-lint parallelises its own syntax-check phase
+ *   over the cores, so that one process may use more than its slot of the pool).
  *
  * Both run in the run's temporary directory over the service layouts, with ANSIBLE_CONFIG set to
  * an empty file and Ansible's home, temp and cache directories inside it: a developer's
@@ -142,6 +143,9 @@ export function lintConfig(): string {
   ].join('\n');
 }
 
+/** Playbooks per ansible-lint run (keeps the command line short). */
+const LINT_BATCH = 64;
+
 /** `svc/ansible/playbook.yml:32: no-relative-paths: The src ... (warning)` */
 const PEP8 = /^(.+?):(\d+)(?::(\d+))?: ([\w\-[\]]+): (.*?)( \(warning\))?$/;
 
@@ -152,12 +156,15 @@ export async function checkAnsibleLint(ctx: ToolCheckContext, playbooks: readonl
   const config = path.join(ctx.base, 'ansible-lint.yml');
   await writeFile(config, lintConfig());
   const warnNote = Object.entries(LINT_WARN).map(([rule, why]) => `rule ${rule} reported as a warning: ${why}`);
-  const groups = chunk(playbooks, ctx.concurrency);
+  // One run for all playbooks: ansible-lint already runs its syntax-check phase (most of its
+  // time) on a thread per core, so more runs would only add start-ups and compete for the cores.
+  const groups = chunk(playbooks, Math.ceil(playbooks.length / LINT_BATCH));
   const perGroup = await Promise.all(groups.map(async (group) => {
+    // The longest run of all: first into the pool.
     const exit = await ctx.runner.run({
       label: LINT_CHECK, file: lint, cwd: ctx.base, env,
       args: ['--offline', '--nocolor', '-f', 'pep8', '-c', config, '--project-dir', ctx.base, ...group.map((a) => rel(ctx, a))],
-    });
+    }, 10);
     const findings = new Map<LaidOutArtifact, { rule: string; message: string; line: number; warning: boolean }[]>();
     for (const line of outputLines(exit.stdout)) {
       const m = PEP8.exec(line);

@@ -49,7 +49,8 @@ export async function checkSystemdUnits(ctx: ToolCheckContext, units: readonly L
     const byName = units.filter((u) => path.basename(u.path) === name || line.startsWith(`Unit ${path.basename(u.path)} `));
     return byName.length ? byName : [...units];
   };
-  for (const line of toolOutput(exit, ctx)) {
+  const lines = toolOutput(exit, ctx);
+  for (const line of lines) {
     const targets = unitOf(line);
     const notExecutable = NOT_EXECUTABLE.exec(line);
     if (notExecutable) {
@@ -67,8 +68,8 @@ export async function checkSystemdUnits(ctx: ToolCheckContext, units: readonly L
   }
   return units.map((u) => {
     const list = problems.get(u)!;
-    // A non-zero exit must never pass with nothing reported.
-    if (exit.exitCode !== 0 && list.length === 0 && notes.get(u)!.length === 0) list.push(problem(u, `exited with code ${exit.exitCode} without a message`, 'Run systemd-analyze verify by hand on the unit.'));
+    // A non-zero exit must never pass with nothing said about it.
+    if (exit.exitCode !== 0 && lines.length === 0) list.push(problem(u, `exited with code ${exit.exitCode} without a message`, 'Run systemd-analyze verify by hand on the unit.'));
     return checkResult(u, SYSTEMD_CHECK, 'systemd-analyze', list, [...new Set(notes.get(u)!)]);
   });
 }

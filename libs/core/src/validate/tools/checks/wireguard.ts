@@ -67,7 +67,7 @@ export async function checkWgPubkey(ctx: ToolCheckContext, artifact: LaidOutArti
       } else if (exit.exitCode !== 0) {
         problems.push({
           source: artifact.source, path: linePath(key.line), code: 'WireguardKeyInvalid',
-          message: `${key.field} is not a key wg accepts: ${toolOutput(exit, ctx).join(' ') || `exit code ${exit.exitCode}`}`,
+          message: `${key.field} is not a key wg accepts: ${toolOutput(exit, ctx).join(' ').split(`${wg}:`).join('wg:') || `exit code ${exit.exitCode}`}`,
           fix: 'Write a key made by `wg genkey` / `wg pubkey` (44 base64 characters), or a deploy-time reference.',
         });
       }

@@ -131,6 +131,8 @@ export interface ConfigFile {
    * runs where synth wrote it, and the files in its directory stay there as its inputs. @default false
    */
   readonly run?: boolean;
+  /** Extra Ansible tags on the tasks that install and run this file, so a run can select or skip them. @default - none */
+  readonly tags?: readonly string[];
 }
 
 export type ArtifactFormat =

@@ -73,6 +73,8 @@ function shellQuote(value: string): string {
 }
 
 export const ROOT_SETTINGS_DIR = '/usr/local/lib/homelab/guests';
+/** Ansible tag of the root step's tasks on the Proxmox nodes. */
+export const GUEST_SETTINGS_TAG = 'guest-settings';
 
 /** The script for one guest, run as root on its node by the service's playbook. */
 export function rootSettingsScript(guest: NormalizedGuest, settings: readonly RootSetting[], header: readonly string[]): string {
@@ -113,5 +115,6 @@ export function rootSettingsFile(guest: NormalizedGuest, settings: readonly Root
     format: 'shell',
     host: guest.placement.node,
     run: true,
+    tags: [GUEST_SETTINGS_TAG],
   };
 }

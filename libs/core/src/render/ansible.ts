@@ -135,7 +135,7 @@ export function playbook(input: PlaybookInput): unknown[] {
       tasks.push({
         name: `Install ${file.path}`,
         [templated ? 'ansible.builtin.template' : 'ansible.builtin.copy']: {
-          src: `{{ playbook_dir }}/../${distPath}`,
+          src: `{{ playbook_dir | dirname }}/${distPath}`,
           dest: file.path,
           owner,
           group: owner,
@@ -144,7 +144,7 @@ export function playbook(input: PlaybookInput): unknown[] {
         },
         ...(templated ? { no_log: true } : {}),
         ...(notify.length ? { notify: [...new Set(notify)].sort() } : {}),
-        tags: ['files'],
+        tags: ['files', ...(file.tags ?? [])],
       });
     }
     for (const dir of stacksHere) {
@@ -173,10 +173,10 @@ export function playbook(input: PlaybookInput): unknown[] {
     for (const { file, distPath } of h.files.filter((f) => f.file.run).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
       tasks.push({
         name: `Run ${file.path}`,
-        'ansible.builtin.command': { argv: ['bash', inPlace(file.path) ? `{{ playbook_dir }}/../${distPath}` : file.path] },
+        'ansible.builtin.command': { argv: ['bash', inPlace(file.path) ? `{{ playbook_dir | dirname }}/${distPath}` : file.path] },
         register: 'homelab_run',
         changed_when: "'homelab: changed' in homelab_run.stdout",
-        tags: ['run'],
+        tags: ['run', ...(file.tags ?? [])],
       });
     }
     const stackHandlers = [...new Set([...stacksHere, ...restartEntries.filter((e) => !isSystemdUnitName(e))])].sort().map((dir) => ({

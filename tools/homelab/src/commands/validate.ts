@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  formatProblems, isCi, isToolCheck, validateDistsWithTools,
+  formatProblems, isCi, isToolCheck, runToolChecks, validateServiceDist,
   type ArtifactCheck, type Problem, type ToolCheck, type ToolRun,
 } from '@homelab/core';
 import { distRoot } from './context.ts';
+import { validationCache } from './validation-cache.ts';
 
 /** `HOMELAB_VALIDATE_TOOLS=off` runs the schema checks only (a warning; an error in CI). */
 export const TOOLS_SWITCH = 'HOMELAB_VALIDATE_TOOLS';
@@ -19,6 +20,8 @@ export interface ValidationSummary {
   readonly schemaMs: number;
   /** The tool run, or why there was none. */
   readonly tools: ToolRun | { readonly off: string };
+  /** Services whose unchanged artifacts were validated before (validation-cache.ts). */
+  readonly cachedServices: number;
 }
 
 /**
@@ -29,8 +32,25 @@ export async function validateDist(root: string, services: readonly string[], en
   const started = performance.now();
   const switchValue = env[TOOLS_SWITCH]?.trim().toLowerCase();
   const toolsOff = switchValue === 'off' || switchValue === '0' || switchValue === 'false';
-  const result = await validateDistsWithTools(services.map((s) => join(distRoot(root), s)), { root, env, runTools: !toolsOff });
-  const all: Problem[] = result.checks.flatMap((c) => c.problems);
+  const cache = validationCache(root, env);
+  const cached = new Map<string, readonly (ArtifactCheck | ToolCheck)[]>();
+  if (cache) for (const s of services) { const hit = await cache.get(s); if (hit) cached.set(s, hit); }
+  const fresh = services.filter((s) => !cached.has(s));
+  const dir = (s: string) => join(distRoot(root), s);
+  const schemaStarted = performance.now();
+  const schemaChecks = Promise.all(fresh.map((s) => validateServiceDist(dir(s), { root })));
+  const toolRun = !toolsOff && fresh.length ? runToolChecks(fresh.map(dir), { root, env }) : undefined;
+  const perService = await schemaChecks;
+  const schemaMs = performance.now() - schemaStarted;
+  const tools = await toolRun;
+  const freshChecks = fresh.map((s, i) => [
+    ...perService[i]!,
+    ...(tools?.checks ?? []).filter((c) => c.source.startsWith(`${relative(root, dir(s)).split(sep).join('/')}/`)),
+  ]);
+  if (cache) await Promise.all(fresh.map((s, i) => cache.put(s, freshChecks[i]!)));
+  const checks = [...services.flatMap((s) => cached.get(s) ?? []), ...freshChecks.flat()];
+  const result = { schemaMs, tools: tools ?? (fresh.length ? undefined : { checks: [], processes: 0, concurrency: 0, ms: 0, tempDir: '', tools: {} }) };
+  const all: Problem[] = checks.flatMap((c) => c.problems);
   if (toolsOff) {
     all.push({
       source: TOOLS_SWITCH, path: '', code: 'ToolChecksDisabled',
@@ -40,7 +60,8 @@ export async function validateDist(root: string, services: readonly string[], en
     });
   }
   return {
-    checks: result.checks,
+    checks,
+    cachedServices: cached.size,
     problems: all.filter((p) => (p.severity ?? 'error') === 'error'),
     warnings: all.filter((p) => p.severity === 'warning'),
     ms: performance.now() - started,
@@ -72,8 +93,9 @@ export function formatValidation(summary: ValidationSummary): string {
   const tools = 'off' in summary.tools
     ? `tools OFF (${summary.tools.off})`
     : `tools ${seconds(summary.tools.ms)}, ${summary.tools.processes} processes, ${summary.tools.concurrency} at a time`;
+  const fromCache = summary.cachedServices ? `; ${summary.cachedServices} unchanged service${summary.cachedServices === 1 ? '' : 's'} from the validation cache` : '';
   const lines = [
-    `Validation: ${summary.checks.length} checks on generated files, ${count('failed')} failed, ${count('skipped')} skipped (${seconds(summary.ms)}: schemas ${seconds(summary.schemaMs)}, ${tools})`,
+    `Validation: ${summary.checks.length} checks on generated files${fromCache}, ${count('failed')} failed, ${count('skipped')} skipped (${seconds(summary.ms)}: schemas ${seconds(summary.schemaMs)}, ${tools})`,
   ];
   for (const [check, n] of [...byCheck].sort(([a], [b]) => a.localeCompare(b))) {
     const tag = n.failed ? 'FAIL' : n.skipped ? 'SKIP' : n.warned ? 'warn' : 'ok  ';

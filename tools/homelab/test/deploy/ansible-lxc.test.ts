@@ -49,6 +49,21 @@ function recap(stdout: string): Record<string, Recap> {
 }
 const totalChanged = (r: Record<string, Recap>) => Object.values(r).reduce((n, h) => n + h.changed, 0);
 
+/** Stand-in for Proxmox's pct on the test host (config/set/status/reboot only). */
+const FAKE_PCT = `#!/bin/sh
+set -eu
+dir=/var/lib/homelab-fake-pct
+mkdir -p "$dir"
+conf="$dir/$2.conf"
+case "$1" in
+  config) cat "$conf" 2>/dev/null || true ;;
+  set) key=$(printf '%s' "$3" | sed 's/^--//'); touch "$conf"; grep -v "^$key: " "$conf" > "$conf.new" || true; printf '%s: %s\\n' "$key" "$4" >> "$conf.new"; mv "$conf.new" "$conf"; echo "set $2 $key $4" >> "$dir/log" ;;
+  status) echo 'status: running' ;;
+  reboot) echo "reboot $2" >> "$dir/log" ;;
+  *) echo "fake pct: $1 is not supported" >&2; exit 2 ;;
+esac
+`;
+
 describe.skipIf(!HOST)(`generated playbooks on a real test host${HOST ? ` (${HOST})` : ` (skipped: ${SKIP_REASON})`}`, () => {
   let work: string;
   let home: Homelab;
@@ -101,11 +116,15 @@ describe.skipIf(!HOST)(`generated playbooks on a real test host${HOST ? ` (${HOS
       units.set(name, deployUnitFromSynth(result, { home, root: WORKSPACE_ROOT, distRoot: join(work, 'dist') }));
     }
     // A clean host for run 1, whatever an earlier run left.
-    await onHost('rm -rf /etc/traefik /opt/stacks /usr/local/bin/docker /var/log/homelab-docker-stub.log');
+    await onHost('rm -rf /etc/traefik /opt/stacks /usr/local/bin/docker /var/log/homelab-docker-stub.log /usr/local/lib/homelab /var/lib/homelab-fake-pct');
+    // The inventory points the Proxmox node (pve1) at the test host too. Proxmox's pct cannot run
+    // here, so it is substituted at the process boundary by a stand-in that keeps each guest's
+    // config in a file and logs every call: the root step's argv and idempotency are real.
+    await onHost(`echo ${Buffer.from(FAKE_PCT).toString('base64')} | base64 -d > /usr/local/sbin/pct && chmod 755 /usr/local/sbin/pct`);
   }, 120_000);
 
   afterAll(async () => {
-    if (HOST && ssh) await onHost('rm -f /usr/local/bin/docker /var/log/homelab-docker-stub.log').catch(() => undefined);
+    if (HOST && ssh) await onHost('rm -rf /usr/local/bin/docker /var/log/homelab-docker-stub.log /usr/local/sbin/pct /var/lib/homelab-fake-pct').catch(() => undefined);
   });
 
   it('traefik: run 1 installs every file (changed > 0); run 2 changes nothing (changed=0), createOnly keeps a modified acme.json, modes are right', async () => {
@@ -118,9 +137,13 @@ describe.skipIf(!HOST)(`generated playbooks on a real test host${HOST ? ` (${HOS
 
     // Traefik writes its certificates into acme.json: deploy must never overwrite it.
     await onHost(`printf '%s' '{"letsencrypt":{"Certificates":[]}}' > /etc/traefik/acme.json`);
+    // The root step on the node set keyctl (Docker) with pct and rebooted the running guest once.
+    expect(await onHost('cat /var/lib/homelab-fake-pct/log')).toBe('set 200 features keyctl=1,nesting=1\nreboot 200');
     const second = await play('traefik', 'packages,stack');
     console.log(`traefik run 2: ${JSON.stringify(second.recap)}`);
     expect(second.recap.traefik).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
+    expect(second.recap.pve1).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
+    expect(await onHost('cat /var/lib/homelab-fake-pct/log')).toBe('set 200 features keyctl=1,nesting=1\nreboot 200');
 
     const stat = await onHost('stat -c "%a %U:%G %n" /etc/traefik /etc/traefik/dynamic /opt/stacks/traefik /etc/traefik/acme.json /etc/traefik/traefik.yml /etc/traefik/dynamic/traefik.yml /etc/traefik/dynamic/middleware-forward-auth.yml /opt/stacks/traefik/.env /opt/stacks/traefik/compose.yml');
     expect(stat.split('\n')).toEqual([
@@ -149,7 +172,8 @@ describe.skipIf(!HOST)(`generated playbooks on a real test host${HOST ? ` (${HOS
     expect(totalChanged(first.recap)).toBeGreaterThan(0);
     const second = await play('authentik', 'packages,stack');
     console.log(`authentik run 2: ${JSON.stringify(second.recap)}`);
-    expect(Object.keys(second.recap).sort()).toEqual(['authentik', 'traefik']);
+    expect(Object.keys(second.recap).sort()).toEqual(['authentik', 'pve1', 'traefik']);
+    expect(await onHost('grep -c "^set 207 features keyctl=1,nesting=1$" /var/lib/homelab-fake-pct/log')).toBe('1');
     for (const h of Object.values(second.recap)) expect(h).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
     const stat = await onHost('stat -c "%a %n" /opt/stacks/authentik/.env /opt/stacks/authentik/compose.yml /etc/traefik/dynamic/authentik.yml');
     expect(stat.split('\n')).toEqual(['600 /opt/stacks/authentik/.env', '644 /opt/stacks/authentik/compose.yml', '644 /etc/traefik/dynamic/authentik.yml']);

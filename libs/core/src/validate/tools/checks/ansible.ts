@@ -27,16 +27,8 @@ export const LINT_CHECK = 'ansible-lint';
 /** Rules about publishing roles and collections on Ansible Galaxy: meaningless for generated playbooks. */
 export const LINT_SKIP = ['galaxy', 'meta-incorrect', 'meta-no-info', 'meta-no-tags', 'meta-video-links', 'meta-runtime'] as const;
 
-/**
- * Rules reported as warnings instead of errors, each with the reason. Shown in every run.
- * - no-relative-paths: the rule matches the text `../files` in `src`; the renderer writes
- *   `{{ playbook_dir }}/../files/...`, an absolute path once templated, which the rule cannot
- *   tell apart from a role-relative one. Remove this entry once libs/core/src/render/ansible.ts
- *   writes `{{ playbook_dir | dirname }}/files/...`.
- */
-export const LINT_WARN: Readonly<Record<string, string>> = {
-  'no-relative-paths': 'matches the text "../files" in src; the renderer\'s {{ playbook_dir }}/../files/... is absolute once templated',
-};
+/** Rules reported as warnings instead of errors, each with the reason. Shown in every run. None today. */
+export const LINT_WARN: Readonly<Record<string, string>> = {};
 
 export interface AnsiblePair {
   readonly layout: ServiceLayout;

@@ -1,0 +1,43 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ArtifactCheck } from '@homelab/core';
+import { validationCache } from '../src/commands/validation-cache.ts';
+import { WORKSPACE_ROOT } from '@homelab/site/testing';
+
+/** A workspace whose validator code and schemas are the real ones, with one synthesized service. */
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'vcache-'));
+  mkdirSync(join(root, 'dist/svc'), { recursive: true });
+  writeFileSync(join(root, 'dist/svc/manifest.json'), '{"service":"svc","artifacts":[]}');
+  return root;
+}
+const env = { ...process.env, HOMELAB_SCHEMAS_DIR: join(WORKSPACE_ROOT, '..', 'shared', 'schemas'), HOMELAB_VALIDATE_CACHE: '' };
+const passing: ArtifactCheck[] = [{ file: 'a.yml', format: 'yaml', check: 'yaml parse', ok: true, problems: [] }];
+
+describe('validation cache', () => {
+  it('returns what was stored for an unchanged service', async () => {
+    const root = workspace();
+    const cache = validationCache(root, env)!;
+    expect(await cache.get('svc')).toBeUndefined();
+    await cache.put('svc', passing);
+    expect(await cache.get('svc')).toEqual(passing);
+  });
+  it('misses once the synthesized manifest changes', async () => {
+    const root = workspace();
+    const cache = validationCache(root, env)!;
+    await cache.put('svc', passing);
+    writeFileSync(join(root, 'dist/svc/manifest.json'), '{"service":"svc","artifacts":[{"file":"x"}]}');
+    expect(await cache.get('svc')).toBeUndefined();
+  });
+  it('never stores a failing result, so a failure always shows fresh output', async () => {
+    const root = workspace();
+    const cache = validationCache(root, env)!;
+    await cache.put('svc', [{ ...passing[0]!, ok: false }]);
+    expect(await cache.get('svc')).toBeUndefined();
+  });
+  it('is off with HOMELAB_VALIDATE_CACHE=off', () => {
+    expect(validationCache(workspace(), { ...env, HOMELAB_VALIDATE_CACHE: 'off' })).toBeUndefined();
+  });
+});

@@ -7,8 +7,8 @@
  * The process boundary is injectable: `runTool(call, { spawner })` takes a fake that records
  * argv/cwd/env names and returns scripted results; the default is `execaSpawner`.
  *
- * Names differ from fleet/process-runner.ts (ToolCommand, ProcessRunner, execaRunner), written
- * at the same time for ssh/talosctl/nx: the two are to be folded into this one.
+ * Fleet's ssh/talosctl/nx runner (fleet/process-runner.ts: ToolCommand, ProcessRunner,
+ * execaRunner) is a thin adapter over `createExecaSpawner`: execa is imported here only.
  */
 import { execa } from 'execa';
 
@@ -17,10 +17,14 @@ export type DeployStep = 'preflight' | 'infra' | 'config' | 'smoke' | 'record';
 
 export type DeployEnv = Readonly<Record<string, string | undefined>>;
 
-export interface ToolCall {
+/**
+ * One command to run. `Step` is deploy's step by default; other callers (fleet) pass
+ * `ToolCall<string>` with a free-form label such as `pve1: apt-get dist-upgrade`.
+ */
+export interface ToolCall<Step extends string = DeployStep> {
   /** The service (package directory name) the command belongs to; the output prefix. */
   readonly service: string;
-  readonly step: DeployStep;
+  readonly step: Step;
   /** What the command does, for messages: `terraform apply`. */
   readonly label: string;
   /** Executable: an absolute path once preflight has resolved it. */
@@ -66,6 +70,9 @@ export interface SpawnOptions {
 
 /** The process boundary: starts one command and reports how it ended. Never throws for a tool failure. */
 export type ToolSpawner = (command: ToolCall, options: SpawnOptions) => Promise<ToolExit>;
+
+/** A spawner that takes a command with any step label; usable wherever a ToolSpawner is. */
+export type AnyStepSpawner = (command: ToolCall<string>, options: SpawnOptions) => Promise<ToolExit>;
 
 export interface RunToolOptions extends SpawnOptions {
   /** @default execaSpawner */
@@ -172,7 +179,7 @@ export interface ExecaSpawnerOptions {
  * whole group (ansible's workers, terraform's providers). Terraform exits at once, without
  * saving state, on a second SIGINT; this is why the tool must not get the terminal's as well.
  */
-export function createExecaSpawner(options: ExecaSpawnerOptions = {}): ToolSpawner {
+export function createExecaSpawner(options: ExecaSpawnerOptions = {}): AnyStepSpawner {
   const graceMs = options.graceMs ?? 30_000;
   const killAfterMs = options.killAfterMs ?? 10_000;
   return async (command, { env, onLine, signal, forceSignal }) => {

@@ -6,7 +6,8 @@
 import type { PveClient } from '../pve/client.ts';
 import { nodeUptime, waitClusterHealthy, waitNodeRebooted, type WaitSettings } from './cluster-health.ts';
 import type { PatchPlan, PatchStep, PatchUnit } from './patch-plan.ts';
-import { ToolFailedError, ToolNotFoundError, escapeCommand, runChecked, type ProcessRunner } from './process-runner.ts';
+import { formatCommand } from '../deploy/run-tool.ts';
+import { ToolFailedError, ToolNotFoundError, runChecked, type ProcessRunner } from './process-runner.ts';
 import { mapLimit, type Progress } from './progress.ts';
 
 export interface PatchRunDeps {
@@ -39,11 +40,11 @@ export function formatPatchPlan(plan: PatchPlan): string[] {
   const lines = [`homelab patch ${plan.layer}: ${plan.title}${plan.mode === 'parallel' ? ' (parallel)' : ' (serial)'}`];
   const step = (s: PatchStep, indent: string): string[] => {
     switch (s.kind) {
-      case 'run': return [`${indent}run     ${escapeCommand(s.cmd)}${s.ok && s.ok.join() !== '0' ? `   (exit ${s.ok.join(' or ')} is success)` : ''}`];
+      case 'run': return [`${indent}run     ${formatCommand(s.cmd)}${s.ok && s.ok.join() !== '0' ? `   (exit ${s.ok.join(' or ')} is success)` : ''}`];
       case 'gate': return [`${indent}gate    cluster healthy: corosync quorate and every node online (GET /cluster/status), Ceph HEALTH_OK (GET /cluster/ceph/status)`];
-      case 'reboot': return [`${indent}reboot  ${escapeCommand(s.cmd)}`, `${indent}        then wait until ${s.node} is online again with a fresh uptime (GET /cluster/resources?type=node)`];
+      case 'reboot': return [`${indent}reboot  ${formatCommand(s.cmd)}`, `${indent}        then wait until ${s.node} is online again with a fresh uptime (GET /cluster/resources?type=node)`];
       case 'note': return [`${indent}note    ${s.text}`];
-      case 'if': return [`${indent}if      ${s.description}: ${escapeCommand(s.check)}`, ...s.then.flatMap((t) => step(t, `${indent}  `))];
+      case 'if': return [`${indent}if      ${s.description}: ${formatCommand(s.check)}`, ...s.then.flatMap((t) => step(t, `${indent}  `))];
     }
   };
   plan.units.forEach((u, i) => {

@@ -3,12 +3,12 @@
  * built here. Injectable, so tests assert the exact argv and script the answers. Failures say
  * which step, the escaped command, the exit reason and the tool's stderr.
  *
- * NOTE for the merge: libs/core/src/deploy/run-tool.ts (the deploy runner, execa-based too) did
- * not exist when this was written; fold the two into one when both are in.
+ * The real runner is a thin adapter over deploy/run-tool.ts (`createExecaSpawner`), the one
+ * wrapper around execa (STYLE.md #14); commands are shown with its `formatCommand`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { createExecaSpawner, formatCommand, type AnyStepSpawner } from '../deploy/run-tool.ts';
 
 export interface ToolCommand {
   /** The program, looked up on PATH. */
@@ -45,7 +45,7 @@ export class ToolFailedError extends Error {
   readonly code = 'ToolFailed';
   constructor(readonly cmd: ToolCommand, readonly result: ToolResult, readonly reason = `exit code ${result.exitCode}`) {
     const stderr = result.stderr.trim().split('\n').slice(-10).join('\n');
-    super(`${cmd.step}: ${escapeCommand(cmd)} failed with ${reason}${stderr ? `:\n${stderr}` : ''}`);
+    super(`${cmd.step}: ${formatCommand(cmd)} failed with ${reason}${stderr ? `:\n${stderr}` : ''}`);
     this.name = 'ToolFailedError';
   }
 
@@ -66,15 +66,6 @@ function installHint(tool: string): string {
   return HINTS[tool] ?? `Install ${tool} and put it on PATH.`;
 }
 
-/** The command as one line a reader could paste into a shell (POSIX quoting). */
-export function escapeCommand(cmd: Pick<ToolCommand, 'file' | 'args'>): string {
-  return [cmd.file, ...cmd.args].map(shellQuote).join(' ');
-}
-
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The full path of a program on PATH, or undefined. */
 export function findOnPath(tool: string, path: string | undefined = process.env.PATH): string | undefined {
   if (tool.includes('/')) return existsSync(tool) ? tool : undefined;
@@ -89,23 +80,26 @@ export function findOnPath(tool: string, path: string | undefined = process.env.
   return undefined;
 }
 
-/** The real runner: execa, no shell, stdin closed, output captured. */
-export function execaRunner(baseEnv: Readonly<Record<string, string | undefined>> = process.env): ProcessRunner {
+/**
+ * The real runner: run-tool's execa spawner (no shell, stdin closed, output captured, not
+ * streamed). A timeout ends the tool's process group (SIGTERM, then SIGKILL).
+ */
+export function execaRunner(
+  baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+  spawner: AnyStepSpawner = createExecaSpawner({ killAfterMs: 5_000 }),
+): ProcessRunner {
   return async (cmd) => {
-    const result = await execa(cmd.file, [...cmd.args], {
-      reject: false,
-      stdin: 'ignore',
-      env: { ...baseEnv, ...cmd.env },
-      extendEnv: false,
-      ...(cmd.timeoutMs ? { timeout: cmd.timeoutMs } : {}),
-    });
-    if (result.code === 'ENOENT' || (result.failed && result.exitCode === undefined && (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')) {
-      throw new ToolNotFoundError(cmd.file, cmd.step);
+    const timeout = cmd.timeoutMs ? AbortSignal.timeout(cmd.timeoutMs) : undefined;
+    const result = await spawner(
+      { service: '', step: cmd.step, label: cmd.step, file: cmd.file, args: cmd.args, cwd: process.cwd(), setEnv: { ...cmd.env }, readsEnv: [], mutates: false, stream: false },
+      { env: baseEnv, ...(timeout ? { forceSignal: timeout } : {}) },
+    );
+    if (result.spawnError === 'ENOENT') throw new ToolNotFoundError(cmd.file, cmd.step);
+    const { stdout, stderr } = result;
+    if (result.interrupted && timeout?.aborted) throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, `a timeout after ${cmd.timeoutMs} ms`);
+    if (result.exitCode === undefined) {
+      throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, result.signal ? `signal ${result.signal}` : `could not start (${result.spawnError ?? 'unknown error'})`);
     }
-    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-    if (result.timedOut) throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, `a timeout after ${cmd.timeoutMs} ms`);
-    if (result.exitCode === undefined) throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, result.signal ? `signal ${result.signal}` : result.shortMessage);
     return { exitCode: result.exitCode, stdout, stderr };
   };
 }

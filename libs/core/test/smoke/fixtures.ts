@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { createExecaSpawner, formatCommand } from '../../src/deploy/run-tool.ts';
 
 export interface Pki {
   readonly dir: string;
@@ -40,7 +40,11 @@ authorityKeyIdentifier = keyid
 export async function makePki(): Promise<Pki> {
   const dir = await mkdtemp(join(tmpdir(), 'homelab-smoke-'));
   const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execa('openssl', args, { cwd: dir });
+  const spawn = createExecaSpawner();
+  const openssl = async (...args: string[]): Promise<void> => {
+    const r = await spawn({ service: 'test-pki', step: 'openssl', label: 'openssl', file: 'openssl', args, cwd: dir, setEnv: {}, readsEnv: [], mutates: false, stream: false }, { env: process.env });
+    if (r.exitCode !== 0) throw new Error(`${formatCommand({ file: 'openssl', args })} failed (${r.spawnError ?? r.signal ?? `exit code ${r.exitCode}`}):\n${r.stderr}`);
+  };
   await writeFile(file('openssl.cnf'), CONFIG);
   await openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key');
   await openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'leaf.key');

@@ -36,7 +36,7 @@ export const addressPlanRule: PolicyRule = {
       const path = `addressPlan.${name}`;
       const ip = parseIpv4(entry.ip);
       if (ip === undefined) {
-        out.report(`${path}.ip`, 'InvalidIp', 'not an IPv4 address', entry.ip, 'Write four dotted octets, e.g. "192.168.86.20".');
+        out.report(`${path}.ip`, 'InvalidIp', 'not an IPv4 address', entry.ip, 'Write four dotted octets, e.g. "10.0.0.20".');
       } else {
         checkReserved(`${path}.ip`, entry.ip, ip);
         // A unit on an external host (a Pi) has that host's address by definition.

@@ -14,7 +14,7 @@ export interface WireguardFacts {
 
 /**
  * Split tunnel (seed 05: "only 10.10.0.0/24 routes through the tunnel, avoiding conflicts on
- * machines already on 192.168.86.0/24"): the tunnel subnet does not overlap the LAN; every client
+ * machines already on the LAN"): the tunnel subnet does not overlap the LAN; every client
  * routes exactly the tunnel subnet, in the facts the package publishes (`extra.wireguard`) and in
  * the rendered client configs; every address of the tunnel lies inside it.
  */

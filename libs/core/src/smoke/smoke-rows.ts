@@ -156,7 +156,7 @@ export function smokeRowTitle(row: SmokeRow): string {
 export const SMOKE_ENV = {
   /** Name of the live site to smoke-test, e.g. `live`. Unset: smoke tests skip. */
   target: 'HOMELAB_SMOKE_TARGET',
-  /** Address to connect every HTTP(S) and TLS probe to, e.g. the Traefik IP `192.168.86.20`. */
+  /** Address to connect every HTTP(S) and TLS probe to, e.g. the Traefik IP `10.0.0.20`. */
   resolve: 'HOMELAB_SMOKE_RESOLVE',
   /** Path to a PEM file of CAs to trust. */
   ca: 'HOMELAB_SMOKE_CA',
@@ -184,7 +184,7 @@ export function smokeTarget(env: Readonly<Record<string, string | undefined>> = 
   if (!name) return undefined;
   const resolveTo = env[SMOKE_ENV.resolve]?.trim() || undefined;
   if (resolveTo !== undefined && isIP(resolveTo) === 0) {
-    throw new Error(`${SMOKE_ENV.resolve}: expected an IP address, got ${JSON.stringify(resolveTo)}. Set it to the Traefik IP, e.g. 192.168.86.20.`);
+    throw new Error(`${SMOKE_ENV.resolve}: expected an IP address, got ${JSON.stringify(resolveTo)}. Set it to the Traefik IP, e.g. 10.0.0.20.`);
   }
   const caPath = env[SMOKE_ENV.ca]?.trim() || undefined;
   let ca: string | undefined;

@@ -63,7 +63,7 @@ function checkMetallb(kind: string, apiVersion: string, spec: unknown, source: s
     }
     const addresses = spec.addresses;
     if (!Array.isArray(addresses) || addresses.length === 0) {
-      bad('/spec/addresses', 'must be a non-empty list of CIDRs or address ranges', addresses, 'List the pool, e.g. ["192.168.86.150-192.168.86.199"] or ["10.0.40.0/28"].');
+      bad('/spec/addresses', 'must be a non-empty list of CIDRs or address ranges', addresses, 'List the pool, e.g. ["10.0.0.150-10.0.0.199"] or ["10.0.40.0/28"].');
     } else {
       addresses.forEach((address, i) => {
         if (typeof address !== 'string' || !isAddressRangeOrCidr(address)) {

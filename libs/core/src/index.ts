@@ -49,3 +49,4 @@ export * from './pve/index.ts';
 export * from './fleet/index.ts';
 export * from './validate/index.ts';
 export * from './proxmox/root-settings.ts';
+export * from './render/klipper-host.ts';

@@ -50,3 +50,4 @@ export * from './fleet/index.ts';
 export * from './validate/index.ts';
 export * from './proxmox/root-settings.ts';
 export * from './render/klipper-host.ts';
+export * from './exit-codes.ts';

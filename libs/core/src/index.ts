@@ -51,3 +51,4 @@ export * from './validate/index.ts';
 export * from './proxmox/root-settings.ts';
 export * from './render/klipper-host.ts';
 export * from './exit-codes.ts';
+export * from './setup-error.ts';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { envRef, isCidrOrAddress, isWireguardKeyOrReference, parseWireguardConfig, wireguardConfig } from '../src/index.ts';
 import { findSchemasDir } from '../src/validate/schemas-dir.ts';
 
-const FIXTURE = join(findSchemasDir({ root: fileURLToPath(new URL('../../..', import.meta.url)) }), 'fixtures/smoke/wg0.valid.conf');
+const FIXTURE = join(findSchemasDir({ root: fileURLToPath(new URL('../../..', import.meta.url)) }), 'test-data/fixtures/smoke/wg0.valid.conf');
 const KEY_A = 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=';
 const KEY_B = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
 

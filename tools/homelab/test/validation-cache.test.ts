@@ -13,7 +13,7 @@ function workspace(): string {
   writeFileSync(join(root, 'dist/svc/manifest.json'), '{"service":"svc","artifacts":[]}');
   return root;
 }
-const env = { ...process.env, HOMELAB_SCHEMAS_DIR: join(WORKSPACE_ROOT, '..', 'shared', 'schemas'), HOMELAB_VALIDATE_CACHE: '' };
+const env = { ...process.env, HOMELAB_SCHEMAS_DIR: join(WORKSPACE_ROOT, 'schemas'), HOMELAB_VALIDATE_CACHE: '' };
 const passing: ArtifactCheck[] = [{ file: 'a.yml', format: 'yaml', check: 'yaml parse', ok: true, problems: [] }];
 
 describe('validation cache', () => {

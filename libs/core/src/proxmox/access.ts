@@ -1,6 +1,6 @@
 /**
  * Hand-typed constructs for the bpg/proxmox access resources our generated bindings do not cover
- * (the schema in ../shared/schemas holds container, VM, pool, download file and HA only). Field
+ * (the schema in schemas/ holds container, VM, pool, download file and HA only). Field
  * names are bpg's, checked against its documentation at the short-name migration (ADR-007):
  *
  * - `proxmox_virtual_environment_role` (SDK resource, no short alias at v0.111.1): role_id, privileges.

@@ -1,5 +1,5 @@
-/** Artifact validation against the upstream schemas in shared/schemas. Re-exports only. */
-export { SCHEMAS_DIR_ENV, SchemasDirNotFoundError, findSchemasDir, type FindSchemasDirOptions } from './schemas-dir.ts';
+/** Artifact validation against the upstream schemas in the repository's schemas/. Re-exports only. */
+export { BUNDLED_SCHEMAS_DIR, SCHEMAS_DIR_ENV, SchemasDirNotFoundError, findSchemasDir, type FindSchemasDirOptions } from './schemas-dir.ts';
 export {
   FORMAT_SCHEMAS, SCHEMAS, SchemaRegistry, defaultSchemaRegistry,
   type CompiledSchema, type SchemaId, type SchemaSpec, type ValidatedFormat,

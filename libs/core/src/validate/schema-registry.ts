@@ -10,7 +10,8 @@ import AjvModule, { type Options, type ValidateFunction } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { ArtifactRecord } from '../synth/manifest.ts';
-import { findSchemasDir, type FindSchemasDirOptions } from './schemas-dir.ts';
+import { SetupError } from '../setup-error.ts';
+import { SCHEMAS_DIR_ENV, findSchemasDir, type FindSchemasDirOptions } from './schemas-dir.ts';
 import { SCHEMA_PATCHES, applySchemaPatches, type SchemaPatch } from './schema-patches.ts';
 
 // ajv and ajv-formats are CommonJS: under NodeNext the default import is `module.exports`, whose
@@ -126,7 +127,7 @@ export class SchemaRegistry {
 
   /** A registry over the schemas directory found from the workspace root (see schemas-dir.ts). */
   static fromWorkspace(options: FindSchemasDirOptions = {}): SchemaRegistry {
-    return new SchemaRegistry(findSchemasDir(options));
+    return new SchemaRegistry(findSchemasDir({ required: Object.values(SCHEMAS).map((s) => s.file), ...options }));
   }
 
   isCompiled(id: SchemaId): boolean {
@@ -183,7 +184,11 @@ function compileSchema(spec: SchemaSpec, dir: string): CompiledSchema {
   try {
     schema = loadSchema(spec, dir);
   } catch (error) {
-    throw new Error(`Cannot load schema ${spec.file} from ${dir}: ${(error as Error).message}`);
+    // A missing or corrupt file is this machine's setup, not a bug: name the file and the fix.
+    throw new SetupError(
+      `Cannot load schema ${spec.file} from ${dir}: ${(error as Error).message}`,
+      `restore it (git checkout -- schemas/${spec.file}) or point ${SCHEMAS_DIR_ENV} at a directory with an intact copy.`,
+    );
   }
   const warnings: string[] = [];
   const log = (...args: unknown[]): void => {

@@ -1,6 +1,6 @@
 /**
  * A local stand-in for the Proxmox VE API that knows exactly what the PVE 9.1.3 API schema
- * (`shared/schemas/pve-api-9.1.3.apidata.json`) defines, and nothing more. Every request is
+ * (`schemas/test-data/pve-api-9.1.3.apidata.json`) defines, and nothing more. Every request is
  * matched against the schema's path templates and methods, and its parameters (path, query
  * or form body) against the method's parameter schema: unknown paths, methods, parameters,
  * missing required ones and wrong types (PVE booleans are 0/1) get HTTP 501 with the reason,
@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findSchemasDir } from '../../src/validate/schemas-dir.ts';
 
-export const APIDATA_FILE = 'pve-api-9.1.3.apidata.json';
+export const APIDATA_FILE = 'test-data/pve-api-9.1.3.apidata.json';
 
 interface ParamSchema {
   readonly type?: string;

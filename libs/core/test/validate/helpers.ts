@@ -6,7 +6,7 @@ import { SchemaRegistry, findSchemasDir } from '../../src/validate/index.ts';
 
 export const WORKSPACE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const SCHEMAS_DIR = findSchemasDir({ root: WORKSPACE_ROOT });
-export const FIXTURES = path.join(SCHEMAS_DIR, 'fixtures');
+export const FIXTURES = path.join(SCHEMAS_DIR, 'test-data', 'fixtures');
 export const registry = new SchemaRegistry(SCHEMAS_DIR);
 
 export function fixture(...parts: string[]): string {

@@ -2,11 +2,14 @@
  * The exact, ordered external commands that deploy one service: pure data, so `--dry-run`
  * prints the very calls the runner makes.
  *
- *   infra   <tf> init -input=false -no-color              cwd dist/<svc>/terraform
- *           <tf> apply -input=false -auto-approve -no-color
+ *   infra   <tf> init -input=false -no-color [-backend-config=path=<state>/terraform-state/<svc>.tfstate]
+ *           <tf> plan -input=false -no-color -detailed-exitcode -out=<state>/plans/<svc>.tfplan
+ *           (the operator confirms what the plan printed)
+ *           <tf> apply -input=false -no-color <state>/plans/<svc>.tfplan   only when the plan has changes
  *   config  ansible-playbook -i inventory.yml playbook.yml  cwd dist/<svc>/ansible
  *   smoke   npx --no-install vitest run packages/<svc>/smoke  cwd <root>
  *
+ * Apply takes the saved plan, never `-auto-approve`: what runs is exactly what was shown.
  * `-no-color` keeps escape codes out of the prefixed log lines and failure messages.
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { join } from 'node:path';
 import type { DeployUnit } from './deploy-unit.ts';
 import type { DeployEnv, ToolCall } from './run-tool.ts';
 import { statePaths } from './state-dir.ts';
+import { backendInitArgs } from './terraform-state.ts';
 import { SMOKE_ENV } from '../smoke/smoke-rows.ts';
 
 /** Absolute paths (or bare names when not found) of the tools deploy runs. */
@@ -65,20 +69,39 @@ export function ansibleEnv(ctx: CommandContext): Record<string, string> {
   return env;
 }
 
-export function serviceCommands(unit: DeployUnit, ctx: CommandContext): ToolCall[] {
-  const calls: ToolCall[] = [];
+/** What a command is to the runner: the plan decides whether apply runs; apply and playbook need a yes. */
+export type DeployAction = 'init' | 'plan' | 'apply' | 'playbook' | 'smoke';
+
+export interface DeployCall extends ToolCall {
+  readonly action: DeployAction;
+}
+
+/** `plan -detailed-exitcode`: 0 no changes, 2 changes (1 is an error). */
+export const PLAN_EXIT = { noChanges: 0, changes: 2 } as const;
+
+export function serviceCommands(unit: DeployUnit, ctx: CommandContext): DeployCall[] {
+  const calls: DeployCall[] = [];
   const service = unit.service;
   const byStep = (step: 'infra' | 'config') => unit.env.filter((e) => e.step === step).map((e) => e.name);
   if (unit.infra) {
     const cwd = join(unit.distDir, 'terraform');
     const setEnv = terraformEnv(unit, ctx);
     const readsEnv = byStep('infra');
-    calls.push({ service, step: 'infra', label: `${ctx.tools.tfName} init`, file: ctx.tools.tf, args: ['init', '-input=false', '-no-color'], cwd, setEnv, readsEnv, mutates: false });
-    calls.push({ service, step: 'infra', label: `${ctx.tools.tfName} apply`, file: ctx.tools.tf, args: ['apply', '-input=false', '-auto-approve', '-no-color'], cwd, setEnv, readsEnv, mutates: true });
+    const planFile = statePaths.plan(ctx.stateDir, service);
+    const tf = { service, step: 'infra' as const, file: ctx.tools.tf, cwd, setEnv, readsEnv };
+    calls.push({
+      ...tf, action: 'init', label: `${ctx.tools.tfName} init`, mutates: false,
+      args: ['init', '-input=false', '-no-color', ...backendInitArgs(unit.backend ?? 'local', ctx.stateDir, service, ctx.env)],
+    });
+    calls.push({
+      ...tf, action: 'plan', label: `${ctx.tools.tfName} plan`, mutates: false, successCodes: [PLAN_EXIT.noChanges, PLAN_EXIT.changes],
+      args: ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${planFile}`],
+    });
+    calls.push({ ...tf, action: 'apply', label: `${ctx.tools.tfName} apply`, mutates: true, args: ['apply', '-input=false', '-no-color', planFile] });
   }
   if (unit.config) {
     calls.push({
-      service, step: 'config', label: 'ansible-playbook', file: ctx.tools.ansiblePlaybook,
+      service, step: 'config', action: 'playbook', label: 'ansible-playbook', file: ctx.tools.ansiblePlaybook,
       args: ['-i', 'inventory.yml', 'playbook.yml'], cwd: join(unit.distDir, 'ansible'),
       setEnv: ansibleEnv(ctx), readsEnv: byStep('config'), mutates: true,
     });
@@ -88,7 +111,7 @@ export function serviceCommands(unit: DeployUnit, ctx: CommandContext): ToolCall
     if (!ctx.env[SMOKE_ENV.target]?.trim()) setEnv[SMOKE_ENV.target] = ctx.smokeTarget;
     const readsEnv = [SMOKE_ENV.target, SMOKE_ENV.resolve, SMOKE_ENV.ca].filter((n) => ctx.env[n]?.trim());
     calls.push({
-      service, step: 'smoke', label: 'smoke tests', file: ctx.tools.npx,
+      service, step: 'smoke', action: 'smoke', label: 'smoke tests', file: ctx.tools.npx,
       args: ['--no-install', 'vitest', 'run', unit.smokeDir], cwd: ctx.root, setEnv, readsEnv, mutates: false,
     });
   }

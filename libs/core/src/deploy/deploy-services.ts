@@ -1,41 +1,41 @@
 /**
  * Deploys services in dependency order: preflight (nothing changes unless everything is in
- * place), the locks, then per service infra -> config -> smoke -> record. A failed service's
+ * place, including a way to confirm), the locks, then per service init -> plan -> the operator
+ * confirms (or --yes) -> apply the saved plan (only when it has changes) -> config -> smoke ->
+ * record (with the plan's text). A failed or declined service's
  * dependents are skipped; independent services still deploy. An interrupt stops the running
  * tool (SIGINT to it), skips the rest, releases the locks and records the interrupted service as
  * failed. Services whose synthesized manifest equals their record are skipped as unchanged
  * unless `force`.
  */
+import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { dependencyWaves } from '../graph/waves.ts';
 import type { Problem } from '../model/problem.ts';
 import { formatProblems } from '../model/problem.ts';
-import { gitCommands, serviceCommands, type CommandContext, type DeployTools } from './commands.ts';
+import { EXIT } from '../exit-codes.ts';
+import { gitCommands, PLAN_EXIT, serviceCommands, type CommandContext, type DeployCall, type DeployTools } from './commands.ts';
 import type { DeployUnit } from './deploy-unit.ts';
 import type { FindExecutable } from './find-executable.ts';
 import { acquireDeployLocks, DeployLockBusyError, describeOwner, inspectDeployLock, LockWaitAbortedError, type DeployLocks, type LockOptions } from './lock.ts';
-import { preflight } from './preflight.ts';
+import { MISSING_ENV, MISSING_TOOL, preflight } from './preflight.ts';
 import {
   appendHistory, compareWithDeployed, manifestHash, readDeployRecord, RECORD_SCHEMA, writeDeployRecord,
-  type DeployRecord, type GitInfo,
+  type DeployRecord, type GitInfo, type PlanRecord,
 } from './record.ts';
 import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolSpawner } from './run-tool.ts';
 import { statePaths } from './state-dir.ts';
+import { terraformStateDir } from './terraform-state.ts';
 
-/** Exit codes of `homelab deploy`. */
-export const DEPLOY_EXIT = {
-  ok: 0,
-  /** A service failed (its dependents were skipped). */
-  failed: 1,
-  /** Bad arguments or synth errors: nothing ran. */
-  usage: 2,
-  /** Preflight failed or a lock is held: nothing ran. */
-  preflight: 3,
-  /** Interrupted (Ctrl-C / SIGTERM): 128 + SIGINT. */
-  interrupted: 130,
-} as const;
+/**
+ * Exit codes of `homelab deploy`: the one table of every command (failed: a service failed;
+ * refused: preflight, a held lock or a declined apply; interrupted: Ctrl-C).
+ * @deprecated use EXIT
+ */
+export const DEPLOY_EXIT = EXIT;
 
-export type ServiceStatus = 'deployed' | 'unchanged' | 'failed' | 'skipped' | 'planned';
+export type ServiceStatus = 'deployed' | 'unchanged' | 'failed' | 'skipped' | 'declined' | 'planned';
 
 export interface ServiceOutcome {
   readonly service: string;
@@ -49,13 +49,14 @@ export interface ServiceOutcome {
   readonly durationMs?: number;
 }
 
-export type DeployResult = 'ok' | 'failed' | 'preflight' | 'locked' | 'interrupted' | 'dry-run';
+export type DeployResult = 'ok' | 'failed' | 'preflight' | 'locked' | 'declined' | 'interrupted' | 'dry-run';
 
 export interface DeploySummary {
   readonly result: DeployResult;
   readonly exitCode: number;
   /** In deploy order. */
   readonly services: readonly ServiceOutcome[];
+  /** Errors, and (severity warning) what a dry run found missing on this machine. */
   readonly problems: readonly Problem[];
   readonly notes: readonly string[];
   /** For --dry-run: the commands, in order. */
@@ -75,8 +76,20 @@ export interface DeployServicesOptions {
   readonly findExecutable?: FindExecutable;
   /** Redeploy services whose manifest equals their record. @default false */
   readonly force?: boolean;
-  /** Preflight and print the commands; run nothing, take no lock, write nothing. @default false */
+  /**
+   * Preflight and print every command of every service; run nothing, take no lock, write
+   * nothing. Missing variables and tools are warnings here, not a stop. @default false
+   */
   readonly dryRun?: boolean;
+  /** Apply without asking (--yes). @default false */
+  readonly yes?: boolean;
+  /**
+   * Asks the operator, after the plan is shown, before a service's first change; undefined
+   * without a terminal. With neither this nor `yes` a real deploy is refused in preflight.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
+  /** Services whose dist/ is written before anything runs but not yet (a dry run): their files need not exist. */
+  readonly distPending?: readonly string[];
   /** @default false */
   readonly skipSmoke?: boolean;
   /** Lock behaviour (waitMs: how long to wait for a held lock). */
@@ -103,23 +116,33 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export function formatDeploySummary(summary: Pick<DeploySummary, 'services' | 'result'>): string {
   const by = (s: ServiceStatus) => summary.services.filter((o) => o.status === s);
-  const counts = (['deployed', 'unchanged', 'failed', 'skipped'] as const).map((s) => `${by(s).length} ${s}`).join(', ');
+  const counts = [...(['deployed', 'unchanged', 'failed', 'skipped'] as const), ...(by('declined').length ? ['declined' as const] : [])].map((s) => `${by(s).length} ${s}`).join(', ');
   const lines = [`deploy summary${summary.result === 'interrupted' ? ' (interrupted)' : ''}: ${counts}`];
   const row = (label: string, items: string[]) => { if (items.length) lines.push(`  ${label.padEnd(10)} ${items.join('\n             ')}`); };
   row('deployed', by('deployed').map((o) => `${o.service}${o.durationMs !== undefined ? ` (${seconds(o.durationMs)})` : ''}`));
   row('unchanged', by('unchanged').map((o) => o.service));
   row('failed', by('failed').map((o) => o.reason ?? `${o.service}: ${o.step ?? '?'}`));
   row('skipped', by('skipped').map((o) => `${o.service} (${o.reason ?? 'skipped'})`));
+  row('declined', by('declined').map((o) => `${o.service} (${o.reason ?? 'not confirmed'})`));
   return lines.join('\n');
 }
 
-function printCommands(calls: readonly ToolCall[], out: (l: string) => void): void {
+function printCommands(calls: readonly DeployCall[], out: (l: string) => void): void {
   calls.forEach((c, i) => {
     out(`[${c.service}] ${i + 1}. ${c.step}: ${formatCommand(c)}`);
     out(`      cwd: ${c.cwd}`);
     out(`      env: ${formatEnvNames(c)}`);
+    if (c.action === 'plan') out(`      then: the plan is shown; ${confirmQuestion(c.service)} (--yes skips the question); apply only when the plan has changes`);
   });
 }
+
+export const confirmQuestion = (service: string): string => `Apply these changes to ${service}? [y/N]`;
+
+/** In a dry run, what only this machine lacks (variables, tools) is a warning: the commands still print. */
+const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL;
+
+/** The problem of a real deploy that nobody can confirm. */
+export const CONFIRMATION_REQUIRED = 'ConfirmationRequired';
 
 async function gitInfo(tools: DeployTools, ctx: { root: string; env: DeployEnv; spawner?: ToolSpawner }): Promise<GitInfo> {
   if (!tools.git.includes('/')) return {};
@@ -147,7 +170,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       message: `the services depend on each other in a cycle: ${c.join(' -> ')}`, fix: 'Break the cycle in the packages\' dependsOn.',
     }));
     err(formatProblems(problems));
-    return { result: 'preflight', exitCode: DEPLOY_EXIT.usage, services: [], problems, notes: [], commands: [] };
+    return { result: 'preflight', exitCode: EXIT.failed, services: [], problems, notes: [], commands: [] };
   }
   const ordered = waves.flat();
   out(`deploy: ${ordered.length} service${ordered.length === 1 ? '' : 's'} in ${waves.length} wave${waves.length === 1 ? '' : 's'}: ${waves.map((w, i) => `${i + 1}) ${w.map((u) => u.service).join(', ')}`).join('; ')}`);
@@ -177,13 +200,21 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   for (const o of outcomes.values()) out(`[${o.service}] unchanged: ${o.reason}; skipping (--force redeploys it)`);
   if (candidates.length === 0 && !options.dryRun) {
     out('deploy: every service is unchanged since its last deploy; nothing to do.');
-    return finish('ok', DEPLOY_EXIT.ok);
+    return finish('ok', EXIT.ok);
   }
 
   const pre = await preflight(candidates, {
     env, records, ...(options.findExecutable ? { findExecutable: options.findExecutable } : {}), ...(options.skipSmoke ? { skipSmoke: true } : {}),
+    ...(options.distPending ? { distPending: options.distPending } : {}),
   });
   const problems: Problem[] = [...pre.problems];
+  if (!options.dryRun && !options.yes && !options.confirm) {
+    problems.push({
+      source: 'homelab deploy', path: '--yes', code: CONFIRMATION_REQUIRED,
+      message: 'deploy shows each plan and asks before it changes anything, and there is no terminal to ask in',
+      fix: 'add --yes to apply without a terminal (CI), after reviewing `homelab deploy --dry-run`; or run it in a terminal',
+    });
+  }
   for (const note of pre.notes) out(`note: ${note}`);
   const ctx: CommandContext = { tools: pre.tools, env, stateDir, root: options.root, smokeTarget: options.siteName, ...(options.skipSmoke ? { skipSmoke: true } : {}) };
   const plans = new Map(candidates.map((u) => [u.service, serviceCommands(u, ctx)]));
@@ -199,16 +230,22 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       }
     }
     const calls = candidates.flatMap((u) => plans.get(u.service)!);
-    out(`deploy --dry-run: preflight ${problems.length ? `found ${problems.length} problem${problems.length === 1 ? '' : 's'}` : 'passed'}; these commands would run, in order (nothing was run):`);
+    const warnings = problems.filter(machineOnly).map((p): Problem => ({ ...p, severity: 'warning' }));
+    const blocking = problems.filter((p) => !machineOnly(p));
+    const found = [
+      blocking.length ? `${blocking.length} problem${blocking.length === 1 ? '' : 's'}` : '',
+      warnings.length ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (what this machine lacks; a real deploy refuses until it is there)` : '',
+    ].filter(Boolean).join(' and ');
+    out(`deploy --dry-run: preflight ${found ? `found ${found}` : 'passed'}; these commands would run, in order (nothing was run):`);
     printCommands(calls, out);
     for (const u of candidates) out(`[${u.service}] then: record ${statePaths.record(stateDir, u.service)}`);
-    if (problems.length) err(formatProblems(problems));
-    return finish('dry-run', problems.length ? DEPLOY_EXIT.preflight : DEPLOY_EXIT.ok, { problems, notes: pre.notes, commands: calls });
+    if (warnings.length || blocking.length) err(formatProblems([...blocking, ...warnings]));
+    return finish('dry-run', blocking.length ? EXIT.refused : EXIT.ok, { problems: [...blocking, ...warnings], notes: pre.notes, commands: calls });
   }
 
   if (problems.length) {
     err(`deploy: preflight failed; nothing was changed.\n${formatProblems(problems)}`);
-    return finish('preflight', DEPLOY_EXIT.preflight, { problems, notes: pre.notes });
+    return finish('preflight', EXIT.refused, { problems, notes: pre.notes });
   }
 
   let locks: DeployLocks;
@@ -220,11 +257,11 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     if (error instanceof LockWaitAbortedError) {
       err(`deploy: ${error.message}`);
       for (const u of candidates) outcomes.set(u.service, { service: u.service, status: 'skipped', reason: 'interrupted before it started' });
-      return finish('interrupted', DEPLOY_EXIT.interrupted, { notes: pre.notes });
+      return finish('interrupted', EXIT.interrupted, { notes: pre.notes });
     }
     if (error instanceof DeployLockBusyError) {
       err(`deploy: ${error.message}`);
-      return finish('locked', DEPLOY_EXIT.preflight, {
+      return finish('locked', EXIT.refused, {
         problems: [{ source: 'homelab deploy', path: `lock ${error.service}`, code: 'DeployLockHeld', message: error.message, fix: 'Wait, or pass --lock-wait <seconds>.' }],
         notes: pre.notes,
       });
@@ -236,6 +273,11 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   try {
     const git = await gitInfo(pre.tools, { root: options.root, env, ...(options.spawner ? { spawner: options.spawner } : {}) });
     const host = options.lock?.host ?? hostname();
+    // Terraform writes the state file and the saved plan there; neither is in the checkout.
+    if (candidates.some((u) => u.infra)) {
+      await mkdir(terraformStateDir(stateDir, env), { recursive: true });
+      await mkdir(dirname(statePaths.plan(stateDir, candidates[0]!.service)), { recursive: true });
+    }
     for (const unit of candidates) {
       const name = unit.service;
       if (interrupted || options.signal?.aborted) {
@@ -243,7 +285,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
         outcomes.set(name, { service: name, status: 'skipped', reason: 'interrupted before it started' });
         continue;
       }
-      const blockedBy = unit.manifest.dependsOn.filter((d) => ['failed', 'skipped'].includes(outcomes.get(d)?.status ?? ''));
+      const blockedBy = unit.manifest.dependsOn.filter((d) => ['failed', 'skipped', 'declined'].includes(outcomes.get(d)?.status ?? ''));
       if (blockedBy.length) {
         outcomes.set(name, { service: name, status: 'skipped', reason: `depends on ${blockedBy.join(', ')}, which did not deploy` });
         out(`[${name}] skipped: depends on ${blockedBy.join(', ')}, which did not deploy`);
@@ -262,30 +304,60 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       const started = Date.now();
       let changedSomething = false;
       let failure: ToolError | undefined;
+      let declined = false;
+      let confirmed = options.yes === true;
+      let plan: PlanRecord | undefined;
       out(`[${name}] deploying ${unit.manifest.package}@${unit.manifest.version}`);
-      for (const call of plans.get(name)!) {
-        if (options.signal?.aborted) {
-          failure = new ToolError(call, { stdout: '', stderr: '', durationMs: 0, interrupted: true });
-          break;
+      const calls = plans.get(name)!;
+      try {
+        for (const [i, call] of calls.entries()) {
+          if (options.signal?.aborted) {
+            failure = new ToolError(call, { stdout: '', stderr: '', durationMs: 0, interrupted: true });
+            break;
+          }
+          if (call.action === 'apply' && plan && !plan.changes) {
+            out(`[${name}] infra: the plan has no changes; ${call.label} skipped`);
+            continue;
+          }
+          if (call.mutates && !confirmed) {
+            const next = calls.slice(i).filter((c) => c.mutates && !(c.action === 'apply' && plan && !plan.changes));
+            out(`[${name}] next: ${next.map((c) => c.label).join(', ')}${plan && !plan.changes ? ' (no infrastructure changes)' : ''}`);
+            confirmed = await options.confirm!(confirmQuestion(name));
+            if (!confirmed) {
+              if (options.signal?.aborted) failure = new ToolError(call, { stdout: '', stderr: '', durationMs: 0, interrupted: true });
+              else declined = true;
+              break;
+            }
+          }
+          out(`[${name}] ${call.step}: ${formatCommand(call)}`);
+          if (call.mutates) changedSomething = true;
+          try {
+            const result = await runTool(call, {
+              env,
+              ...(options.spawner ? { spawner: options.spawner } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
+              onLine: (line, stream) => (stream === 'stderr' ? err : out)(`[${name}] ${line}`),
+            });
+            if (call.action === 'plan') plan = { changes: result.exitCode === PLAN_EXIT.changes, text: result.stdout };
+          } catch (error) {
+            if (!(error instanceof ToolError)) throw error;
+            failure = error;
+            break;
+          }
         }
-        out(`[${name}] ${call.step}: ${formatCommand(call)}`);
-        if (call.mutates) changedSomething = true;
-        try {
-          await runTool(call, {
-            env,
-            ...(options.spawner ? { spawner: options.spawner } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
-            onLine: (line, stream) => (stream === 'stderr' ? err : out)(`[${name}] ${line}`),
-          });
-        } catch (error) {
-          if (!(error instanceof ToolError)) throw error;
-          failure = error;
-          break;
-        }
+      } finally {
+        // A saved plan is only good for the apply right after it, and may hold sensitive values.
+        if (unit.infra) await rm(statePaths.plan(stateDir, name), { force: true });
       }
       const at = now().toISOString();
       const previous = records.get(name);
+      if (declined) {
+        outcomes.set(name, { service: name, status: 'declined', reason: 'not confirmed; nothing was applied', durationMs: Date.now() - started });
+        out(`[${name}] not confirmed: nothing was applied`);
+        await appendHistory(stateDir, { at, service: name, status: 'skipped', version: unit.manifest.version, error: 'not confirmed' });
+        continue;
+      }
       if (failure) {
         interrupted ||= failure.interrupted || options.signal?.aborted === true;
         err(failure.message);
@@ -298,7 +370,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
             schema: RECORD_SCHEMA, service: name, package: unit.manifest.package, version: unit.manifest.version,
             status: 'failed', manifestSha256: manifestHash(unit.manifest), host, at, ...git,
             manifest: unit.manifest, failedStep: failure.step, error: failure.short,
-            ...(lastDeployed ? { lastDeployed } : {}),
+            ...(lastDeployed ? { lastDeployed } : {}), ...(plan ? { plan } : {}),
           };
           await writeDeployRecord(stateDir, record);
           records.set(name, record);
@@ -309,6 +381,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       const record: DeployRecord = {
         schema: RECORD_SCHEMA, service: name, package: unit.manifest.package, version: unit.manifest.version,
         status: 'deployed', manifestSha256: manifestHash(unit.manifest), host, at, ...git, manifest: unit.manifest,
+        ...(plan ? { plan } : {}),
       };
       const path = await writeDeployRecord(stateDir, record);
       records.set(name, record);
@@ -323,8 +396,12 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
 
   if (interrupted) {
     err('deploy: interrupted; the running tool was stopped, the locks are released, and the interrupted service is recorded as failed.');
-    return finish('interrupted', DEPLOY_EXIT.interrupted, { notes: pre.notes });
+    return finish('interrupted', EXIT.interrupted, { notes: pre.notes });
   }
-  const anyFailed = [...outcomes.values()].some((o) => o.status === 'failed' || o.status === 'skipped');
-  return finish(anyFailed ? 'failed' : 'ok', anyFailed ? DEPLOY_EXIT.failed : DEPLOY_EXIT.ok, { notes: pre.notes });
+  const statuses = [...outcomes.values()].map((o) => o.status);
+  // A declined service is the operator's answer, not a failure; what it blocked follows it.
+  if (statuses.includes('failed')) return finish('failed', EXIT.failed, { notes: pre.notes });
+  if (statuses.includes('declined')) return finish('declined', EXIT.refused, { notes: pre.notes });
+  if (statuses.includes('skipped')) return finish('failed', EXIT.failed, { notes: pre.notes });
+  return finish('ok', EXIT.ok, { notes: pre.notes });
 }

@@ -6,9 +6,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Homelab } from '../model/homelab.ts';
+import type { BackendKind } from '../proxmox/backend.ts';
 import { findLookupReferences } from '../render/secrets.ts';
 import { ANSIBLE_PLAYBOOK, TERRAFORM_FILE, type ServiceManifest } from '../synth/manifest.ts';
 import type { SynthResult } from '../synth/synth-service.ts';
+import { backendKindOf } from './terraform-state.ts';
 
 export interface EnvRequirement {
   readonly name: string;
@@ -25,8 +27,10 @@ export interface DeployUnit {
   readonly distDir: string;
   /** Every variable that must be set and non-empty before anything runs. Sorted by name. */
   readonly env: readonly EnvRequirement[];
-  /** A Terraform stack (`terraform/cdk.tf.json`) to init and apply. */
+  /** A Terraform stack (`terraform/cdk.tf.json`) to init, plan and apply. */
   readonly infra: boolean;
+  /** The Terraform backend the stack declares. @default 'local' */
+  readonly backend?: BackendKind;
   /** An Ansible playbook (`ansible/playbook.yml`) to run. */
   readonly config: boolean;
   /** Talos machine configs among the artifacts: needs talosctl. */
@@ -85,6 +89,7 @@ export function deployUnitFromSynth(result: SynthResult, ctx: DeployUnitContext)
     distDir: join(ctx.distRoot, result.service),
     env: [...env.values()].sort((a, b) => a.name.localeCompare(b.name)),
     infra: manifest.artifacts.some((a) => a.file === TERRAFORM_FILE),
+    ...(tf !== undefined ? { backend: backendKindOf(tf) } : {}),
     config: manifest.artifacts.some((a) => a.file === ANSIBLE_PLAYBOOK),
     talos: manifest.artifacts.some((a) => a.format === 'talos-config'),
     ...(smokeDir && existsSync(join(ctx.root, smokeDir)) ? { smokeDir } : {}),

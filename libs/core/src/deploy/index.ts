@@ -1,7 +1,8 @@
-/** Deploy: preflight, locks, terraform -> ansible -> smoke -> record. Re-exports only. */
+/** Deploy: preflight, locks, plan -> confirm -> apply -> ansible -> smoke -> record. Re-exports only. */
 export * from './run-tool.ts';
 export * from './find-executable.ts';
 export * from './state-dir.ts';
+export * from './terraform-state.ts';
 export * from './record.ts';
 export * from './lock.ts';
 export * from './deploy-unit.ts';

@@ -25,6 +25,8 @@ export interface PreflightOptions {
   readonly records?: ReadonlyMap<string, DeployRecord | undefined>;
   /** Smoke tests will not run (no npx needed). @default false */
   readonly skipSmoke?: boolean;
+  /** Services whose dist/ deploy writes before it runs anything (a dry run does not): their files need not exist yet. */
+  readonly distPending?: readonly string[];
 }
 
 export interface PreflightResult {
@@ -37,6 +39,10 @@ export interface PreflightResult {
 
 const SOURCE = 'homelab deploy';
 
+/** Problem codes that only say what this machine lacks; a dry run reports them as warnings. */
+export const MISSING_ENV = 'MissingEnv';
+export const MISSING_TOOL = 'MissingTool';
+
 /** `tofu` or `terraform`: HOMELAB_TF_BIN when set (a name or a path), else tofu, else terraform. */
 export async function resolveTerraform(env: DeployEnv, find: FindExecutable = defaultFind): Promise<{ path?: string; name: 'tofu' | 'terraform'; problem?: Problem }> {
   const chosen = env[TF_BIN_ENV]?.trim();
@@ -47,7 +53,7 @@ export async function resolveTerraform(env: DeployEnv, find: FindExecutable = de
     return {
       name,
       problem: {
-        source: SOURCE, path: TF_BIN_ENV, code: 'MissingTool', received: chosen,
+        source: SOURCE, path: TF_BIN_ENV, code: MISSING_TOOL, received: chosen,
         message: `${TF_BIN_ENV} names ${chosen}, which is not an executable on PATH`,
         fix: `Install it, or unset ${TF_BIN_ENV} to use tofu or terraform from PATH.`,
       },
@@ -60,7 +66,7 @@ export async function resolveTerraform(env: DeployEnv, find: FindExecutable = de
   return {
     name: 'tofu',
     problem: {
-      source: SOURCE, path: 'tools', code: 'MissingTool', received: 'tofu, terraform',
+      source: SOURCE, path: 'tools', code: MISSING_TOOL, received: 'tofu, terraform',
       message: 'neither tofu nor terraform is on PATH; the Terraform stacks need one of them',
       fix: `Install OpenTofu (preferred) or Terraform, or set ${TF_BIN_ENV} to its path.`,
     },
@@ -101,7 +107,7 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
     if (path) (tools as Record<string, string>)[key] = path;
     else {
       problems.push({
-        source: SOURCE, path: 'tools', code: 'MissingTool', received: name,
+        source: SOURCE, path: 'tools', code: MISSING_TOOL, received: name,
         message: `${name} is not on PATH (needed by ${users.join(', ')})`,
         fix: HINTS[name] ?? `Install ${name} and put it on PATH.`,
       });
@@ -111,13 +117,14 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
   if (git) tools.git = git;
 
   // Environment: every missing or empty variable of every service, in one problem.
-  const missing = new Map<string, { services: string[]; description: string; empty: boolean }>();
+  // Each with the step that reads it and the services whose step that is: `(config: idp, app)`.
+  const missing = new Map<string, { readers: Map<string, string[]>; description: string; empty: boolean }>();
   for (const unit of units) {
     for (const req of unit.env) {
       const value = env[req.name];
       if (value !== undefined && value.trim() !== '') continue;
-      const entry = missing.get(req.name) ?? { services: [], description: req.description, empty: value !== undefined };
-      entry.services.push(unit.service);
+      const entry = missing.get(req.name) ?? { readers: new Map<string, string[]>(), description: req.description, empty: value !== undefined };
+      entry.readers.set(req.step, [...(entry.readers.get(req.step) ?? []), unit.service]);
       missing.set(req.name, entry);
     }
   }
@@ -125,10 +132,11 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
     const names = [...missing.keys()].sort();
     const detail = names.map((n) => {
       const m = missing.get(n)!;
-      return `\n        ${n}${m.empty ? ' (set but empty)' : ''}: ${m.description} (${m.services.join(', ')})`;
+      const readers = [...m.readers].map(([step, services]) => `${step}: ${services.join(', ')}`).join('; ');
+      return `\n        ${n}${m.empty ? ' (set but empty)' : ''}: ${m.description} (${readers})`;
     });
     problems.push({
-      source: SOURCE, path: 'env', code: 'MissingEnv',
+      source: SOURCE, path: 'env', code: MISSING_ENV, received: names,
       message: `${names.length} environment variable${names.length === 1 ? ' is' : 's are'} not set:${detail.join('')}`,
       fix: `Export ${names.join(', ')} (from your password manager or an env file outside the repo), then run deploy again.`,
     });
@@ -136,6 +144,7 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
 
   // The synthesized files the steps run.
   for (const unit of units) {
+    if (options.distPending?.includes(unit.service)) continue;
     const wanted = [...(unit.infra ? [TERRAFORM_FILE] : []), ...(unit.config ? [ANSIBLE_PLAYBOOK, ANSIBLE_INVENTORY] : [])];
     const absent = wanted.filter((f) => !existsSync(join(unit.distDir, f)));
     if (absent.length) {

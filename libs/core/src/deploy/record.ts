@@ -43,6 +43,15 @@ export interface DeployRecord extends DeployedSnapshot {
   readonly error?: string;
   /** For `failed`: the last successful deploy, if any (what probably still runs). */
   readonly lastDeployed?: DeployedSnapshot;
+  /** What `plan` showed before the apply (a service with a Terraform stack). */
+  readonly plan?: PlanRecord;
+}
+
+export interface PlanRecord {
+  /** The plan had changes (`plan -detailed-exitcode` exited 2); without changes apply did not run. */
+  readonly changes: boolean;
+  /** The plan as the tool printed it (`-no-color`), the text the operator confirmed. */
+  readonly text: string;
 }
 
 /** Keys sorted recursively, so the hash does not depend on property order. */

@@ -42,6 +42,11 @@ export interface ToolCall<Step extends string = DeployStep> {
    * @default true
    */
   readonly stream?: boolean;
+  /**
+   * Exit codes that mean success: `plan -detailed-exitcode` exits 2 when there are changes.
+   * @default [0]
+   */
+  readonly successCodes?: readonly number[];
 }
 
 export interface ToolExit {
@@ -144,12 +149,14 @@ export class ToolError extends Error {
   }
 }
 
-function failed(result: ToolExit): boolean {
-  return result.spawnError !== undefined || result.interrupted === true || result.signal !== undefined || result.exitCode !== 0;
+function failed(command: ToolCall, result: ToolExit): boolean {
+  if (result.spawnError !== undefined || result.interrupted === true || result.signal !== undefined) return true;
+  return result.exitCode === undefined || !(command.successCodes ?? [0]).includes(result.exitCode);
 }
 
 /**
- * Runs one command through the runner and returns its result when it succeeded (exit code 0);
+ * Runs one command through the runner and returns its result when it succeeded (exit code 0, or
+ * one of its `successCodes`);
  * throws a ToolError otherwise. A command asked to start after an interrupt does not start.
  */
 export async function runTool(command: ToolCall, options: RunToolOptions): Promise<ToolExit> {
@@ -158,7 +165,7 @@ export async function runTool(command: ToolCall, options: RunToolOptions): Promi
   }
   const spawner = options.spawner ?? execaSpawner;
   const result = await spawner(command, options);
-  if (failed(result)) throw new ToolError(command, result);
+  if (failed(command, result)) throw new ToolError(command, result);
   return result;
 }
 

@@ -6,6 +6,8 @@
  *   <state>/locks/<service>.lock      held while a deploy of that service runs
  *   <state>/history.jsonl             one line per service outcome, appended
  *   <state>/terraform/<service>/      TF_DATA_DIR: providers and modules, kept across synths
+ *   <state>/terraform-state/<service>.tfstate   the local backend's state (HOMELAB_TF_STATE_DIR moves it)
+ *   <state>/plans/<service>.tfplan    the saved plan between `plan -out` and `apply`, removed after
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -27,4 +29,6 @@ export const statePaths = {
   lock: (stateDir: string, service: string) => join(stateDir, 'locks', `${service}.lock`),
   history: (stateDir: string) => join(stateDir, 'history.jsonl'),
   terraformData: (stateDir: string, service: string) => join(stateDir, 'terraform', service),
+  terraformStateDir: (stateDir: string) => join(stateDir, 'terraform-state'),
+  plan: (stateDir: string, service: string) => join(stateDir, 'plans', `${service}.tfplan`),
 };

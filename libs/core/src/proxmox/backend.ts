@@ -1,32 +1,43 @@
 /**
- * Where each stack keeps its Terraform state. Local by default, under a state directory that git
- * ignores; `pg` and `http` take their connection from the environment (PG_CONN_STR,
- * TF_HTTP_ADDRESS), so no credential is written to a file.
+ * Where each stack keeps its Terraform state. The synthesized JSON names only the backend's
+ * kind, never a path or a credential, so it is identical on every machine:
+ *
+ *   local  `terraform { backend "local" {} }`; deploy gives the path at init
+ *          (`-backend-config=path=<state dir>/terraform-state/<svc>.tfstate`), outside the checkout
+ *   pg     one schema per service; the connection comes from PG_CONN_STR
+ *   http   the address comes from TF_HTTP_ADDRESS (and friends)
+ *
+ * pg and http are for more than one operator machine (a local state file lives on one).
  */
-import { LocalBackend, type Construct } from './cdktf.ts';
+import { SetupError } from '../setup-error.ts';
+import type { Construct } from './cdktf.ts';
 
-export type BackendSetting =
-  | { readonly kind: 'local'; readonly dir: string }
-  | { readonly kind: 'pg' }
-  | { readonly kind: 'http' };
+export const TF_BACKEND_ENV = 'HOMELAB_TF_BACKEND';
 
-/** Relative to dist/<service>/terraform, so artifacts hold no absolute path. */
-export const DEFAULT_BACKEND: BackendSetting = { kind: 'local', dir: '../../../.homelab-state/terraform' };
+export type BackendKind = 'local' | 'pg' | 'http';
 
-export function backendFromEnv(env: NodeJS.ProcessEnv): BackendSetting {
-  const kind = env.HOMELAB_TF_BACKEND ?? 'local';
-  if (kind === 'pg') return { kind: 'pg' };
-  if (kind === 'http') return { kind: 'http' };
-  if (kind !== 'local') throw new Error(`HOMELAB_TF_BACKEND=${JSON.stringify(kind)} is not a backend homelab knows. Use local, pg or http.`);
-  return env.HOMELAB_TF_STATE_DIR ? { kind: 'local', dir: env.HOMELAB_TF_STATE_DIR } : DEFAULT_BACKEND;
+export interface BackendSetting {
+  readonly kind: BackendKind;
+}
+
+export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'pg', 'http'];
+
+export const DEFAULT_BACKEND: BackendSetting = { kind: 'local' };
+
+/** An unknown HOMELAB_TF_BACKEND is a setting of this machine, not a bug: SetupError. */
+export function backendFromEnv(env: Readonly<Record<string, string | undefined>>): BackendSetting {
+  const raw = env[TF_BACKEND_ENV];
+  const kind = raw === undefined || raw.trim() === '' ? 'local' : raw.trim();
+  if ((BACKEND_KINDS as readonly string[]).includes(kind)) return { kind: kind as BackendKind };
+  throw new SetupError(
+    `${TF_BACKEND_ENV}=${JSON.stringify(raw)} (environment) is not a Terraform backend homelab knows; it knows ${BACKEND_KINDS.join(', ')}.`,
+    `Set ${TF_BACKEND_ENV} to local (state under the state directory), pg (PG_CONN_STR) or http (TF_HTTP_ADDRESS), or unset it for local.`,
+  );
 }
 
 export function backendFor(stack: Construct, service: string, setting: BackendSetting): void {
-  if (setting.kind === 'local') {
-    new LocalBackend(stack, { path: `${setting.dir}/${service}.tfstate` });
-    return;
-  }
-  // Non-local backends are plain JSON blocks; cdktf's typed backends would add nothing here.
+  // Plain JSON blocks: cdktf's LocalBackend without a path writes `<cwd>/terraform.<stack>.tfstate`,
+  // an absolute path of the machine that synthesized it.
   stack.node.addMetadata('homelab:backend', setting.kind);
   (stack as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
     `terraform.backend.${setting.kind}`,

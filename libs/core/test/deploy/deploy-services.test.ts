@@ -6,10 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  DEPLOY_EXIT, acquireDeployLocks, deployServices, readDeployRecord, statePaths,
+  EXIT, acquireDeployLocks, deployServices, readDeployRecord, statePaths,
   type DeployServicesOptions, type DeployUnit,
 } from '../../src/index.ts';
-import { fakeSpawner, fakeTools, sinks, tempDir, unitOf } from './helpers.ts';
+import { FAKE_PLAN, fakeSpawner, fakeTools, sinks, tempDir, unitOf } from './helpers.ts';
 
 const SECRET_VALUE = 's3cr3t-value-never-printed';
 const ENV = {
@@ -26,9 +26,18 @@ function setup() {
   const stateDir = join(root, 'state');
   const out = sinks();
   const options = (extra: Partial<DeployServicesOptions> = {}): DeployServicesOptions => ({
-    root, stateDir, env: ENV, siteName: 'test-lab', findExecutable: fakeTools(), out: out.out, err: out.err, ...extra,
+    root, stateDir, env: ENV, siteName: 'test-lab', findExecutable: fakeTools(), out: out.out, err: out.err, yes: true, ...extra,
   });
-  return { root, stateDir, out, options };
+  return { root, stateDir, out, options, tf: infraArgv(stateDir) };
+}
+
+/** The three Terraform commands of a service: state and saved plan in the state directory, apply of that plan. */
+function infraArgv(stateDir: string, bin = '/fake/bin/tofu') {
+  return (svc: string) => [
+    `${svc}: ${bin} init -input=false -no-color -backend-config=path=${stateDir}/terraform-state/${svc}.tfstate`,
+    `${svc}: ${bin} plan -input=false -no-color -detailed-exitcode -out=${stateDir}/plans/${svc}.tfplan`,
+    `${svc}: ${bin} apply -input=false -no-color ${stateDir}/plans/${svc}.tfplan`,
+  ];
 }
 
 /** proxy <- idp <- app, and solo (depends on proxy only): an independent branch. */
@@ -42,27 +51,24 @@ function fleet(root: string, over: Partial<Record<string, { content?: string }>>
 }
 
 describe('deployServices: the exact commands', () => {
-  it('runs init, apply, ansible-playbook and the smoke tests with the exact argv, cwd and env names, in dependency order', async () => {
-    const { root, options } = setup();
+  it('runs init, plan, apply of the saved plan, ansible-playbook and the smoke tests with the exact argv, cwd and env names, in dependency order', async () => {
+    const { root, options, tf } = setup();
     const fake = fakeSpawner((call) => (call.args[0] === 'rev-parse' ? { stdout: 'abc123def456\n' } : undefined));
     const summary = await deployServices(fleet(root), options({ spawner: fake.spawner }));
-    expect(summary.exitCode).toBe(DEPLOY_EXIT.ok);
+    expect(summary.exitCode).toBe(EXIT.ok);
     expect(fake.argv()).toEqual([
-      'proxy: /fake/bin/tofu init -input=false -no-color',
-      'proxy: /fake/bin/tofu apply -input=false -auto-approve -no-color',
+      ...tf('proxy'),
       'proxy: /fake/bin/ansible-playbook -i inventory.yml playbook.yml',
       'proxy: /fake/bin/npx --no-install vitest run packages/proxy/smoke',
-      'idp: /fake/bin/tofu init -input=false -no-color',
-      'idp: /fake/bin/tofu apply -input=false -auto-approve -no-color',
+      ...tf('idp'),
       'idp: /fake/bin/ansible-playbook -i inventory.yml playbook.yml',
-      'solo: /fake/bin/tofu init -input=false -no-color',
-      'solo: /fake/bin/tofu apply -input=false -auto-approve -no-color',
+      ...tf('solo'),
       'solo: /fake/bin/ansible-playbook -i inventory.yml playbook.yml',
-      'app: /fake/bin/tofu init -input=false -no-color',
-      'app: /fake/bin/tofu apply -input=false -auto-approve -no-color',
+      ...tf('app'),
       'app: /fake/bin/ansible-playbook -i inventory.yml playbook.yml',
     ]);
-    const [init, apply, play, smoke] = fake.calls.filter((c) => c.service === 'proxy');
+    expect(fake.argv().filter((a) => a.includes('-auto-approve'))).toEqual([]);
+    const [init, , apply, play, smoke] = fake.calls.filter((c) => c.service === 'proxy');
     expect(init!.cwd).toBe(join(root, 'dist/proxy/terraform'));
     expect(apply!.setEnv).toEqual(['CHECKPOINT_DISABLE', 'TF_CLI_CONFIG_FILE', 'TF_DATA_DIR', 'TF_IN_AUTOMATION']);
     expect(apply!.readsEnv).toEqual(['PROXMOX_VE_API_TOKEN', 'PROXMOX_VE_ENDPOINT']);
@@ -97,10 +103,10 @@ describe('deployServices: the exact commands', () => {
     const { root, options } = setup();
     const a = fakeSpawner();
     await deployServices([unitOf(root, 'x', { env: provider })], options({ spawner: a.spawner, findExecutable: fakeTools(['tofu']) }));
-    expect(a.argv()[0]).toBe('x: /fake/bin/terraform init -input=false -no-color');
+    expect(a.argv()[0]).toMatch(/^x: \/fake\/bin\/terraform init -input=false -no-color /);
     const b = fakeSpawner();
     await deployServices([unitOf(root, 'y', { env: provider })], options({ spawner: b.spawner, env: { ...ENV, HOMELAB_TF_BIN: 'terraform' } }));
-    expect(b.argv()[0]).toBe('y: /fake/bin/terraform init -input=false -no-color');
+    expect(b.argv()[0]).toMatch(/^y: \/fake\/bin\/terraform init -input=false -no-color /);
   });
 
   it('streams each output line with the service as prefix', async () => {
@@ -122,13 +128,13 @@ describe('deployServices: failures and skips', () => {
     const fake = fakeSpawner((call) => (call.service === 'idp' && call.args[0] === 'apply'
       ? { exitCode: 1, stderr: 'Error: creating container: 500 storage local-lvm is full\n' } : undefined));
     const summary = await deployServices(fleet(root), options({ spawner: fake.spawner }));
-    expect(summary.exitCode).toBe(DEPLOY_EXIT.failed);
+    expect(summary.exitCode).toBe(EXIT.failed);
     expect(summary.result).toBe('failed');
     expect(Object.fromEntries(summary.services.map((s) => [s.service, s.status]))).toEqual({ proxy: 'deployed', idp: 'failed', solo: 'deployed', app: 'skipped' });
     expect(fake.calls.some((c) => c.service === 'app')).toBe(false);
     // The failure names the package, the step, the command and the tool's stderr.
     const idp = summary.services.find((s) => s.service === 'idp')!;
-    expect(idp.error).toContain('idp: infra failed: `/fake/bin/tofu apply -input=false -auto-approve -no-color` exited with code 1');
+    expect(idp.error).toContain(`idp: infra failed: \`/fake/bin/tofu apply -input=false -no-color ${stateDir}/plans/idp.tfplan\` exited with code 1`);
     expect(idp.error).toContain('Error: creating container: 500 storage local-lvm is full');
     expect(idp.reason).toBe('idp: infra: tofu apply exited with code 1: Error: creating container: 500 storage local-lvm is full');
     const text = out.all();
@@ -175,7 +181,7 @@ describe('deployServices: preflight before anything changes', () => {
     const fake = fakeSpawner();
     const env = { PATH: '/fake/bin', APP_TOKEN: '' };
     const summary = await deployServices(fleet(root), options({ spawner: fake.spawner, env }));
-    expect(summary.exitCode).toBe(DEPLOY_EXIT.preflight);
+    expect(summary.exitCode).toBe(EXIT.refused);
     expect(fake.calls).toEqual([]);
     const missing = summary.problems.filter((p) => p.code === 'MissingEnv');
     expect(missing).toHaveLength(1);
@@ -192,7 +198,7 @@ describe('deployServices: preflight before anything changes', () => {
     const { root, options } = setup();
     const fake = fakeSpawner();
     const summary = await deployServices([unitOf(root, 'proxy', { env: provider, smoke: true })], options({ spawner: fake.spawner, findExecutable: fakeTools(missing) }));
-    expect(summary.exitCode).toBe(DEPLOY_EXIT.preflight);
+    expect(summary.exitCode).toBe(EXIT.refused);
     expect(summary.problems.map((p) => p.code)).toEqual(['MissingTool']);
     expect(summary.problems[0]!.message).toMatch(message);
     expect(fake.calls).toEqual([]);
@@ -266,27 +272,135 @@ describe('deployServices: --dry-run', () => {
     expect(fake.calls).toEqual([]);
     expect(existsSync(stateDir)).toBe(false);
     const text = out.all();
-    expect(text).toContain('[proxy] 1. infra: /fake/bin/tofu init -input=false -no-color');
+    expect(text).toContain(`[proxy] 1. infra: /fake/bin/tofu init -input=false -no-color -backend-config=path=${stateDir}/terraform-state/proxy.tfstate`);
     expect(text).toContain(`      cwd: ${join(root, 'dist/proxy/terraform')}`);
     expect(text).toContain('      env: CHECKPOINT_DISABLE, TF_CLI_CONFIG_FILE, TF_DATA_DIR, TF_IN_AUTOMATION (set); PROXMOX_VE_API_TOKEN, PROXMOX_VE_ENDPOINT (read)');
-    expect(text).toContain('[app] 13. config: /fake/bin/ansible-playbook -i inventory.yml playbook.yml');
+    expect(text).toContain(`[proxy] 2. infra: /fake/bin/tofu plan -input=false -no-color -detailed-exitcode -out=${stateDir}/plans/proxy.tfplan`);
+    expect(text).toContain('then: the plan is shown; Apply these changes to proxy? [y/N]');
+    expect(text).toContain(`[proxy] 3. infra: /fake/bin/tofu apply -input=false -no-color ${stateDir}/plans/proxy.tfplan`);
+    // proxy 5 (3 infra, playbook, smoke), idp, solo and app 4 each
+    expect(text).toContain('[app] 17. config: /fake/bin/ansible-playbook -i inventory.yml playbook.yml');
     expect(text).toContain('      env: ANSIBLE_SSH_COMMON_ARGS, PYTHONUNBUFFERED (set); APP_TOKEN (read)');
     expect(text).not.toContain(SECRET_VALUE);
     expect(text).not.toContain('pve.invalid');
-    expect(summary.commands).toHaveLength(13);
+    expect(text).not.toContain('-auto-approve');
+    expect(summary.commands).toHaveLength(17);
   });
 
-  it('reports the preflight problems and a held lock, still printing the commands', async () => {
+  it('missing secrets and tools are warnings: every variable named with the step and services that read it, every command of every service printed, exit 0, nothing run or written', async () => {
+    const { root, stateDir, out, options } = setup();
+    const fake = fakeSpawner();
+    const summary = await deployServices(fleet(root), options({
+      spawner: fake.spawner, dryRun: true, yes: false, env: { PATH: '/fake/bin' }, findExecutable: fakeTools(['tofu', 'terraform', 'ansible-playbook']),
+    }));
+    expect(summary.exitCode).toBe(EXIT.ok);
+    expect(fake.calls).toEqual([]);
+    expect(existsSync(stateDir)).toBe(false);
+    expect(summary.problems.map((p) => `${p.severity} ${p.code}`).sort()).toEqual(['warning MissingEnv', 'warning MissingTool', 'warning MissingTool']);
+    const env = summary.problems.find((p) => p.code === 'MissingEnv')!;
+    expect(env.message).toContain('APP_TOKEN: secret: api token (config: app)');
+    expect(env.message).toContain('PROXMOX_VE_API_TOKEN: Proxmox API token (provider) (infra: proxy, idp, solo, app)');
+    expect(env.message).toContain('PROXMOX_VE_ENDPOINT: Proxmox API endpoint (provider) (infra: proxy, idp, solo, app)');
+    // bare names for the tools this machine lacks; all 17 commands, in order
+    expect(summary.commands.map((c) => `${c.service} ${c.file} ${c.args[0]}`)).toEqual([
+      'proxy tofu init', 'proxy tofu plan', 'proxy tofu apply', 'proxy ansible-playbook -i', 'proxy /fake/bin/npx --no-install',
+      ...['idp', 'solo', 'app'].flatMap((s) => [`${s} tofu init`, `${s} tofu plan`, `${s} tofu apply`, `${s} ansible-playbook -i`]),
+    ]);
+    const text = out.all();
+    expect(text).toContain('preflight found 3 warnings (what this machine lacks; a real deploy refuses until it is there)');
+    expect(text).toContain('warning MissingEnv at env');
+    expect(text).toContain('[app] 17. config: ansible-playbook -i inventory.yml playbook.yml');
+  });
+
+  it('what is not only missing on this machine (a held lock) still refuses, with the commands printed and missing env as a warning', async () => {
     const { root, stateDir, out, options } = setup();
     const held = await acquireDeployLocks(stateDir, ['proxy']);
     try {
       const summary = await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: fakeSpawner().spawner, dryRun: true, env: { PATH: '/fake/bin' } }));
-      expect(summary.exitCode).toBe(DEPLOY_EXIT.preflight);
-      expect(summary.problems.map((p) => p.code).sort()).toEqual(['DeployLockHeld', 'MissingEnv']);
-      expect(out.all()).toContain('[proxy] 2. infra: /fake/bin/tofu apply -input=false -auto-approve -no-color');
+      expect(summary.exitCode).toBe(EXIT.refused);
+      expect(summary.problems.map((p) => `${p.severity ?? 'error'} ${p.code}`).sort()).toEqual(['error DeployLockHeld', 'warning MissingEnv']);
+      expect(out.all()).toContain(`[proxy] 3. infra: /fake/bin/tofu apply -input=false -no-color ${stateDir}/plans/proxy.tfplan`);
     } finally {
       await held.release();
     }
+  });
+});
+
+describe('deployServices: plan, confirm, apply the saved plan', () => {
+  it('without --yes and without a way to ask (no terminal): refused in preflight, before any command of any service', async () => {
+    const { root, stateDir, out, options } = setup();
+    const fake = fakeSpawner();
+    const summary = await deployServices(fleet(root), options({ spawner: fake.spawner, yes: false }));
+    expect(summary.exitCode).toBe(EXIT.refused);
+    expect(summary.result).toBe('preflight');
+    expect(summary.problems.map((p) => p.code)).toEqual(['ConfirmationRequired']);
+    expect(summary.problems[0]!.fix).toContain('add --yes to apply without a terminal');
+    expect(fake.calls).toEqual([]);
+    expect(existsSync(stateDir)).toBe(false);
+    expect(out.all()).toContain('preflight failed; nothing was changed');
+  });
+
+  it('keeps the plan text in the record and removes the saved plan after the apply', async () => {
+    const { root, stateDir, options } = setup();
+    await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: fakeSpawner().spawner }));
+    const record = (await readDeployRecord(stateDir, 'proxy'))!;
+    expect(record.plan).toEqual({ changes: true, text: FAKE_PLAN.stdout });
+    expect(existsSync(statePaths.plan(stateDir, 'proxy'))).toBe(false);
+    expect(existsSync(join(stateDir, 'terraform-state'))).toBe(true);
+  });
+
+  it('a plan without changes (exit 0 under -detailed-exitcode): apply does not run, the playbook still does', async () => {
+    const { root, stateDir, out, options } = setup();
+    const fake = fakeSpawner((c) => (c.args[0] === 'plan' ? { exitCode: 0, stdout: 'No changes. Your infrastructure matches the configuration.\n' } : undefined));
+    const summary = await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: fake.spawner }));
+    expect(summary.exitCode).toBe(EXIT.ok);
+    expect(fake.argv().map((a) => a.split(' ')[2])).toEqual(['init', 'plan', '-i']);
+    expect(out.all()).toContain('[proxy] infra: the plan has no changes; tofu apply skipped');
+    expect((await readDeployRecord(stateDir, 'proxy'))!.plan).toEqual({ changes: false, text: 'No changes. Your infrastructure matches the configuration.\n' });
+  });
+
+  it('a plan that fails (exit 1) fails the service and applies nothing', async () => {
+    const { root, options } = setup();
+    const fake = fakeSpawner((c) => (c.args[0] === 'plan' ? { exitCode: 1, stderr: 'Error: Invalid reference' } : undefined));
+    const summary = await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: fake.spawner }));
+    expect(summary.services[0]).toMatchObject({ status: 'failed', step: 'infra', reason: 'proxy: infra: tofu plan exited with code 1: Error: Invalid reference' });
+    expect(fake.argv().map((a) => a.split(' ')[2])).toEqual(['init', 'plan']);
+  });
+
+  it('in a terminal: asks after the plan ran and before the apply; "no" applies nothing of that service and skips its dependents (exit 3)', async () => {
+    const { root, stateDir, options } = setup();
+    const events: string[] = [];
+    const fake = fakeSpawner((c) => { events.push(`${c.service} ${c.args[0]}`); return undefined; });
+    const confirm = async (q: string) => { events.push(`ask ${q}`); return !q.includes(' idp?'); };
+    const summary = await deployServices(fleet(root), options({ spawner: fake.spawner, yes: false, confirm }));
+    expect(summary.exitCode).toBe(EXIT.refused);
+    expect(summary.result).toBe('declined');
+    expect(Object.fromEntries(summary.services.map((s) => [s.service, s.status]))).toEqual({ proxy: 'deployed', idp: 'declined', solo: 'deployed', app: 'skipped' });
+    expect(events.filter((e) => !e.includes('rev-parse') && !e.includes('status'))).toEqual([
+      'proxy init', 'proxy plan', 'ask Apply these changes to proxy? [y/N]', 'proxy apply', 'proxy -i', 'proxy --no-install',
+      'idp init', 'idp plan', 'ask Apply these changes to idp? [y/N]',
+      'solo init', 'solo plan', 'ask Apply these changes to solo? [y/N]', 'solo apply', 'solo -i',
+    ]);
+    expect(await readDeployRecord(stateDir, 'idp')).toBeUndefined();
+    expect(existsSync(statePaths.plan(stateDir, 'idp'))).toBe(false);
+  });
+
+  it('asks before the playbook when there is no Terraform change to apply, and not at all when nothing would change', async () => {
+    const { root, options } = setup();
+    const asked: string[] = [];
+    const confirm = async (q: string) => { asked.push(q); return true; };
+    const noChanges = fakeSpawner((c) => (c.args[0] === 'plan' ? { exitCode: 0 } : undefined));
+    await deployServices([unitOf(root, 'cfg', { env: provider }), unitOf(root, 'infra-only', { env: provider, config: false })], options({ spawner: noChanges.spawner, yes: false, confirm }));
+    expect(asked).toEqual(['Apply these changes to cfg? [y/N]']);
+    expect(noChanges.argv().filter((a) => a.startsWith('infra-only')).map((a) => a.split(' ')[2])).toEqual(['init', 'plan']);
+  });
+
+  it('with --yes nobody is asked', async () => {
+    const { root, options } = setup();
+    const asked: string[] = [];
+    const summary = await deployServices(fleet(root), options({ spawner: fakeSpawner().spawner, yes: true, confirm: async (q) => { asked.push(q); return false; } }));
+    expect(summary.exitCode).toBe(EXIT.ok);
+    expect(asked).toEqual([]);
   });
 });
 
@@ -304,7 +418,7 @@ describe('deployServices: locks', () => {
     const out2 = sinks();
     const b = await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: second.spawner, out: out2.out, err: out2.err }));
     expect(b.result).toBe('locked');
-    expect(b.exitCode).toBe(DEPLOY_EXIT.preflight);
+    expect(b.exitCode).toBe(EXIT.refused);
     expect(second.calls).toEqual([]);
     expect(out2.all()).toMatch(new RegExp(`proxy: another deploy holds the lock .*proxy\\.lock: pid ${process.pid} on .* since .*Nothing was changed\\. .*--lock-wait`));
     releaseApply();
@@ -352,11 +466,12 @@ describe('deployServices: interrupt', () => {
     expect(summary.exitCode).toBe(130);
     expect(Object.fromEntries(summary.services.map((s) => [s.service, s.status]))).toEqual({ proxy: 'failed', idp: 'skipped', solo: 'skipped', app: 'skipped' });
     expect(summary.services[0]!.reason).toBe('proxy: infra: tofu apply was interrupted (ended by SIGINT): Stopping operation...');
+    expect(existsSync(statePaths.plan(stateDir, 'proxy'))).toBe(false);
     const record = (await readDeployRecord(stateDir, 'proxy'))!;
     expect(record.status).toBe('failed');
     expect(record.failedStep).toBe('infra');
     expect(readdirSync(join(stateDir, 'locks'))).toEqual([]);
-    expect(fake.calls.filter((c) => c.step !== 'record').map((c) => c.argv[1])).toEqual(['init', 'apply']);
+    expect(fake.calls.filter((c) => c.step !== 'record').map((c) => c.argv[1])).toEqual(['init', 'plan', 'apply']);
     expect(out.all()).toContain('deploy: interrupted');
   });
 });

@@ -29,8 +29,9 @@ describe('deployUnitFromSynth', () => {
   it('serviceCommands: infra and config steps of a synthesized service, cwd inside its dist directory', () => {
     const calls = serviceCommands(unit('proxy'), { tools: DEFAULT_TOOLS, env: {}, stateDir: '/state', root: '/ws', smokeTarget: 'test-lab' });
     expect(calls.map((c) => `${c.step} ${c.cwd} ${[c.file, ...c.args].join(' ')}`)).toEqual([
-      'infra /ws/dist/proxy/terraform tofu init -input=false -no-color',
-      'infra /ws/dist/proxy/terraform tofu apply -input=false -auto-approve -no-color',
+      'infra /ws/dist/proxy/terraform tofu init -input=false -no-color -backend-config=path=/state/terraform-state/proxy.tfstate',
+      'infra /ws/dist/proxy/terraform tofu plan -input=false -no-color -detailed-exitcode -out=/state/plans/proxy.tfplan',
+      'infra /ws/dist/proxy/terraform tofu apply -input=false -no-color /state/plans/proxy.tfplan',
       'config /ws/dist/proxy/ansible ansible-playbook -i inventory.yml playbook.yml',
     ]);
     expect(calls[0]!.setEnv.TF_DATA_DIR).toBe('/state/terraform/proxy');

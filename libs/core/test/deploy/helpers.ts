@@ -17,7 +17,13 @@ export interface RecordedCall {
 
 export type Script = (call: ToolCall, options: SpawnOptions) => Partial<ToolExit> | undefined | Promise<Partial<ToolExit> | undefined>;
 
-/** A fake at the process boundary: records argv/cwd/env names, returns scripted results (default exit 0). */
+/** What the fake tofu prints for `plan`, and exits with under -detailed-exitcode: there are changes. */
+export const FAKE_PLAN = { exitCode: 2, stdout: '  # proxmox_virtual_environment_container.x will be created\nPlan: 1 to add, 0 to change, 0 to destroy.\n' };
+
+/**
+ * A fake at the process boundary: records argv/cwd/env names, returns scripted results (default
+ * exit 0; `plan -detailed-exitcode` exits 2 with FAKE_PLAN's text, as a plan with changes does).
+ */
 export function fakeSpawner(script: Script = () => undefined): { spawner: ToolSpawner; calls: RecordedCall[]; argv: () => string[] } {
   const calls: RecordedCall[] = [];
   const spawner: ToolSpawner = async (call, options) => {
@@ -26,7 +32,8 @@ export function fakeSpawner(script: Script = () => undefined): { spawner: ToolSp
       setEnv: Object.keys(call.setEnv).sort(), readsEnv: [...call.readsEnv].sort(),
     });
     const scripted = (await script(call, options)) ?? {};
-    return { exitCode: 0, stdout: '', stderr: '', durationMs: 1, ...scripted };
+    const plan = call.args[0] === 'plan' && call.args.includes('-detailed-exitcode') ? FAKE_PLAN : {};
+    return { exitCode: 0, stdout: '', stderr: '', durationMs: 1, ...plan, ...scripted };
   };
   // Git is asked once per run for the record; most tests look at the deploy commands only.
   const argv = () => calls.filter((c) => c.step !== 'record').map((c) => `${c.service}: ${c.argv.join(' ')}`);

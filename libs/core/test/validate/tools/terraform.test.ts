@@ -7,12 +7,12 @@ const root = tempRoot('terraform');
 const terraform = realTool('terraform');
 const FILE = 'terraform/cdk.tf.json';
 
-/** The shape synth writes: a local backend outside the directory, bpg/proxmox, one container. */
+/** The shape synth writes: a local backend without a path (deploy gives it at init), bpg/proxmox, one container. */
 function config(patch: (c: Record<string, any>) => void = () => {}): string {
   const c: Record<string, any> = {
     '//': { generated_by: 'homelab synth; do not edit' },
     terraform: {
-      backend: { local: { path: '../../../.homelab-state/terraform/dns.tfstate' } },
+      backend: { local: {} },
       required_providers: { proxmox: { source: 'bpg/proxmox', version: '0.111.1' } },
     },
     provider: { proxmox: [{}] },

@@ -1,5 +1,5 @@
 import type { Homelab } from '../model/homelab.ts';
-import type { NormalizedService } from '../model/service.ts';
+import type { NormalizedRoute, NormalizedService } from '../model/service.ts';
 import type { Plan } from './plan.ts';
 
 export type ChangeStatus = 'new' | 'changed' | 'unchanged';
@@ -7,6 +7,14 @@ export type ChangeStatus = 'new' | 'changed' | 'unchanged';
 export interface PlanFormatOptions {
   /** Per service: new / changed (with the artifacts that changed) / unchanged against the last deploy. */
   readonly changes?: ReadonlyMap<string, { status: ChangeStatus; artifacts: readonly string[] }>;
+  /** Only these services (`plan --service`): their waves, their lines, the nodes their guests use. @default every service */
+  readonly only?: readonly string[];
+}
+
+/** The services a plan shows: `only`, else all; and whether that is a part of the homelab. */
+export function shownServices(home: Homelab, only: readonly string[] | undefined): { readonly names: ReadonlySet<string>; readonly partial: boolean } {
+  const partial = only !== undefined && only.length > 0;
+  return { names: new Set(partial ? only : home.services.map((s) => s.name)), partial };
 }
 
 const gib = (mib: number) => `${(mib / 1024).toFixed(mib % 1024 === 0 ? 0 : 1)}G`;
@@ -25,28 +33,39 @@ function describeGuests(s: NormalizedService): string[] {
 }
 
 export function formatPlan(home: Homelab, plan: Plan, options: PlanFormatOptions = {}): string {
+  const { names, partial } = shownServices(home, options.only);
   const lines: string[] = [];
-  lines.push(`Deploy plan for ${home.site.name} (${home.site.domain}): ${home.services.length} services in ${plan.waves.length} waves`);
-  plan.waves.forEach((wave, i) => {
+  lines.push(partial
+    ? `Deploy plan for ${home.site.name} (${home.site.domain}): ${[...names].join(', ')} (${names.size} of ${home.services.length} services; ${plan.waves.length} waves in all)`
+    : `Deploy plan for ${home.site.name} (${home.site.domain}): ${home.services.length} services in ${plan.waves.length} waves`);
+  plan.waves.forEach((all, i) => {
+    const wave = all.filter((s) => names.has(s.name));
+    if (!wave.length) return;
     lines.push('', `Wave ${i + 1}${i === 0 ? ' (no dependencies)' : ''}: ${wave.map((s) => s.name).join(', ')}`);
     for (const s of wave) {
       const change = options.changes?.get(s.name);
       const status = change ? ` [${change.status}${change.artifacts.length ? `: ${change.artifacts.join(', ')}` : ''}]` : '';
       lines.push(`  ${s.name} ${s.pkg.version} (${s.group}, ${s.tier})${status}${s.dependsOn.length ? ` after ${s.dependsOn.join(', ')}` : ''}`);
       for (const g of describeGuests(s)) lines.push(`    ${g}`);
-      for (const r of s.routes) {
-        const auth = r.auth === 'authentik' ? 'behind Authentik' : r.auth === 'app' ? 'own auth' : r.public ? 'public, no login' : 'NO AUTH';
-        lines.push(`    route https://${r.fqdn} -> ${r.backendUrl} (${auth}${r.admin ? ', admin' : ''})`);
-      }
+      for (const r of s.routes) lines.push(`    route https://${r.fqdn} -> ${r.backendUrl} (${describeRouteAuth(r)}${r.admin ? ', admin' : ''})`);
       for (const p of s.ports.filter((x) => x.public)) lines.push(`    public port ${p.port}/${p.protocol}: ${p.description}`);
     }
   });
-  lines.push('', 'Capacity per node (committed = LXC limits + VM balloon floors; limits: '
+  // A part of the plan shows the nodes its guests land on; their figures still count every guest.
+  const usedNodes = new Set(home.services.filter((s) => names.has(s.name)).flatMap((s) => s.guests.map((g) => g.placement.node)));
+  const capacity = partial ? plan.capacity.filter((c) => usedNodes.has(c.node)) : plan.capacity;
+  if (!capacity.length) return lines.join('\n');
+  lines.push('', `Capacity per node${partial ? ' (the nodes of these services; every guest counts)' : ''} (committed = LXC limits + VM balloon floors; limits: `
     + `CPU ${home.site.overcommit.cpu}x, RAM ${home.site.overcommit.memory}x)`);
   lines.push('  node      cores  committed  ratio   RAM     committed  ratio   VM floors  ceiling');
-  for (const c of plan.capacity) {
+  for (const c of capacity) {
     const flag = (ratio: number, limit: number) => (ratio > limit ? ' OVER' : '');
     lines.push(`  ${c.node.padEnd(9)} ${String(c.cores).padStart(5)}  ${String(c.committedCores).padStart(9)}  ${`${c.cpuRatio.toFixed(2)}x`.padStart(5)}${flag(c.cpuRatio, home.site.overcommit.cpu).padEnd(5)} ${gib(c.memoryMiB).padStart(5)}  ${gib(c.committedMemoryMiB).padStart(9)}  ${`${c.memoryRatio.toFixed(2)}x`.padStart(5)}${flag(c.memoryRatio, home.site.overcommit.memory).padEnd(5)} ${gib(c.guaranteedMemoryMiB).padStart(9)}  ${gib(c.ceilingMemoryMiB).padStart(7)}`);
   }
   return lines.join('\n');
+}
+
+/** Who logs a user in on this route, in the plan's words. */
+export function describeRouteAuth(r: NormalizedRoute): string {
+  return r.auth === 'authentik' ? 'behind Authentik' : r.auth === 'app' ? 'own auth' : r.public ? 'public, no login' : 'NO AUTH';
 }

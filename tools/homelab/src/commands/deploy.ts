@@ -1,5 +1,6 @@
 /**
- * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--lock-wait <s>] [--json]`
+ * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--lock-wait <s>] [--json] [--yes]`
+ * (flags parsed by the commander layer, cli/commands.ts, into DeployFlags)
  *
  * Synthesizes the named services (all when none is named), refreshes dist/<service>/ when it is
  * stale, and hands them to the deploy runner of @homelab/core: preflight, locks, then per
@@ -13,24 +14,38 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DEPLOY_EXIT, backendFromEnv, deployServices, deployStateDir, deployUnitFromSynth, formatProblems, isError,
   loadHomelab, synthesizeSite, writeDist, type DeployServicesOptions, type SynthResult,
 } from '@homelab/core';
-import { distRoot, loadSite, type CommandOptions } from './context.ts';
+import { unknownServiceMessage } from '../cli/service-names.ts';
+import { distRoot, loadSite } from './context.ts';
 
-export const DEPLOY_USAGE = `usage: homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--lock-wait <seconds>] [--json]
+/**
+ * The parsed command line of `homelab deploy`. The commander layer (cli/commands.ts) builds
+ * it, so a typo in a flag never reaches here and tests hand it over typed.
+ */
+export interface DeployFlags {
+  /** --service: these services; empty means every service, in dependency order. */
+  readonly services: readonly string[];
+  /** --dry-run: run the preflight and print the exact commands; run nothing. */
+  readonly dryRun: boolean;
+  /** --force: redeploy services whose synthesized manifest equals the deployed one. */
+  readonly force: boolean;
+  /** --skip-smoke: no smoke tests after the apply. */
+  readonly skipSmoke: boolean;
+  /** --lock-wait: seconds to wait for another deploy's lock (0: fail at once). */
+  readonly lockWait: number;
+  /** --json: the summary as one JSON document on stdout. */
+  readonly json: boolean;
+  /** --yes, -y: apply without asking (required without a terminal). */
+  readonly yes: boolean;
+}
 
-  --service, -s   deploy this service (repeatable); none: every service, in dependency order
-  --dry-run       run the preflight and print the exact commands (argv, cwd, env names); run nothing
-  --force         redeploy services whose synthesized manifest equals the deployed one
-  --skip-smoke    do not run the package's smoke tests after the apply
-  --lock-wait     wait up to this many seconds for another deploy's lock (default 0: fail at once)
-  --json          print the summary as JSON
-
-  environment: HOMELAB_TF_BIN (tofu|terraform|path), HOMELAB_STATE_DIR (default
-  $XDG_STATE_HOME/homelab or ~/.local/state/homelab), plus each service's provider env and secrets`;
+/** What deploy needs besides its flags. */
+export interface DeployContext {
+  readonly root: string;
+}
 
 /** What the command touches outside its arguments, so tests can replace it. */
 export type DeployCommandDeps = Partial<Pick<DeployServicesOptions, 'spawner' | 'findExecutable' | 'out' | 'err' | 'now' | 'env' | 'signal' | 'forceSignal'>>;
@@ -46,48 +61,18 @@ async function distIsCurrent(dir: string, result: SynthResult): Promise<boolean>
   return true;
 }
 
-export async function deployCommand(_args: readonly string[], options: CommandOptions, deps: DeployCommandDeps = {}): Promise<number> {
+export async function deployCommand(flags: DeployFlags, context: DeployContext, deps: DeployCommandDeps = {}): Promise<number> {
   const out = deps.out ?? ((l: string) => console.log(l));
   const err = deps.err ?? ((l: string) => console.error(l));
   const env = deps.env ?? process.env;
-  let flags;
-  try {
-    flags = parseArgs({
-      args: [...options.argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        service: { type: 'string', multiple: true, short: 's' },
-        root: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        force: { type: 'boolean' },
-        'skip-smoke': { type: 'boolean' },
-        'lock-wait': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    err(`homelab deploy: ${error instanceof Error ? error.message : String(error)}\n${DEPLOY_USAGE}`);
-    return DEPLOY_EXIT.usage;
-  }
-  if (flags.help) {
-    out(DEPLOY_USAGE);
-    return DEPLOY_EXIT.ok;
-  }
-  const lockWait = flags['lock-wait'] === undefined ? 0 : Number(flags['lock-wait']);
-  if (!Number.isFinite(lockWait) || lockWait < 0) {
-    err(`homelab deploy: --lock-wait takes a number of seconds, got ${JSON.stringify(flags['lock-wait'])}.`);
-    return DEPLOY_EXIT.usage;
-  }
-  const root = options.root;
-  const services = flags.service ?? [];
+  const root = context.root;
+  const services = flags.services;
 
   const site = await loadSite(root);
   const home = await loadHomelab(root, site);
-  const unknown = services.filter((s) => !home.byName.has(s));
-  if (unknown.length) {
-    err(`homelab deploy: no service is named ${unknown.map((u) => JSON.stringify(u)).join(', ')}. Services: ${[...home.byName.keys()].join(', ')}.`);
+  const unknown = unknownServiceMessage(services, [...home.byName.keys()]);
+  if (unknown) {
+    err(`homelab deploy: ${unknown}`);
     return DEPLOY_EXIT.usage;
   }
   const synthesis = synthesizeSite(home, { backend: backendFromEnv(env), ...(services.length ? { only: services } : {}) });
@@ -101,7 +86,7 @@ export async function deployCommand(_args: readonly string[], options: CommandOp
   const dist = distRoot(root);
   for (const result of synthesis.results) {
     if (!(await distIsCurrent(join(dist, result.service), result))) {
-      if (flags['dry-run']) out(`[${result.service}] dist/${result.service}/ is stale; deploy would re-synthesize it first`);
+      if (flags.dryRun) out(`[${result.service}] dist/${result.service}/ is stale; deploy would re-synthesize it first`);
       else {
         await writeDist(dist, result);
         out(`[${result.service}] synthesized dist/${result.service}/`);
@@ -133,10 +118,10 @@ export async function deployCommand(_args: readonly string[], options: CommandOp
       stateDir: deployStateDir(env),
       env,
       siteName: site.name,
-      force: flags.force === true,
-      dryRun: flags['dry-run'] === true || options.dryRun,
-      skipSmoke: flags['skip-smoke'] === true,
-      lock: { waitMs: lockWait * 1000 },
+      force: flags.force,
+      dryRun: flags.dryRun,
+      skipSmoke: flags.skipSmoke,
+      lock: { waitMs: flags.lockWait * 1000 },
       signal: deps.signal ?? interrupt.signal,
       forceSignal: deps.forceSignal ?? terminate.signal,
       out: flags.json ? () => undefined : out,

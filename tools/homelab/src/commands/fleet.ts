@@ -59,11 +59,6 @@ export function defaultFleetDeps(): FleetDeps {
   };
 }
 
-/** `homelab group|patch|status ...`. */
-export async function fleetCommand(command: string, _args: readonly string[], options: CommandOptions): Promise<number> {
-  return runFleet(command, options, defaultFleetDeps());
-}
-
 class UsageError extends Error {}
 
 const COMMON = {
@@ -84,7 +79,7 @@ const FLAGS = {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-/** Parses the arguments after the command; flags main.ts took before the command still count. */
+/** Parses the arguments after the command (cli/fleet-commands.ts has checked them with commander already). */
 function parse(command: keyof typeof FLAGS, options: CommandOptions): { values: Values; positionals: string[] } {
   let parsed;
   try {

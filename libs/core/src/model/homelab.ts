@@ -37,6 +37,8 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
     // Every service would be measured against a broken site: report the site alone.
     return { site: EMPTY_SITE, services: [], byName: new Map(), problems: [...problems, ...siteOut.problems] };
   }
+  // A site that parses may still carry problems that do not stop the model (unknown keys).
+  problems.push(...siteOut.problems);
   const services: NormalizedService[] = [];
   for (const entry of entries) {
     const out = new ProblemCollector(entry.pkg.dir);

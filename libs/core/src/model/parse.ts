@@ -1,16 +1,20 @@
 /**
  * Parse: checks the runtime shape of a service definition (packages are TypeScript, but a cast or a
- * plain-JS package can still hand us anything). Reports every shape problem; never throws.
+ * plain-JS package can still hand us anything). Keys and shapes come from the schema
+ * (service-schema.ts); the hand-written checks below give the common mistakes their own codes and
+ * fixes. Reports every problem; never throws.
  */
 import type { ProblemCollector } from './collector.ts';
-import type { ServiceRole } from './service.ts';
+import { reportSchemaProblems } from './schema-problems.ts';
+import { authModeSchema, ENV_NAME, ROUTE_HOST, SERVICE_NAME, serviceDefinitionSchema, serviceKindSchema, serviceRoleSchema } from './service-schema.ts';
 import { TIERS } from './tiers.ts';
 
-const NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
-const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
-const KINDS = ['lxc', 'vm', 'external', 'none'];
-const AUTH = ['authentik', 'app', 'none'];
-const ROLES: readonly ServiceRole[] = ['ingress', 'identity', 'metrics', 'nfs', 'block-storage', 'dns', 'hypervisor'];
+const NAME = SERVICE_NAME;
+const KINDS: readonly string[] = serviceKindSchema.options;
+const AUTH: readonly string[] = authModeSchema.options;
+const ROLES: readonly string[] = serviceRoleSchema.options;
+
+export const SERVICE_SCHEMA_REFERENCE = 'ServiceProps (schemas/homelab/service-definition.schema.json)';
 
 type Obj = Record<string, unknown>;
 
@@ -56,7 +60,7 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
   }
   parseList(raw.routes, 'routes', out, (r, path) => {
     if (!isObj(r)) return out.report(path, 'InvalidRoute', 'a route is an object', r, 'Write { host, port, auth }.');
-    if (typeof r.host !== 'string' || !/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(r.host)) {
+    if (typeof r.host !== 'string' || !ROUTE_HOST.test(r.host)) {
       out.report(`${path}.host`, 'InvalidRouteHost', 'the route host must be a DNS name', r.host, 'Use a label like "sonarr" or a name inside the domain.');
     }
     if (!isPort(r.port)) out.report(`${path}.port`, 'InvalidPort', 'the backend port must be an integer from 1 to 65535', r.port, 'Set the port the application listens on.');
@@ -97,7 +101,7 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
     if (!isObj(d) || typeof d.device !== 'string') out.report(path, 'InvalidDevice', 'a device is { device: "<name on the node>" }', d, 'Name a device the site lists on the node.');
   });
   parseList(raw.provides, 'provides', out, (r, path) => {
-    if (!ROLES.includes(r as ServiceRole)) out.report(path, 'InvalidRole', `a role is one of ${ROLES.join(', ')}`, r, 'Name a role the service plays for the others, or remove it.');
+    if (!ROLES.includes(r as string)) out.report(path, 'InvalidRole', `a role is one of ${ROLES.join(', ')}`, r, 'Name a role the service plays for the others, or remove it.');
   });
   for (const flag of ['docker', 'startOnBoot'] as const) {
     if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') out.report(flag, 'InvalidFlag', `${flag} is true or false`, raw[flag], `Write ${flag}: true or remove it to take the default.`);
@@ -113,7 +117,10 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
   if (raw.files !== undefined && typeof raw.files !== 'function') {
     out.report('files', 'InvalidFiles', 'files is a function of the render context', typeof raw.files, 'Write files: (ctx) => [...].');
   }
-  return out.problems.length === before;
+  const covered = out.problems.slice(before).map((p) => p.path);
+  const found = reportSchemaProblems(serviceDefinitionSchema, raw, out, { shapeCode: 'InvalidField', subject: 'a service definition', reference: SERVICE_SCHEMA_REFERENCE }, covered);
+  // An unknown key is an error, but the rest of the definition is still sound enough to check.
+  return out.problems.length - found.unknownKeys === before;
 }
 
 function parseList(value: unknown, path: string, out: ProblemCollector, each: (item: unknown, path: string) => void): void {

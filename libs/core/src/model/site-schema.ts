@@ -1,0 +1,120 @@
+/**
+ * The shape of a site, declared once: the types in site.ts are inferred from these schemas,
+ * parse-site.ts checks a site module's export against them (keys and shapes only: the values are
+ * the policy rules' business, so the schema says "a string", not "an IPv4 address"), and
+ * schemas/homelab/site.schema.json is generated from them (`npm run schemas:generate`).
+ */
+import { z } from 'zod';
+
+const stringList = z.array(z.string());
+const protocol = z.enum(['tcp', 'udp']);
+
+export const nodeDiskSchema = z.strictObject({
+  kind: z.enum(['ssd', 'hdd', 'nvme']),
+  sizeGiB: z.number(),
+  role: z.enum(['system', 'ceph-osd', 'passthrough']).meta({ description: 'What the disk is used for: the node\'s LVM, a Ceph OSD, passthrough to a VM.' }),
+  device: z.string().optional().meta({ description: 'Stable device path, for passthrough and OSD creation.' }),
+}).meta({ id: 'NodeDisk' });
+
+export const deviceSchema = z.strictObject({
+  kind: z.enum(['usb', 'pci', 'dev']),
+  id: z.string().meta({ description: 'USB vendor:product, PCI mapping name, or device node path.' }),
+  path: z.string().optional().meta({ description: 'Device node on the node, for passing a `usb` device to an LXC (an LXC takes device nodes, not vendor:product ids): a serial device or a libusb node (`/dev/bus/usb/BBB/DDD`). VMs keep using `id`. Default: `id` (right for `dev` devices, whose id is the node path).' }),
+  description: z.string(),
+}).meta({ id: 'Device', description: 'A device of a node that can be passed through to a guest.' });
+
+export const proxmoxNodeSchema = z.strictObject({
+  name: z.string(),
+  alias: z.string().optional().meta({ description: 'The hardware\'s own name, when it differs from the Proxmox node name.' }),
+  ip: z.string(),
+  hardware: z.string(),
+  cores: z.number(),
+  memoryMiB: z.number(),
+  disks: z.array(nodeDiskSchema),
+  devices: z.record(z.string(), deviceSchema).meta({ description: 'Named devices that can be passed through, e.g. `igpu`, `zigbee-coordinator`.' }),
+}).meta({ id: 'ProxmoxNode', description: 'A Proxmox VE node.' });
+
+export const externalHostSchema = z.strictObject({
+  name: z.string(),
+  ip: z.string(),
+  hardware: z.string(),
+  cores: z.number(),
+  memoryMiB: z.number(),
+  arch: z.enum(['arm64', 'armhf', 'amd64']),
+}).meta({ id: 'ExternalHost', description: 'A host that is not a Proxmox guest (a Raspberry Pi), configured over SSH.' });
+
+export const storageSchema = z.strictObject({
+  local: z.string().meta({ description: 'Datastore id of each node\'s local LVM-thin pool.' }),
+  ceph: z.strictObject({ datastore: z.string(), pool: z.string(), size: z.number(), minSize: z.number() })
+    .meta({ description: 'Ceph RBD datastore used for VM disks that must migrate.' }),
+  nfs: z.strictObject({
+    datastore: z.string(),
+    server: z.string(),
+    export: z.string(),
+    hostMountPath: z.string().meta({ description: 'Where the share is mounted on the Proxmox host.' }),
+  }).meta({ description: 'The NFS share, mounted on every Proxmox host and bind-mounted into containers.' }),
+  images: z.string().meta({ description: 'Datastore that holds container templates and ISO images.' }),
+}).meta({ id: 'Storage' });
+
+export const placementSchema = z.strictObject({
+  node: z.string().optional().meta({ description: 'Proxmox node name; absent for external hosts.' }),
+  vmid: z.number().optional(),
+  ip: z.string(),
+  host: z.string().optional().meta({ description: 'Name of an external host (Raspberry Pi) instead of a Proxmox guest.' }),
+}).meta({ id: 'Placement', description: 'Where a service (or unit) runs: node, VMID and address.' });
+
+export const groupPolicySchema = z.strictObject({
+  description: z.string(),
+  alwaysOn: z.boolean().optional().meta({ description: 'Refuses stop unconditionally.' }),
+  hardwareBound: z.boolean().optional().meta({ description: 'Members are bound to hardware: excluded from bulk operations.' }),
+}).meta({ id: 'GroupPolicy' });
+
+export const portForwardSchema = z.strictObject({
+  port: z.number(),
+  protocol,
+  service: z.string().meta({ description: 'The service whose address receives the forward.' }),
+}).meta({ id: 'PortForward', description: 'A router port forward.' });
+
+export const dnsRecordSchema = z.strictObject({
+  name: z.string(),
+  type: z.enum(['A', 'AAAA', 'CNAME']),
+  content: z.string(),
+  proxied: z.boolean(),
+  comment: z.string(),
+}).meta({ id: 'DnsRecord' });
+
+export const assumptionSchema = z.strictObject({
+  path: z.string().meta({ description: 'Where the assumed value lives, e.g. `addressPlan.openclaw.vmid`.' }),
+  value: z.unknown(),
+  reason: z.string().meta({ description: 'Why this value, and what the seed says or does not say.' }),
+}).meta({ id: 'Assumption', description: 'A value chosen where the design is silent.' });
+
+export const overcommitSchema = z.strictObject({
+  cpu: z.number().meta({ description: 'Committed vCPUs / physical cores.' }),
+  memory: z.number().meta({ description: 'Committed RAM (LXC limits + VM balloon floors) / physical RAM.' }),
+}).meta({ id: 'OvercommitLimits' });
+
+export const tierWeightsSchema = z.record(z.string(), z.strictObject({ min: z.number(), max: z.number(), default: z.number() }))
+  .meta({ id: 'TierWeights', description: 'Tier name → its CPU weight band and default.' });
+
+export const ipv4RangeSchema = z.strictObject({ start: z.string(), end: z.string() });
+
+export const siteSchema = z.strictObject({
+  name: z.string(),
+  domain: z.string(),
+  network: z.strictObject({ cidr: z.string(), gateway: z.string(), dns: stringList, bridge: z.string() }),
+  nodes: z.array(proxmoxNodeSchema),
+  externalHosts: z.array(externalHostSchema),
+  storage: storageSchema,
+  addressPlan: z.record(z.string(), placementSchema).meta({ description: 'Which service gets which VMID, IP and node. Keyed by service (or unit) name.' }),
+  kubernetes: z.strictObject({ apiVip: z.string(), metallbPool: ipv4RangeSchema }),
+  wireguard: z.strictObject({ subnet: z.string(), port: z.number(), endpointHost: z.string() }),
+  portForwards: z.array(portForwardSchema),
+  dns: z.strictObject({ zone: z.string(), records: z.array(dnsRecordSchema) }),
+  groups: z.record(z.string(), groupPolicySchema),
+  overcommit: overcommitSchema,
+  tiers: tierWeightsSchema,
+  providerEnv: z.strictObject({ endpoint: z.string(), apiToken: z.string() })
+    .meta({ description: 'Secrets the site itself needs at deploy (provider token), by environment variable name.' }),
+  assumptions: z.array(assumptionSchema).meta({ description: 'Every value chosen where the seed is silent.' }),
+}).meta({ description: 'The physical facts of one homelab: nodes, network, storage, address plan.' });

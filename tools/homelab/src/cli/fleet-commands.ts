@@ -3,7 +3,7 @@
  * missing group, bad numbers), then runFleet gets them as the argument list it parses.
  */
 import { Command, Option } from 'commander';
-import { PATCH_LAYERS } from '@homelab/core';
+import type { PatchLayer } from '@homelab/core';
 import { jsonOption, positiveInteger, serviceOption } from './options.ts';
 
 /** Runs one fleet command with the arguments after its name, e.g. ("group", ["stop", "media", "--dry-run"]). */
@@ -57,7 +57,8 @@ function groupCommand(run: FleetRun): Command {
   return group;
 }
 
-const LAYER_DESCRIPTIONS: Readonly<Record<(typeof PATCH_LAYERS)[number], string>> = {
+// Keyed by every PatchLayer (the compiler checks it), so the core need not load for --help.
+const LAYER_DESCRIPTIONS: Readonly<Record<PatchLayer, string>> = {
   proxmox: 'the Proxmox nodes one at a time, each gated on a healthy cluster',
   lxc: 'the LXC containers, --parallel at a time',
   docker: 'pull and restart the Compose stacks, one at a time',
@@ -66,8 +67,9 @@ const LAYER_DESCRIPTIONS: Readonly<Record<(typeof PATCH_LAYERS)[number], string>
 };
 
 function patchCommand(run: FleetRun): Command {
-  const patch = new Command('patch').description(`patch one layer with the design's strategy: ${PATCH_LAYERS.join(', ')}`);
-  for (const layer of PATCH_LAYERS) {
+  const layers = Object.keys(LAYER_DESCRIPTIONS) as PatchLayer[];
+  const patch = new Command('patch').description(`patch one layer with the design's strategy: ${layers.join(', ')}`);
+  for (const layer of layers) {
     patch.addCommand(withOptions(new Command(layer).description(`${layer === 'talos' || layer === 'docker' ? '' : 'patch '}${LAYER_DESCRIPTIONS[layer]}`), [
       new Option('--dry-run', 'print the plan; run nothing'),
       new Option('--parallel <n>', 'units patched at a time where the layer allows it (default 4)').argParser(positiveInteger),

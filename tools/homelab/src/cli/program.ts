@@ -2,13 +2,12 @@
  * The `homelab` command line: one commander program, every command with its own flags and
  * --help. Commands report through their exit code (`done`); commander's own errors
  * (unknown command or flag, missing argument, bad value) are thrown as CommandLineError.
+ * The commands are imported when they run: --help and a mistyped flag answer at once instead
+ * of after loading the whole framework.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { formatExitCodes } from '@homelab/core';
+import { formatExitCodes } from '@homelab/core/exit-codes';
 import { defaultRoot, type CommandOptions } from '../commands/context.ts';
-import { deployCommand } from '../commands/deploy.ts';
-import { defaultFleetDeps, runFleet } from '../commands/fleet.ts';
-import { assumptionsCommand, rulesCommand, synthReport, validateOrPlan } from '../commands/index.ts';
 import { deployCommandDefinition } from './deploy-command.ts';
 import { fleetCommands } from './fleet-commands.ts';
 import { jsonOption, serviceOption, servicesOf } from './options.ts';
@@ -29,6 +28,8 @@ environment:
   HOMELAB_VALIDATE_TOOLS  off: schema checks only, no real validators (a warning; an error in CI)
   HOMELAB_VALIDATE_CACHE  off: re-validate unchanged services
   HOMELAB_DEBUG           1: print the stack of an internal error`;
+
+const commands = () => import('../commands/index.ts');
 
 function commandPath(command: Command): string {
   const names: string[] = [];
@@ -60,38 +61,42 @@ export function buildProgram(done: (code: number) => void, write = { out: (s: st
     .description('synthesize, validate and print the deploy plan: waves, what each service creates, changes since the last deploy, capacity (npm start)')
     .addOption(serviceOption('only this service: its part of the plan, its artifacts validated'))
     .addOption(jsonOption('the plan'))
-    .action(async (opts: ServiceOpts, cmd: Command) => done(await validateOrPlan('plan', { ...context(cmd), services: servicesOf(opts), json: opts.json === true })));
+    .action(async (opts: ServiceOpts, cmd: Command) => done(await (await commands()).validateOrPlan('plan', { ...context(cmd), services: servicesOf(opts), json: opts.json === true })));
 
   program.command('synth')
     .description('write dist/<service>/ (Terraform JSON, config files, Ansible, manifest) for every service, or the named ones')
     .addOption(serviceOption('only this service'))
     .addOption(new Option('--dry-run', 'synthesize and check; write nothing'))
     .addOption(jsonOption('what was synthesized'))
-    .action(async (opts: ServiceOpts, cmd: Command) => done(await synthReport({ ...context(cmd), services: servicesOf(opts), json: opts.json === true, dryRun: opts.dryRun === true })));
+    .action(async (opts: ServiceOpts, cmd: Command) => done(await (await commands()).synthReport({ ...context(cmd), services: servicesOf(opts), json: opts.json === true, dryRun: opts.dryRun === true })));
 
   program.command('validate')
     .description('synthesize and check every artifact against its schema and the real offline tools, and every policy rule')
     .addOption(serviceOption('only this service'))
     .addOption(jsonOption('the validation result'))
-    .action(async (opts: ServiceOpts, cmd: Command) => done(await validateOrPlan('validate', { ...context(cmd), services: servicesOf(opts), json: opts.json === true })));
+    .action(async (opts: ServiceOpts, cmd: Command) => done(await (await commands()).validateOrPlan('validate', { ...context(cmd), services: servicesOf(opts), json: opts.json === true })));
 
-  const deploy = deployCommandDefinition(async (flags) => done(await deployCommand(flags, context(deploy))));
+  const deploy = deployCommandDefinition(async (flags) => {
+    const { deployCommand } = await import('../commands/deploy.ts');
+    done(await deployCommand(flags, context(deploy)));
+  });
   program.addCommand(deploy);
 
   for (const fleet of fleetCommands(async (command, argv) => {
     const cmd = program.commands.find((c) => c.name() === command)!;
+    const { defaultFleetDeps, runFleet } = await import('../commands/fleet.ts');
     done(await runFleet(command, { ...context(cmd), argv }, defaultFleetDeps()));
   })) program.addCommand(fleet);
 
   program.command('assumptions')
     .description('every value the site chose where the design is silent, with the reason')
     .addOption(jsonOption('the assumptions'))
-    .action(async (opts: ServiceOpts, cmd: Command) => done(await assumptionsCommand({ ...context(cmd), json: opts.json === true })));
+    .action(async (opts: ServiceOpts, cmd: Command) => done(await (await commands()).assumptionsCommand({ ...context(cmd), json: opts.json === true })));
 
   program.command('rules')
     .description('every policy rule with its codes and what it enforces')
     .addOption(jsonOption('the rules'))
-    .action((opts: ServiceOpts) => done(rulesCommand(opts.json === true)));
+    .action(async (opts: ServiceOpts) => done((await commands()).rulesCommand(opts.json === true)));
 
   configureTree(program, write);
   return program;

@@ -2,7 +2,7 @@
  * Runs the command line and turns every outcome into one exit code of the shared table (EXIT):
  * bad input gets a message and a fix, never a stack trace; only a bug says "internal error".
  */
-import { EXIT, SetupError } from '@homelab/core';
+import { EXIT } from '@homelab/core/exit-codes';
 import { SiteModuleError, UsageError } from '../commands/context.ts';
 import { buildProgram, CommandLineError } from './program.ts';
 
@@ -20,7 +20,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   }
 }
 
-function reportError(error: unknown, env: Readonly<Record<string, string | undefined>>): number {
+async function reportError(error: unknown, env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const err = (line: string): void => console.error(line);
   if (error instanceof CommandLineError) {
     if (HELP_SHOWN.has(error.commanderError.code)) return EXIT.ok;
@@ -32,6 +32,8 @@ function reportError(error: unknown, env: Readonly<Record<string, string | undef
     err(`homelab: ${error.message}`);
     return EXIT.usage;
   }
+  // Loaded already by whichever command threw it; imported here only to tell it apart.
+  const { SetupError } = await import('@homelab/core');
   if (error instanceof SetupError) {
     err(`homelab: ${error.message}`);
     err(`fix: ${error.fix}`);

@@ -3,6 +3,8 @@
  * readonly all the way down here, so that a definition stays immutable to the code that reads it.
  * Functions are kept as they are (a render callback is not data).
  */
+import type { z } from 'zod';
+
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
   : T extends readonly (infer U)[]
@@ -10,3 +12,6 @@ export type DeepReadonly<T> = T extends (...args: never[]) => unknown
     : T extends object
       ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
       : T;
+
+/** The type a schema declares: what a definition may be written as, readonly. */
+export type Declared<S extends z.ZodType> = DeepReadonly<z.input<S>>;

@@ -15,6 +15,8 @@ export interface SchemaCheck {
   readonly subject: string;
   /** Where a person reads the shape, e.g. "ServiceProps (schemas/homelab/service-definition.schema.json)". */
   readonly reference: string;
+  /** Field path of the checked value inside its source (`files[/etc/app.ini]`). @default - the source's root */
+  readonly under?: string;
 }
 
 export interface SchemaProblemCount {
@@ -39,7 +41,7 @@ export function reportSchemaProblems(schema: z.ZodType, raw: unknown, out: Probl
       }
       continue;
     }
-    const path = formatPath(issue.path);
+    const path = joinPath(check.under, formatPath(issue.path));
     if (covered.some((c) => overlaps(c, path))) continue;
     const { message, fix } = describeIssue(issue, path, valueAt(raw, issue.path), check);
     out.report(path, check.shapeCode, message, receivedOf(valueAt(raw, issue.path)), fix);
@@ -50,13 +52,18 @@ export function reportSchemaProblems(schema: z.ZodType, raw: unknown, out: Probl
 
 function reportUnknownKey(schema: z.ZodType, at: ValuePath, key: string, out: ProblemCollector, check: SchemaCheck): void {
   const valid = keysAt(schema, at);
-  const where = at.length === 0 ? check.subject : formatPath(at);
+  const where = at.length === 0 ? (check.under ?? check.subject) : joinPath(check.under, formatPath(at));
   const suggestion = closestKey(key, valid);
   const fix = suggestion !== undefined
     ? `Did you mean \`${suggestion}\`? Rename the key to \`${suggestion}\`, or remove it.`
     : `Remove it; the keys of ${where} are: ${valid.join(', ')}.`;
   // The key, not its value, is what was received: a misplaced value may be a secret.
-  out.report(formatPath([...at, key]), 'UnknownKey', `"${key}" is not a key of ${where}, so it would be ignored`, key, fix);
+  out.report(joinPath(check.under, formatPath([...at, key])), 'UnknownKey', `"${key}" is not a key of ${where}, so it would be ignored`, key, fix);
+}
+
+function joinPath(under: string | undefined, path: string): string {
+  if (!under) return path;
+  return path === '' || path.startsWith('[') ? `${under}${path}` : `${under}.${path}`;
 }
 
 /** Two field paths name the same place, or one lies inside the other. */

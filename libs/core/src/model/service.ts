@@ -1,11 +1,11 @@
 /**
- * The service model: what one package declares. Every optional field documents its default; the
- * defaults are applied once, in `normalize.ts`.
+ * The service model: the types of what one package declares (inferred from service-schema.ts,
+ * where every optional field documents its default) and of its normalized form. The defaults are
+ * applied once, in `normalize.ts`.
  */
-import type { z } from 'zod';
 import type { Tier } from './tiers.ts';
 import type { Site, Placement, ProxmoxNode, ExternalHost } from './site.ts';
-import type { DeepReadonly } from './deep-readonly.ts';
+import type { Declared } from './deep-readonly.ts';
 import type {
   artifactFormatSchema, authModeSchema, configFileSchema, devicePassthroughSchema, diskSchema, guestSchema, metricsEndpointSchema,
   nfsMountSchema, portSchema, resourcesSchema, routeSchema, secretRefSchema, serviceDefinitionSchema, serviceKindSchema, serviceRoleSchema,
@@ -13,8 +13,6 @@ import type {
 
 // The definition types are inferred from the schemas (service-schema.ts): a key cannot exist here
 // without being in the schema, and so in the generated JSON Schema and the unknown-key check.
-type Declared<S extends z.ZodType> = DeepReadonly<z.input<S>>;
-
 export type ServiceKind = Declared<typeof serviceKindSchema>;
 export type AuthMode = Declared<typeof authModeSchema>;
 export type ServiceRole = Declared<typeof serviceRoleSchema>;

@@ -3,14 +3,11 @@
  * values live in a site library (this repository's is libs/site). The types are inferred from the
  * schemas in site-schema.ts, so a key cannot exist here without being checked and documented.
  */
-import type { z } from 'zod';
-import type { DeepReadonly } from './deep-readonly.ts';
+import type { Declared } from './deep-readonly.ts';
 import type {
   assumptionSchema, deviceSchema, dnsRecordSchema, externalHostSchema, groupPolicySchema, nodeDiskSchema, overcommitSchema, placementSchema,
   portForwardSchema, proxmoxNodeSchema, siteSchema, storageSchema, tierWeightsSchema,
 } from './site-schema.ts';
-
-type Declared<S extends z.ZodType> = DeepReadonly<z.input<S>>;
 
 export type Disk = Declared<typeof nodeDiskSchema>;
 export type ProxmoxNode = Declared<typeof proxmoxNodeSchema>;

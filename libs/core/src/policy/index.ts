@@ -1,4 +1,5 @@
 import type { PolicyRule } from './rule.ts';
+import { configFileKeysRule } from './config-file-keys.ts';
 import { addressPlanRule } from './address-plan.ts';
 import { dependenciesRule } from './dependencies.ts';
 import { routesRule } from './routes.ts';
@@ -28,4 +29,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   addressPlanRule, dependenciesRule, routesRule, secretsRule, fileConflictsRule,
   capacityRule, placementRule, exposureRule, dnsRule, storageDependenciesRule, groupsRule,
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
+  configFileKeysRule,
 ];

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
-import { SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
+import { DEFAULT_SCHEMAS_DIR, SCHEMAS_DIR_ENV, SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
 
 export type { HomelabPluginOptions } from './targets.ts';
 
@@ -70,9 +70,31 @@ export function createServiceNode(
   };
 }
 
+/**
+ * Options this plugin no longer reads, with what replaced them. Said once, loudly: silently
+ * ignoring `schemasDir` would leave an nx.json that looks as if it chose a directory it does not.
+ */
+const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
+  schemasDir: `the schemas live in the repository (${DEFAULT_SCHEMAS_DIR}/); remove the option, and set ${SCHEMAS_DIR_ENV} to validate against another directory`,
+};
+
+export function checkPluginOptions(options: unknown): void {
+  if (options === undefined || options === null) return;
+  const retired = Object.keys(options).filter((key) => key in RETIRED_OPTIONS);
+  if (!retired.length) return;
+  throw new Error(
+    `nx.json: plugins["./tools/homelab/src/nx/plugin.ts"].options: ${retired
+      .map((key) => `"${key}" (${JSON.stringify((options as Record<string, unknown>)[key])}) is no longer read: ${RETIRED_OPTIONS[key]}.`)
+      .join(' ')}`,
+  );
+}
+
 export const createNodes: CreateNodes<HomelabPluginOptions> = [
   SERVICE_PACKAGE_GLOB,
-  (files, options, context) => createNodesFromFiles(createServiceNode, files, options ?? {}, context),
+  (files, options, context) => {
+    checkPluginOptions(options);
+    return createNodesFromFiles(createServiceNode, files, options ?? {}, context);
+  },
 ];
 
 /** The name the brief and older Nx versions use; Nx 23 prefers `createNodes`. */

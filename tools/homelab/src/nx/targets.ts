@@ -6,12 +6,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 
 export interface HomelabPluginOptions {
-  /**
-   * Directory with the upstream JSON schemas `validate` checks artifacts against, relative to
-   * the workspace root. Outside the workspace, so it is hashed by a runtime input (see below).
-   * @default "../shared/schemas"
-   */
-  readonly schemasDir?: string;
   /** Workspace-relative entry of the homelab CLI. @default "tools/homelab/src/main.ts" */
   readonly cliEntry?: string;
 }
@@ -31,7 +25,15 @@ export interface ServiceTargetsInput {
 /** One entry of a target's `inputs` (a fileset, a named input, or `{ runtime }`, `{ env }`, ...). */
 type Input = NonNullable<TargetConfiguration['inputs']>[number];
 
-export const DEFAULT_SCHEMAS_DIR = '../shared/schemas';
+/**
+ * Where validate reads the upstream schemas unless `HOMELAB_SCHEMAS_DIR` says otherwise
+ * (`findSchemasDir()` of @homelab/core: the repository's own copy). Not a plugin option: the
+ * command cannot be told another directory except by that variable, so the inputs follow the
+ * same two sources and nothing else.
+ */
+export const DEFAULT_SCHEMAS_DIR = 'schemas';
+/** The override `findSchemasDir()` reads (`SCHEMAS_DIR_ENV` of @homelab/core; a test keeps them equal). */
+export const SCHEMAS_DIR_ENV = 'HOMELAB_SCHEMAS_DIR';
 export const DEFAULT_CLI_ENTRY = 'tools/homelab/src/main.ts';
 
 /** The tag this plugin puts on every service project; inputs select the services by it. */
@@ -67,27 +69,74 @@ export function synthInputs(projectInput: string, servicesInput: string = projec
 }
 
 /**
- * A stable digest of every file under `dir` (path and content), printed on stdout. Nx hashes
- * only files inside the workspace, so a `{workspaceRoot}/../shared/schemas/**` fileset matches
- * nothing (checked with Nx 23.3.1: changing a schema left the hash unchanged); a runtime input
- * runs this command when hashing and folds its output into the hash instead. The `|| echo`
- * keeps a missing directory from failing the hash: it hashes as "missing".
+ * A shell command printing a stable digest of every file (path and content) under the directory
+ * the shell word `dirWord` expands to. A runtime input runs it when hashing and folds its output
+ * into the hash: Nx hashes only files inside the workspace, so a fileset cannot follow a
+ * directory outside it (checked with Nx 23.3.1: a `{workspaceRoot}/../x/**` fileset matched
+ * nothing). The `|| echo` keeps a missing directory from failing the hash: it hashes as "missing".
  */
-export function dirDigestCommand(dir: string): string {
-  const q = shellQuote(dir);
-  return `(cd ${q} 2>/dev/null && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum) || echo missing:${q}`;
+function digestOfShellWord(dirWord: string): string {
+  return `(cd ${dirWord} 2>/dev/null && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum) || echo missing:${dirWord}`;
 }
+
+/** {@link digestOfShellWord} of a literal directory (quoted for the shell as needed). */
+export function dirDigestCommand(dir: string): string {
+  return digestOfShellWord(shellQuote(dir));
+}
+
+/**
+ * The digest of the directory `$HOMELAB_SCHEMAS_DIR` names, or `default` when it is unset or
+ * empty (then the `{workspaceRoot}/schemas` fileset covers what validate reads). The variable is
+ * expanded by the shell Nx runs the command with, in double quotes: a path with spaces stays one
+ * word. A relative value is relative to the workspace root, like `findSchemasDir()` resolves it
+ * (Nx runs runtime inputs there, and validate runs with cwd `{workspaceRoot}`).
+ */
+export function schemasOverrideDigestCommand(): string {
+  return `if [ -n "$${SCHEMAS_DIR_ENV}" ]; then ${digestOfShellWord(`"$${SCHEMAS_DIR_ENV}"`)}; else echo default; fi`;
+}
+
+/**
+ * Everything validate reads besides what synth reads: the files synth wrote to dist/<service>/
+ * (the outputs of the tasks it depends on) and the schemas, both where they live in the
+ * repository and wherever `HOMELAB_SCHEMAS_DIR` points instead (its value and, at hash time, the
+ * digest of that directory's files).
+ */
+export function validateInputs(projectInput: string): Input[] {
+  return [
+    ...synthInputs(projectInput),
+    { dependentTasksOutputFiles: '**/*' },
+    `{workspaceRoot}/${DEFAULT_SCHEMAS_DIR}/**/*`,
+    { env: SCHEMAS_DIR_ENV },
+    { runtime: schemasOverrideDigestCommand() },
+  ];
+}
+
+/**
+ * What deploy waits for. The deploys of the services it depends on run first, and get this
+ * task's command-line parameters (`params: 'forward'`): `nx run arr:deploy --dry-run` must hand
+ * `--dry-run` to proxmox's and traefik's deploys too. With `'^deploy'` (params `ignore`, Nx's
+ * default) they ran for real. Then its own dist/ must be current (synth) and pass validation
+ * (validate, itself after synth): nothing is applied that would fail validation.
+ */
+export const DEPLOY_DEPENDS_ON: NonNullable<TargetConfiguration['dependsOn']> = [
+  { dependencies: true, target: 'deploy', params: 'forward' },
+  'synth',
+  'validate',
+];
 
 export function serviceTargets(input: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const { service, projectRoot } = input;
   const cli = input.options?.cliEntry ?? DEFAULT_CLI_ENTRY;
-  const schemasDir = input.options?.schemasDir ?? DEFAULT_SCHEMAS_DIR;
   const own = input.namedInputs.includes('production') ? 'production' : 'default';
   const dist = `{workspaceRoot}/dist/${service}`;
   const homelab = (verb: string): TargetConfiguration['options'] => ({
     command: `tsx ${cli} ${verb} --service ${service}`,
     cwd: '{workspaceRoot}',
   });
+  // Synth and validate take nothing from Nx's command line: `nx affected -t synth validate
+  // deploy -- --dry-run` gives the flags meant for deploy to every task it lists, and what synth
+  // writes and validate checks must not depend on them.
+  const build = (verb: string): TargetConfiguration['options'] => ({ ...homelab(verb), forwardAllArgs: false });
   const vitest = (dir: string): TargetConfiguration['options'] => ({
     command: `vitest run ${projectRoot}/${dir} --passWithNoTests`,
     cwd: '{workspaceRoot}',
@@ -96,7 +145,7 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
   const targets: Record<string, TargetConfiguration> = {
     synth: {
       executor: 'nx:run-commands',
-      options: homelab('synth'),
+      options: build('synth'),
       cache: true,
       inputs: synthInputs(own),
       outputs: [dist],
@@ -107,18 +156,13 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
     },
     validate: {
       executor: 'nx:run-commands',
-      options: homelab('validate'),
+      options: build('validate'),
       dependsOn: ['synth'],
       cache: true,
-      inputs: [
-        ...synthInputs(own),
-        // The files synth wrote to dist/<service>/ (the outputs of the tasks this one depends on).
-        { dependentTasksOutputFiles: '**/*' },
-        { runtime: dirDigestCommand(schemasDir) },
-      ],
+      inputs: validateInputs(own),
       outputs: [],
       metadata: {
-        description: `Validate dist/${service}/ against the upstream schemas (${schemasDir}), offline tools and policy rules`,
+        description: `Validate dist/${service}/ against the upstream schemas (${DEFAULT_SCHEMAS_DIR}/ or $${SCHEMAS_DIR_ENV}), offline tools and policy rules`,
         technologies: ['homelab'],
       },
     },
@@ -135,11 +179,11 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
     deploy: {
       executor: 'nx:run-commands',
       options: homelab('deploy'),
-      // The services it depends on deploy first. nx.json's targetDefaults.deploy must repeat
-      // this list: target defaults replace an inferred dependsOn, they do not merge with it.
-      // `--exclude-task-dependencies` drops `synth` as well as `^deploy`; use
-      // `nx affected -t synth deploy --exclude-task-dependencies` to keep dist/ in step.
-      dependsOn: ['^deploy', 'synth'],
+      // nx.json must not set targetDefaults.deploy.dependsOn: target defaults replace an inferred
+      // dependsOn (they do not merge), and a copy that lost `params: 'forward'` would deploy the
+      // dependencies of a dry run for real. `--exclude-task-dependencies` drops synth and
+      // validate as well as the dependencies' deploys: list them, as deploy:affected does.
+      dependsOn: DEPLOY_DEPENDS_ON,
       cache: false,
       metadata: {
         description: `Apply ${service} (terraform, then ansible, then smoke) after the services it depends on; refuses without a configured endpoint`,

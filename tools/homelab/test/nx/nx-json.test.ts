@@ -12,7 +12,8 @@ interface NxJson {
   plugins?: ({ plugin: string; options?: unknown } | string)[];
 }
 
-const nxJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../nx.json', import.meta.url)), 'utf8')) as NxJson;
+const nxJsonText = readFileSync(fileURLToPath(new URL('../../../../nx.json', import.meta.url)), 'utf8');
+const nxJson = JSON.parse(nxJsonText) as NxJson;
 const INFERRED = ['synth', 'validate', 'plan', 'deploy', 'smoke', 'test', 'typecheck'];
 
 describe('nx.json', () => {
@@ -27,10 +28,17 @@ describe('nx.json', () => {
     expect(defaults?.outputs).toBeUndefined();
   });
 
-  it('targetDefaults.deploy keeps both ^deploy and synth in dependsOn, and no cache', () => {
+  it.each(INFERRED)('targetDefaults.%s sets no dependsOn (it would replace the inferred one: deploy\'s forwards --dry-run)', (target) => {
+    expect(nxJson.targetDefaults?.[target]?.dependsOn).toBeUndefined();
+  });
+
+  it('targetDefaults.deploy, if there, keeps deploy uncached', () => {
     const deploy = nxJson.targetDefaults?.['deploy'];
-    if (deploy?.dependsOn) expect(deploy.dependsOn).toEqual(expect.arrayContaining(['^deploy', 'synth']));
     if (deploy?.cache !== undefined) expect(deploy.cache).toBe(false);
+  });
+
+  it('names nothing outside the repository (the schemas live in it; HOMELAB_SCHEMAS_DIR overrides at run time)', () => {
+    expect(nxJsonText).not.toMatch(/\.\.\/|shared\/schemas|schemasDir/);
   });
 
   it('defines a production input without tests, smoke tests and docs (what synth and validate read of the package)', () => {

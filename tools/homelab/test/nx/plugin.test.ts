@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
 import { createNodes, createNodesV2, serviceTags, SERVICE_PACKAGE_GLOB } from '../../src/nx/plugin.ts';
-import { dirDigestCommand, synthInputs } from '../../src/nx/targets.ts';
+import { SCHEMAS_DIR_ENV as CORE_SCHEMAS_DIR_ENV } from '@homelab/core';
+import { checkPluginOptions } from '../../src/nx/plugin.ts';
+import { dirDigestCommand, SCHEMAS_DIR_ENV, schemasOverrideDigestCommand, synthInputs } from '../../src/nx/targets.ts';
 
 let root: string;
 
@@ -18,7 +20,7 @@ function context(namedInputs: Record<string, string[]> = {}): CreateNodesContext
   return { workspaceRoot: root, nxJsonConfiguration: { namedInputs } };
 }
 
-async function run(files: string[], ctx = context(), options?: { schemasDir?: string }): Promise<Map<string, CreateNodesResult>> {
+async function run(files: string[], ctx = context(), options?: Record<string, unknown>): Promise<Map<string, CreateNodesResult>> {
   const [, fn] = createNodesV2;
   const results = await fn(files, options, ctx);
   return new Map(results.map(([file, result]) => [file, result]));
@@ -71,6 +73,8 @@ describe('homelab Nx plugin', () => {
   it('synth: cached, reads every service package, libs/core, libs/site and the CLI, writes dist/<service>', async () => {
     const { synth } = await targetsOf('traefik');
     expect(synth?.options?.command).toBe('tsx tools/homelab/src/main.ts synth --service traefik');
+    // Flags meant for deploy (`nx affected -t synth validate deploy -- --dry-run`) are not its.
+    expect(synth?.options?.forwardAllArgs).toBe(false);
     expect(synth?.cache).toBe(true);
     expect(synth?.outputs).toEqual(['{workspaceRoot}/dist/traefik']);
     expect(synth?.inputs).toEqual([
@@ -96,23 +100,35 @@ describe('homelab Nx plugin', () => {
     expect(test?.inputs?.slice(0, 2)).toEqual(['default', { input: 'production', projects: 'tag:type:service' }]);
   });
 
-  it('validate: cached, after synth, on synth\'s inputs plus the files synth wrote and the schemas', async () => {
+  it('validate: cached, after synth, on synth\'s inputs plus the files synth wrote, the schemas in the repo and HOMELAB_SCHEMAS_DIR', async () => {
     const { validate } = await targetsOf('traefik');
     expect(validate?.options?.command).toBe('tsx tools/homelab/src/main.ts validate --service traefik');
+    expect(validate?.options?.forwardAllArgs).toBe(false);
     expect(validate?.cache).toBe(true);
     expect(validate?.dependsOn).toEqual(['synth']);
     expect(validate?.inputs).toEqual([
       ...synthInputs('default'),
       { dependentTasksOutputFiles: '**/*' },
-      { runtime: dirDigestCommand('../shared/schemas') },
+      '{workspaceRoot}/schemas/**/*',
+      { env: 'HOMELAB_SCHEMAS_DIR' },
+      { runtime: schemasOverrideDigestCommand() },
     ]);
+    // The repository stands alone: no input reaches outside it by a fixed path.
+    expect(JSON.stringify(validate?.inputs)).not.toContain('..');
     expect(validate?.outputs).toEqual([]);
+  });
+
+  it('the variable the inputs follow is the one findSchemasDir() reads', () => {
+    expect(SCHEMAS_DIR_ENV).toBe(CORE_SCHEMAS_DIR_ENV);
   });
 
   it('plan and deploy are never cached and run after synth; deploy also after its dependencies\' deploys', async () => {
     const { plan, deploy } = await targetsOf('traefik');
     expect(plan).toMatchObject({ cache: false, dependsOn: ['synth'], options: { command: 'tsx tools/homelab/src/main.ts plan --service traefik' } });
-    expect(deploy).toMatchObject({ cache: false, dependsOn: ['^deploy', 'synth'], options: { command: 'tsx tools/homelab/src/main.ts deploy --service traefik' } });
+    expect(deploy).toMatchObject({ cache: false, options: { command: 'tsx tools/homelab/src/main.ts deploy --service traefik' } });
+    expect(deploy?.options?.forwardAllArgs).toBeUndefined();
+    // The dependencies' deploys get this run's flags (--dry-run above all); then synth and validate.
+    expect(deploy?.dependsOn).toEqual([{ dependencies: true, target: 'deploy', params: 'forward' }, 'synth', 'validate']);
   });
 
   it('test is cached and smoke is not; both run vitest on the package\'s own folder', async () => {
@@ -132,10 +148,14 @@ describe('homelab Nx plugin', () => {
     });
   });
 
-  it('takes the schemas directory from the plugin options', async () => {
-    const results = await run(['packages/traefik/package.json'], context(), { schemasDir: 'vendor/schemas' });
-    const validate = results.get('packages/traefik/package.json')?.projects?.['packages/traefik']?.targets?.['validate'];
-    expect(validate?.inputs).toContainEqual({ runtime: dirDigestCommand('vendor/schemas') });
+  it('refuses the retired schemasDir option, naming it, its value and what replaced it', async () => {
+    const error = await run(['packages/traefik/package.json'], context(), { schemasDir: '../shared/schemas' }).catch((e: unknown) => e);
+    expect(String((error as Error).message)).toBe(
+      'nx.json: plugins["./tools/homelab/src/nx/plugin.ts"].options: "schemasDir" ("../shared/schemas") is no longer read: '
+      + 'the schemas live in the repository (schemas/); remove the option, and set HOMELAB_SCHEMAS_DIR to validate against another directory.',
+    );
+    expect(() => checkPluginOptions({ cliEntry: 'x.ts' })).not.toThrow();
+    expect(() => checkPluginOptions(undefined)).not.toThrow();
   });
 
   it.each([
@@ -167,16 +187,33 @@ describe('homelab Nx plugin', () => {
   });
 });
 
-describe('schemas digest (the runtime input of validate)', () => {
-  it('changes when a file under the directory changes, and says "missing" when there is none', () => {
-    const digest = (dir: string): string => execSync(dirDigestCommand(dir), { cwd: root, encoding: 'utf8', shell: '/bin/sh' }).trim();
+describe('schemas digests (the runtime input of validate)', () => {
+  const sh = (command: string, env: Record<string, string> = {}): string =>
+    execSync(command, { cwd: root, encoding: 'utf8', shell: '/bin/sh', env: { PATH: process.env['PATH'] ?? '', ...env } }).trim();
+
+  it('dirDigestCommand: changes when a file under the directory changes, and says "missing" when there is none', () => {
     write('schemas/a.schema.json', '{"type":"object"}');
     write('schemas/sub/b.schema.json', '{}');
-    const first = digest('schemas');
+    const first = sh(dirDigestCommand('schemas'));
     expect(first).toMatch(/^[0-9a-f]{64} {2}-$/);
-    expect(digest('schemas')).toBe(first);
+    expect(sh(dirDigestCommand('schemas'))).toBe(first);
     write('schemas/sub/b.schema.json', '{"type":"string"}');
-    expect(digest('schemas')).not.toBe(first);
-    expect(digest('no/such/dir')).toBe('missing:no/such/dir');
+    expect(sh(dirDigestCommand('schemas'))).not.toBe(first);
+    expect(sh(dirDigestCommand('no/such/dir'))).toBe('missing:no/such/dir');
+  });
+
+  it('override digest: "default" without HOMELAB_SCHEMAS_DIR; with it, the digest of that directory, relative or absolute, spaces and all', () => {
+    const command = schemasOverrideDigestCommand();
+    expect(sh(command)).toBe('default');
+    expect(sh(command, { HOMELAB_SCHEMAS_DIR: '' })).toBe('default');
+    write('elsewhere/my schemas/a.schema.json', '{"type":"object"}');
+    const relative = sh(command, { HOMELAB_SCHEMAS_DIR: 'elsewhere/my schemas' });
+    expect(relative).toMatch(/^[0-9a-f]{64} {2}-$/);
+    expect(sh(command, { HOMELAB_SCHEMAS_DIR: join(root, 'elsewhere/my schemas') })).toBe(relative);
+    // The same files as schemas/ hash the same; a change to one file outside the workspace shows.
+    write('elsewhere/my schemas/a.schema.json', '{"type":"array"}');
+    expect(sh(command, { HOMELAB_SCHEMAS_DIR: 'elsewhere/my schemas' })).not.toBe(relative);
+    // A name the shell would expand stays literal: it is the variable's value, not shell code.
+    expect(sh(command, { HOMELAB_SCHEMAS_DIR: '$(echo x)' })).toBe('missing:$(echo x)');
   });
 });

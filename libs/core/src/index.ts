@@ -56,3 +56,4 @@ export * from './proxmox/root-settings.ts';
 export * from './render/klipper-host.ts';
 export * from './exit-codes.ts';
 export * from './setup-error.ts';
+export * from './model/closest-key.ts';

@@ -2,31 +2,17 @@
  * The bad-input corpus at the process boundary: `homelab synth` on a broken site module exits 1
  * with every problem grouped by package, readable in a terminal, and no stack trace.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REAL_SITE_URL, STACK_FRAME, synthWithSite } from '../fixtures/synth-with-site.ts';
 
-const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'homelab-broken-site-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Writes a site module and runs `homelab synth` with HOMELAB_SITE pointing at it (relative to the root, as loadSite reads it). */
-function synthWith(name: string, source: string): { status: number | null; output: string } {
-  const file = join(dir, name);
-  writeFileSync(file, source);
-  const spec = relative(ROOT, file);
-  const r = spawnSync('npx', ['tsx', 'tools/homelab/src/main.ts', 'synth'], {
-    cwd: ROOT, encoding: 'utf8', timeout: 240_000,
-    env: { ...process.env, HOMELAB_SITE: spec.startsWith('.') ? spec : `./${spec}`, HOMELAB_DEBUG: '' },
-  });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-const STACK_FRAME = /^\s+at\s.*(:\d+:\d+\)?|\(native\))$/m;
-const realSite = pathToFileURL(join(ROOT, 'libs/site/src/index.ts')).href;
+const synthWith = (name: string, source: string) => synthWithSite(dir, name, source);
+const realSite = REAL_SITE_URL;
 
 describe('homelab synth on a broken site (end to end)', () => {
   it('a site that breaks several packages: exit 1, problems grouped by package, no stack trace', () => {

@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path';
 import type { ConfigFile } from '../model/service.ts';
+import { envCheckPlay, envLookupNames } from './ansible-env-check.ts';
 
 export interface HostFiles {
   /** Inventory name of the host (the service whose guest it is). */
@@ -45,6 +46,11 @@ function installableUnit(file: ConfigFile): string | undefined {
   return isSystemdUnitName(name) && /^\[Install\]\s*$/m.test(file.content) ? name : undefined;
 }
 
+/** Only files that read secrets go through Jinja; others are copied byte for byte. */
+function isTemplated(file: ConfigFile): boolean {
+  return file.secret === true || /lookup\(\s*'(ansible\.builtin\.)?env'/.test(file.content);
+}
+
 export function inventory(input: PlaybookInput): Record<string, unknown> {
   const hosts = Object.fromEntries([...input.hosts].sort((a, b) => a.host.localeCompare(b.host)).map((h) => [h.host, h.host === DEPLOY_MACHINE
     ? { ansible_connection: 'local', ansible_python_interpreter: '{{ ansible_playbook_python }}' }
@@ -81,7 +87,17 @@ function runOnlyWhenTagSelected<H extends { readonly tags: readonly string[] }>(
   };
 }
 
+/**
+ * The plays, one per host; first, when any templated file reads an environment variable, the
+ * play that stops everything unless all of them are set (ansible-env-check.ts).
+ */
 export function playbook(input: PlaybookInput): unknown[] {
+  const envNames = envLookupNames(input.hosts.flatMap((h) => h.files.filter((f) => isTemplated(f.file)).map((f) => f.file.content)));
+  const check = envCheckPlay(input.service, envNames);
+  return [...(check ? [check] : []), ...hostPlays(input)];
+}
+
+function hostPlays(input: PlaybookInput): unknown[] {
   return input.hosts.map((h) => {
     const stacksHere = input.stacks.filter((s) => s.host === h.host).map((s) => s.dir).sort();
     // On the deploy machine a `run` script and the files in its directory are used where synth
@@ -123,8 +139,7 @@ export function playbook(input: PlaybookInput): unknown[] {
       });
     }
     for (const { file, distPath } of [...installed].sort((a, b) => a.file.path.localeCompare(b.file.path))) {
-      // Only files that read secrets go through Jinja; others are copied byte for byte.
-      const templated = file.secret === true || /lookup\(\s*'(ansible\.builtin\.)?env'/.test(file.content);
+      const templated = isTemplated(file);
       const owner = file.owner ?? 'root';
       const ownUnit = installableUnit(file);
       const notify = [

@@ -127,6 +127,25 @@ describe.skipIf(!HOST)(`generated playbooks on a real test host${HOST ? ` (${HOS
     if (HOST && ssh) await onHost('rm -rf /usr/local/bin/docker /var/log/homelab-docker-stub.log /usr/local/sbin/pct /var/lib/homelab-fake-pct').catch(() => undefined);
   });
 
+  // Runs first, on the clean host: a playbook run by hand with a secret unset must change nothing
+  // (render/ansible-env-check.ts). The test after it then sees the host exactly as beforeAll left it.
+  it('traefik with its secret unset: ansible-playbook exits 2 naming it, before any change on the host', async () => {
+    const unit = units.get('traefik')!;
+    const base = { ...process.env };
+    const secrets = unit.env.filter((e) => e.step === 'config').map((e) => e.name);
+    for (const name of secrets) delete base[name];
+    expect(secrets).toContain('CF_DNS_API_TOKEN');
+    const call: ToolCall = {
+      service: 'traefik', step: 'config', label: 'ansible-playbook', file: ansible,
+      args: ['-i', testInventory('traefik'), 'playbook.yml'],
+      cwd: join(unit.distDir, 'ansible'), setEnv: ANSIBLE_ENV, readsEnv: [], mutates: true, stream: false, successCodes: [2],
+    };
+    const result = await runTool(call, { env: base });
+    expect(result.stdout).toContain(`Not set or empty: ${[...secrets].sort().join(', ')}. Nothing was changed.`);
+    expect(result.stdout).not.toMatch(/PLAY \[Configure /);
+    expect(await onHost('for p in /etc/traefik /opt/stacks/traefik /var/lib/homelab-fake-pct/log /usr/local/lib/homelab; do test -e $p && echo "$p exists"; done; true')).toBe('');
+  }, 120_000);
+
   it('traefik: run 1 installs every file (changed > 0); run 2 changes nothing (changed=0), createOnly keeps a modified acme.json, modes are right', async () => {
     const first = await play('traefik', 'packages,stack');
     expect(first.recap.traefik).toMatchObject({ failed: 0, unreachable: 0 });

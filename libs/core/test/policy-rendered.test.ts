@@ -110,7 +110,7 @@ const passing: [string, ServiceProps[], Site?][] = [
   ['forward-auth: a route with the application\'s own login needs no forwardAuth', replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'app', admin: false }], dependsOn: ['proxy'] })],
   ['split-tunnel: a /16 tunnel far from the LAN', replace(lab(), vpn({ subnet: '172.30.0.0/16' })), wgSite('172.30.0.0/16')],
   ['kill-switch: several clients in the gateway namespace', replace(lab(), downloads({ gluetun, qbittorrent, sabnzbd: { image: 'lscr.io/linuxserver/sabnzbd:4.5.5', network_mode: 'service:gluetun' }, indexer }, { gateway: 'gluetun', clients: ['qbittorrent', 'sabnzbd'] }))],
-  ['kill-switch: a stack without download clients needs no kill switch', replace(lab(), downloads({ indexer }, null))],
+  ['kill-switch: a stack without download clients needs no kill switch', replace(lab(), downloads({ indexer: { ...indexer, ports: ['9696:9696', '8080:8080'] } }, null))],
   ['terraform-token: VMs present and their privileges granted', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), withVm]],
   ['terraform-token: a broad grant is allowed where a resource needs it', replace(lab(), extraStack('proxmox_acl'), hypervisor([...CONTAINER_PRIVILEGES, 'Permissions.Modify']))],
   ['terraform-token: a site without a declared role is not checked', lab().filter((d) => d.name !== 'hv')],

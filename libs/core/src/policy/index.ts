@@ -16,6 +16,12 @@ import { forwardAuthRule } from './forward-auth.ts';
 import { splitTunnelRule } from './split-tunnel.ts';
 import { killSwitchRule } from './kill-switch.ts';
 import { terraformTokenRule } from './terraform-token.ts';
+import { routePortsRule } from './route-ports.ts';
+import { osImagesRule } from './os-images.ts';
+import { filePathsRule } from './file-paths.ts';
+import { imageTagsRule } from './image-tags.ts';
+import { siteFactsRule } from './site-facts.ts';
+import { packageVersionRule } from './package-version.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
@@ -26,8 +32,9 @@ export { PROXMOX_PRIVILEGE_NEEDS, PROXMOX_RESOURCE_TYPES, BROAD_PROXMOX_GRANTS, 
 
 /** Every policy rule, in the order they report. */
 export const POLICY_RULES: readonly PolicyRule[] = [
-  addressPlanRule, dependenciesRule, routesRule, secretsRule, fileConflictsRule,
+  siteFactsRule, addressPlanRule, dependenciesRule, routesRule, secretsRule, fileConflictsRule,
   capacityRule, placementRule, exposureRule, dnsRule, storageDependenciesRule, groupsRule,
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
+  routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
   configFileKeysRule,
 ];

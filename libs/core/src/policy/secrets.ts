@@ -1,7 +1,10 @@
 import { ProblemCollector } from '../model/collector.ts';
 import type { Problem } from '../model/problem.ts';
+import type { NormalizedService } from '../model/service.ts';
 import type { PolicyRule } from './rule.ts';
 import { findEnvReferences, findLookupReferences, findSecretLiterals } from '../render/secrets.ts';
+import { findSecretUrls } from './secret-urls.ts';
+import { findLiteralsInFacts } from './secret-facts.ts';
 
 const MAX_SECRET_MODE = 0o600;
 
@@ -16,10 +19,10 @@ function isAcmeStorage(path: string): boolean {
  */
 export const secretsRule: PolicyRule = {
   name: 'secrets',
-  codes: ['SecretLiteral', 'UndeclaredSecret', 'SecretFileModeTooOpen', 'InvalidFileMode'],
-  description: 'Secrets are referenced by environment variable name only, each one declared, in files of mode 0600 or stricter; acme.json (certificate private keys) is always 0600.',
+  codes: ['SecretLiteral', 'SecretUrl', 'UndeclaredSecret', 'SecretFileModeTooOpen', 'InvalidFileMode'],
+  description: 'Secrets are referenced by environment variable name only, each one declared, in files of mode 0600 or stricter; acme.json (certificate private keys) is always 0600; no secret-looking literal (a *KEY, *TOKEN, *PASSWORD, *SECRET key, a webhook or URL with its token) in a file or in extra.',
   check: ({ services, files }) => {
-    if (!files) return [];
+    if (!files) return services.flatMap(literalsInFacts);
     const problems: Problem[] = [];
     for (const s of services) {
       const out = new ProblemCollector(s.pkg.dir);
@@ -45,9 +48,21 @@ export const secretsRule: PolicyRule = {
         for (const lit of findSecretLiterals(f.content)) {
           out.report(`${where}:${lit.line}`, 'SecretLiteral', `"${lit.key}" is given a literal value; secrets are referenced by environment variable name only`, lit.masked, `Reference it as {{ lookup('ansible.builtin.env', 'NAME') }} (or \${NAME} in Compose) and declare NAME in secrets.`);
         }
+        for (const url of findSecretUrls(f.content)) {
+          out.report(`${where}:${url.line}`, 'SecretUrl', `a URL carries its credential as a literal (${url.kind}); whoever holds the URL can use it`, url.masked, 'Put the whole URL (or its token) in an environment variable, declare it in secrets, and reference it by name.');
+        }
       }
       problems.push(...out.problems);
     }
     return problems;
   },
 };
+
+/** Secret-looking literals in `extra`, the free-form facts other packages read (model pass). */
+function literalsInFacts(s: NormalizedService): Problem[] {
+  const out = new ProblemCollector(s.pkg.dir);
+  for (const lit of findLiteralsInFacts(s.extra, 'extra')) {
+    out.report(lit.path, lit.url ? 'SecretUrl' : 'SecretLiteral', lit.url ? `a URL carries its credential as a literal (${lit.url})` : `"${lit.key}" is given a literal value; secrets are referenced by environment variable name only`, lit.masked, 'Declare the secret in secrets and pass its environment variable name instead of the value.');
+  }
+  return out.problems;
+}

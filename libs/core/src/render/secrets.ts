@@ -32,7 +32,15 @@ export function findEnvReferences(content: string): string[] {
   return [...names].sort();
 }
 
-const SECRET_KEY = /(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|preshared[_-]?key|psk|credential)s?$/i;
+const SECRET_KEY = /(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|preshared[_-]?key|psk|credential)s?$/i;
+/** Any `*_KEY`, `*-key`, `*.key`, `*Key` (ENCRYPTION_KEY, SECRET_KEY, signingKey), except public keys, which are not secrets. */
+const KEY_SUFFIX = /(?:[_.-](?:key|Key|KEY)|[a-z0-9]Key)s?$/;
+const PUBLIC_KEY = /public[_.-]?key$/i;
+
+/** A key whose value is a secret by its name. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) || (KEY_SUFFIX.test(key) && !PUBLIC_KEY.test(key));
+}
 /** `key: value`, `key = value`, `KEY=value`, `"key": "value"`. */
 const ASSIGNMENT = /^\s*(?:-\s*)?["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
 
@@ -51,10 +59,15 @@ export function findSecretLiterals(content: string): SecretLiteral[] {
     if (!m) return;
     const key = m[1]!;
     const value = m[2]!.replace(/^["']|["']$/g, '');
-    if (!SECRET_KEY.test(key) || isNotALiteral(key, value)) return;
+    if (!isSecretKey(key) || isNotALiteral(key, value)) return;
     found.push({ line: i + 1, key, masked: `${'*'.repeat(Math.min(value.length, 8))} (${value.length} chars)` });
   });
   return found;
+}
+
+/** A value under `key` that is a secret written out, not a reference, a path or an env var name. */
+export function isLiteralSecret(key: string, value: string): boolean {
+  return isSecretKey(key) && !isNotALiteral(key, value) && !/^[A-Z][A-Z0-9_]*$/.test(value);
 }
 
 function isNotALiteral(key: string, value: string): boolean {

@@ -4,7 +4,8 @@
  * input.
  */
 import { buildHomelab, checkRenderedFiles, type Homelab } from '../model/homelab.ts';
-import { loadServices } from '../model/load.ts';
+import { listServicePackages, loadServices } from '../model/load.ts';
+import { checkPackageFiles } from './package-files.ts';
 import type { Problem } from '../model/problem.ts';
 import type { ConfigFile } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
@@ -23,7 +24,11 @@ export interface SiteSynthesis {
 
 export async function loadHomelab(root: string, site: Site): Promise<Homelab> {
   const { entries, failures } = await loadServices(root);
-  return buildHomelab(site, entries, { failures });
+  // A broken package.json is reported against package.json itself, not as a package that does not load.
+  const fileProblems = checkPackageFiles(root, await listServicePackages(root));
+  const unreadable = new Set(fileProblems.filter((p) => p.code === 'PackageJsonUnreadable').map((p) => p.source));
+  const home = buildHomelab(site, entries, { failures: failures.filter((f) => !unreadable.has(f.dir)) });
+  return { ...home, problems: [...fileProblems, ...home.problems] };
 }
 
 export function synthesizeSite(home: Homelab, options: { backend?: BackendSetting; only?: readonly string[] } = {}): SiteSynthesis {

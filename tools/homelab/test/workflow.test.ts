@@ -1,7 +1,16 @@
-import { readFileSync } from 'node:fs';
+/**
+ * The committed operator workflow (.github/workflows/homelab.yml), parsed and held to each
+ * requirement: the generator's output byte for byte, bash (pipefail) for every run step, state
+ * outside the checkout, OpenTofu set up, secrets only in the step that deploys, deploy only after
+ * the changesets version PR is merged, and the Nx cache kept between runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { STATE_ENV } from '@homelab/core';
 import { synthesizeThisSite, WORKSPACE_ROOT } from '@homelab/site/testing';
 import { deployEnvNames, WORKFLOW_FILE, workflowText } from '../src/ci/workflow.ts';
 import { TARGETS } from './workflow-targets.ts';
@@ -11,8 +20,29 @@ const committed = readFileSync(join(WORKSPACE_ROOT, WORKFLOW_FILE), 'utf8');
 const wf = parse(committed);
 const pkg = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8'));
 
-type Step = { name?: string; run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-const jobs = wf.jobs as Record<string, { 'runs-on': unknown; steps: Step[]; if?: string; env?: Record<string, string>; needs?: string[] }>;
+type Step = { name?: string; id?: string; run?: string; uses?: string; shell?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+interface Job {
+  'runs-on': unknown; steps: Step[]; if?: string; env?: Record<string, string>; needs?: string[];
+  outputs?: Record<string, string>; defaults?: { run?: { shell?: string } };
+}
+const jobs = wf.jobs as Record<string, Job>;
+const allSteps = Object.entries(jobs).flatMap(([job, j]) => j.steps.map((step) => ({ job, step })));
+const stepIndex = (job: Job, test: (s: Step) => boolean) => job.steps.findIndex(test);
+const runsNx = (s: Step) => /\bnx\b/.test(s.run ?? '');
+
+/**
+ * Evaluates the small subset of GitHub's expression language the workflow's `if:`s use:
+ * `<context path> == '<literal>'` joined by `&&`. Anything else throws, so a rewrite of a
+ * condition into another form fails here instead of passing untested.
+ */
+function evaluateIf(expression: string, context: Record<string, string>): boolean {
+  return expression.split('&&').every((term) => {
+    const m = /^\s*([\w.-]+)\s*==\s*'([^']*)'\s*$/.exec(term);
+    if (!m) throw new Error(`cannot evaluate ${JSON.stringify(term)} of ${JSON.stringify(expression)}`);
+    if (!(m[1]! in context)) throw new Error(`no value for ${m[1]} in the scenario`);
+    return context[m[1]!] === m[2];
+  });
+}
 
 describe('the operator workflow', () => {
   it('is the rendering of the current homelab (regenerate with tools/homelab/src/ci/workflow.ts)', () => {
@@ -30,43 +60,157 @@ describe('the operator workflow', () => {
   });
 
   it('pins every action to a major version', () => {
-    const uses = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.uses).filter(Boolean)) as string[];
+    const uses = allSteps.map(({ step }) => step.uses).filter(Boolean) as string[];
     for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
   });
+});
 
-  it('pull requests validate and plan only what changed, with the plan in the job summary', () => {
-    const pr = jobs['validate-and-plan']!;
-    expect(pr.if).toContain('pull_request');
-    const runs = pr.steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toMatch(/nx affected -t validate plan --base=origin\/\$\{\{ github.base_ref \}\} --head=HEAD/);
-    expect(runs).toContain('GITHUB_STEP_SUMMARY');
+describe('every run step is bash, so a failing command piped into tee fails its step', () => {
+  it('sets bash as the default shell, and no job or step chooses another', () => {
+    expect(wf.defaults).toEqual({ run: { shell: 'bash' } });
+    for (const [name, job] of Object.entries(jobs)) expect(job.defaults?.run?.shell ?? 'bash', name).toBe('bash');
+    for (const { job, step } of allSteps) expect(step.shell ?? 'bash', `${job}: ${step.name ?? step.run}`).toBe('bash');
   });
 
-  it('main opens the changesets release PR with the repo\'s version script', () => {
-    const step = jobs.release!.steps.find((s) => s.uses?.startsWith('changesets/action'))!;
+  it('the validate step, run the way GitHub runs `shell: bash`, fails when validate fails (and GitHub\'s default would not)', () => {
+    const step = jobs['validate-and-plan']!.steps.find((s) => /-t validate/.test(s.run ?? ''))!;
+    expect(step.run).toContain('| tee plan.txt');
+    const dir = mkdtempSync(join(tmpdir(), 'wf-pipefail-'));
+    try {
+      // A stand-in for `npx` that fails like a validate with problems; `tee` and bash are real.
+      writeFileSync(join(dir, 'npx'), '#!/bin/sh\necho "validate: 1 error"\nexit 1\n');
+      chmodSync(join(dir, 'npx'), 0o755);
+      const script = join(dir, 'step.sh');
+      // GitHub expands ${{ }} before the shell sees the script.
+      writeFileSync(script, step.run!.replaceAll('${{ github.base_ref }}', 'main'));
+      const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+      // GitHub's documented command for `shell: bash` ...
+      const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: dir, env, encoding: 'utf8' });
+      expect(bash.status).toBe(1);
+      expect(readFileSync(join(dir, 'plan.txt'), 'utf8')).toBe('validate: 1 error\n');
+      // ... and its default when no shell is named, `bash -e {0}`: no pipefail, tee's status wins.
+      const unnamed = spawnSync('bash', ['-e', script], { cwd: dir, env, encoding: 'utf8' });
+      expect(unnamed.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the deploy state lives outside the checkout', () => {
+  const deploy = jobs.deploy!;
+  it('checks out with clean (it may delete anything in the workspace) and takes the state directory from a repository variable, never from the workspace or runner.temp', () => {
+    const checkout = deploy.steps.find((s) => s.uses?.startsWith('actions/checkout'))!;
+    expect(checkout.with?.clean ?? true).toBe(true);
+    expect(deploy.env?.[STATE_ENV]).toBe(`\${{ vars.${STATE_ENV} }}`);
+    const everywhere = JSON.stringify([wf.env, deploy.env, deploy.steps.map((s) => s.env)]);
+    expect(everywhere).not.toMatch(/github\.workspace|runner\.temp/);
+  });
+
+  it('checks that the state is outside the checkout after checking out and before anything deploys', () => {
+    const guard = stepIndex(deploy, (s) => s.run === 'npx tsx tools/homelab/src/ci/state-outside-checkout.ts');
+    expect(guard).toBeGreaterThan(stepIndex(deploy, (s) => !!s.uses?.startsWith('actions/checkout')));
+    expect(guard).toBeLessThan(stepIndex(deploy, (s) => /-t deploy/.test(s.run ?? '')));
+  });
+});
+
+describe('OpenTofu is set up, at a pinned version, wherever Terraform JSON is validated or applied', () => {
+  for (const [name, target] of [['validate-and-plan', /-t validate/], ['deploy', /-t deploy/]] as const) {
+    it(`${name}: setup-opentofu with an exact version and without its output-rewriting wrapper, before ${target}`, () => {
+      const job = jobs[name]!;
+      const at = stepIndex(job, (s) => !!s.uses?.startsWith('opentofu/setup-opentofu@'));
+      expect(at).toBeGreaterThan(-1);
+      expect(String(job.steps[at]!.with?.tofu_version)).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(job.steps[at]!.with?.tofu_wrapper).toBe(false);
+      expect(at).toBeLessThan(stepIndex(job, (s) => target.test(s.run ?? '')));
+    });
+  }
+});
+
+describe('secrets reach only the steps that use them', () => {
+  const secretRef = /\$\{\{\s*secrets\./;
+  it('no workflow-level or job-level env holds a secret', () => {
+    expect(JSON.stringify(wf.env ?? {})).not.toMatch(secretRef);
+    for (const [name, job] of Object.entries(jobs)) expect(JSON.stringify(job.env ?? {}), name).not.toMatch(secretRef);
+  });
+
+  it('the deploy step gets every variable any service needs, each from the secret of the same name', () => {
+    const step = jobs.deploy!.steps.find((s) => /-t deploy/.test(s.run ?? ''))!;
+    expect(Object.keys(step.env!).sort()).toEqual(deployEnvNames(synthesis));
+    for (const [k, v] of Object.entries(step.env!)) expect(v).toBe(`\${{ secrets.${k} }}`);
+    expect(Object.keys(step.env!)).toEqual(expect.arrayContaining(['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_API_TOKEN', 'CF_DNS_API_TOKEN']));
+  });
+
+  it('only the deploy step and the changesets step (its GITHUB_TOKEN) see any secret, and no command line names one', () => {
+    const withSecrets = allSteps.filter(({ step }) => secretRef.test(JSON.stringify(step.env ?? {}))).map(({ job, step }) => `${job}: ${step.name}`);
+    expect(withSecrets.sort()).toEqual(['deploy: Deploy what changed, in dependency order', 'release: Version PR (changesets)']);
+    expect(jobs.release!.steps.find((s) => s.id === 'changesets')!.env).toEqual({ GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' });
+    for (const { job, step } of allSteps) expect(`${step.run ?? ''}${JSON.stringify(step.with ?? {})}`, `${job}: ${step.name}`).not.toMatch(secretRef);
+  });
+});
+
+describe('deploy runs once per release: after the changesets version PR is merged, not on every push', () => {
+  const deploy = jobs.deploy!;
+  const release = jobs.release!;
+
+  it('release runs changesets/action with the repo\'s version script and reports whether changesets are pending', () => {
+    const step = release.steps.find((s) => s.id === 'changesets')!;
+    expect(step.uses).toMatch(/^changesets\/action@v1$/);
     const script = String(step.with!.version).replace(/^npm run /, '');
     expect(pkg.scripts[script]).toContain('changeset version');
+    expect(release.outputs).toEqual({ hasChangesets: '${{ steps.changesets.outputs.hasChangesets }}' });
+    expect(deploy.needs).toContain('release');
   });
 
-  it('deploys on a self-hosted LAN runner, from the deployed tag to HEAD, then smoke-tests and moves the tag', () => {
-    const deploy = jobs.deploy!;
-    expect(deploy['runs-on']).toContain('self-hosted');
+  it.each([
+    ['a push that brings changesets (the version PR is opened or updated)', 'push', 'true', false],
+    ['the push that merges the version PR (no changeset left)', 'push', 'false', true],
+    ['a pull request (release does not run)', 'pull_request', '', false],
+  ])('%s: deploy %s', (_label, event, hasChangesets, deploys) => {
+    expect(evaluateIf(deploy.if!, { 'github.event_name': event, 'needs.release.outputs.hasChangesets': hasChangesets })).toBe(deploys);
+  });
+
+  it('deploys what changed since the deployed tag with Nx (deploy brings synth and validate), confirmed with --yes, then smoke-tests and moves the tag', () => {
     const runs = deploy.steps.map((s) => s.run ?? '');
     const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
-    expect(at(/nx affected -t synth deploy --exclude-task-dependencies --base=\$\{\{ steps.base.outputs.ref \}\} --head=HEAD/)).toBeGreaterThan(-1);
-    expect(at(/-t smoke/)).toBeGreaterThan(at(/-t synth deploy/));
+    const deployAt = at(/^npx nx affected -t deploy --base=\$\{\{ steps\.base\.outputs\.ref \}\} --head=HEAD\b/);
+    expect(deployAt).toBeGreaterThan(-1);
+    expect(runs[deployAt]).toMatch(/ --yes\b/);
+    // Excluding task dependencies would skip validate: nothing is applied that fails validation.
+    expect(runs[deployAt]).not.toContain('--exclude-task-dependencies');
+    expect(at(/-t smoke/)).toBeGreaterThan(deployAt);
     expect(at(/git tag -f deployed\/prod HEAD/)).toBeGreaterThan(at(/-t smoke/));
+    expect(at(/refs\/tags\/deployed\/prod/)).toBeLessThan(deployAt);
+  });
+});
+
+describe('the Nx cache is kept between runs', () => {
+  const cacheDir = String(wf.env.NX_CACHE_DIRECTORY);
+  const dataDir = String(wf.env.NX_WORKSPACE_DATA_DIRECTORY);
+
+  it('Nx is told to keep its cache and task database in named workspace directories', () => {
+    for (const dir of [cacheDir, dataDir]) expect(dir).toMatch(/^\.nx\/[\w-]+$/);
   });
 
-  it('gives the deploy job every variable any service needs, each from a secret of the same name', () => {
-    const env = jobs.deploy!.env!;
-    expect(Object.keys(env).sort()).toEqual(deployEnvNames(synthesis));
-    for (const [k, v] of Object.entries(env)) expect(v).toBe(`\${{ secrets.${k} }}`);
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_API_TOKEN', 'CF_DNS_API_TOKEN']));
-  });
+  for (const [name, job] of Object.entries(jobs).filter(([, j]) => j.steps.some(runsNx))) {
+    it(`${name}: restores both before the first Nx step, keyed by lockfile and commit, falling back to the newest of the same lockfile`, () => {
+      const at = stepIndex(job, (s) => !!s.uses?.startsWith('actions/cache@'));
+      expect(at).toBeGreaterThan(-1);
+      expect(at).toBeLessThan(stepIndex(job, runsNx));
+      const cache = job.steps[at]!.with as { path: string; key: string; 'restore-keys': string };
+      expect(cache.path.split('\n').filter(Boolean)).toEqual([cacheDir, `${dataDir}/*.db*`]);
+      expect(cache.key).toContain("hashFiles('package-lock.json')");
+      expect(cache.key.endsWith('${{ github.sha }}')).toBe(true);
+      const restore = cache['restore-keys'].trim();
+      expect(cache.key.startsWith(restore)).toBe(true);
+      expect(restore).not.toContain('github.sha');
+    });
+  }
+});
 
+describe('the commands it runs exist', () => {
   it('runs only Nx targets the plugin infers', () => {
-    const all = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
+    const all = allSteps.map(({ step }) => step.run ?? '');
     for (const run of all) {
       for (const m of run.matchAll(/nx affected -t ([\w ]+?) --/g)) for (const t of m[1]!.split(' ')) expect(TARGETS).toContain(t);
     }

@@ -1,38 +1,84 @@
 /**
- * The operator's GitHub Actions workflow, rendered from the homelab itself so the deploy job's
+ * The operator's GitHub Actions workflow, rendered from the homelab itself so the deploy step's
  * environment names exactly the variables the services need (never a list typed twice).
  *
  *   pull_request: validate and plan what the change affects; the plan goes to the job summary.
- *   push to main: the changesets release PR (version bumps, CHANGELOG.md per package).
- *   push to main: deploy what changed since the last deployed tag, on a self-hosted runner on
- *                 the LAN, smoke-test it, then move the tag.
+ *   push to main: `release` runs changesets/action: with pending changesets it opens or updates
+ *                 the version PR (version bumps, CHANGELOG.md per package) and nothing deploys;
+ *                 once that PR is merged there are none, and `deploy` deploys what changed since
+ *                 the last deployed tag on a self-hosted runner on the LAN, smoke-tests it, then
+ *                 moves the tag. A feature merge and its version PR merge thus deploy once.
+ *
+ * Every `run:` is bash (`defaults.run.shell`: GitHub runs `bash --noprofile --norc -eo pipefail`),
+ * so a failed command piped into `tee` fails its step. Secrets are given only to the step that
+ * deploys. The deploy state lives outside the checkout (actions/checkout cleans its workspace),
+ * which a step checks before anything deploys (state-outside-checkout.ts).
  *
  *   npx tsx tools/homelab/src/ci/workflow.ts            writes .github/workflows/homelab.yml
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toYaml, type SiteSynthesis } from '@homelab/core';
+import { STATE_ENV, toYaml, type SiteSynthesis } from '@homelab/core';
 
 export const WORKFLOW_FILE = '.github/workflows/homelab.yml';
 export const DEPLOYED_TAG = 'deployed/prod';
 const NODE_VERSION = '20.19';
+/** Pinned: a new OpenTofu release must not change a deploy without a commit saying so. */
+export const TOFU_VERSION = '1.10.6';
 const CHECKOUT = 'actions/checkout@v4';
 const SETUP_NODE = 'actions/setup-node@v4';
+const SETUP_TOFU = 'opentofu/setup-opentofu@v1';
+const CACHE = 'actions/cache@v4';
 const CHANGESETS = 'changesets/action@v1';
-const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+/**
+ * Nx 23 keeps its cache and task database under ~/.nx/<workspace id>/ unless told otherwise
+ * (lost with every hosted runner). Named directories in the workspace are what actions/cache
+ * saves and restores; the database file is named after the machine id, so it is cached with the
+ * artifacts it describes (checked with Nx 23.3.1: both variables are honoured).
+ */
+export const NX_CACHE_DIR = '.nx/cache';
+export const NX_WORKSPACE_DATA_DIR = '.nx/workspace-data';
+const NX_ENV = {
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_CACHE_DIRECTORY: NX_CACHE_DIR,
+  NX_WORKSPACE_DATA_DIRECTORY: NX_WORKSPACE_DATA_DIR,
+};
 
 /** Every environment variable any service's deploy needs, sorted. */
 export function deployEnvNames(synthesis: SiteSynthesis): string[] {
   return [...new Set(synthesis.results.flatMap((r) => r.manifest.env))].sort();
 }
 
-function setup(fetchDepth: number): unknown[] {
+function setup(): unknown[] {
   return [
-    { uses: CHECKOUT, with: { 'fetch-depth': fetchDepth } },
+    // Full history: Nx affected and changesets compare with older commits. `clean` (the
+    // default) may delete anything in the workspace: no state lives there.
+    { uses: CHECKOUT, with: { 'fetch-depth': 0, clean: true } },
     { uses: SETUP_NODE, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
     { run: 'npm ci' },
   ];
+}
+
+/** OpenTofu on PATH for validate and deploy (`tofu` is preferred over terraform); no wrapper, which would rewrite its output. */
+function setupTofu(): unknown {
+  return { name: 'OpenTofu', uses: SETUP_TOFU, with: { tofu_version: TOFU_VERSION, tofu_wrapper: false } };
+}
+
+/** Restores the newest Nx cache of this job and lockfile, saves this run's under its own commit. */
+function nxCache(): unknown {
+  const prefix = "nx-${{ runner.os }}-${{ github.job }}-${{ hashFiles('package-lock.json') }}-";
+  return {
+    name: 'Nx cache',
+    uses: CACHE,
+    with: {
+      path: `${NX_CACHE_DIR}\n${NX_WORKSPACE_DATA_DIR}/*.db*\n`,
+      key: `${prefix}\${{ github.sha }}`,
+      'restore-keys': `${prefix}\n`,
+    },
+  };
 }
 
 export function renderWorkflow(synthesis: SiteSynthesis): Record<string, unknown> {
@@ -41,13 +87,16 @@ export function renderWorkflow(synthesis: SiteSynthesis): Record<string, unknown
     name: 'homelab',
     on: { pull_request: { branches: ['main'] }, push: { branches: ['main'] } },
     permissions: { contents: 'read' },
+    defaults: { run: { shell: 'bash' } },
     env: NX_ENV,
     jobs: {
       'validate-and-plan': {
         if: "github.event_name == 'pull_request'",
         'runs-on': 'ubuntu-latest',
         steps: [
-          ...setup(0),
+          ...setup(),
+          setupTofu(),
+          nxCache(),
           { run: 'sudo bash tools/ci/install-system-tools.sh' },
           { name: 'Validate and plan what the change affects', run: 'npx nx affected -t validate plan --base=origin/${{ github.base_ref }} --head=HEAD --outputStyle=static | tee plan.txt' },
           { name: 'Plan as the job summary', if: 'always()', run: '{ echo "## homelab plan"; echo; echo \'```\'; cat plan.txt; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"' },
@@ -58,23 +107,40 @@ export function renderWorkflow(synthesis: SiteSynthesis): Record<string, unknown
         if: "github.event_name == 'push'",
         'runs-on': 'ubuntu-latest',
         permissions: { contents: 'write', 'pull-requests': 'write' },
+        outputs: { hasChangesets: '${{ steps.changesets.outputs.hasChangesets }}' },
         steps: [
-          ...setup(0),
-          { name: 'Release PR (changesets)', uses: CHANGESETS, with: { version: 'npm run release:version', title: 'Release service packages', commit: 'Version service packages' }, env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } },
+          ...setup(),
+          {
+            name: 'Version PR (changesets)', id: 'changesets', uses: CHANGESETS,
+            with: { version: 'npm run release:version', title: 'Release service packages', commit: 'Version service packages' },
+            env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
+          },
         ],
       },
       deploy: {
-        if: "github.event_name == 'push'",
+        // Only when no changeset is pending: the version PR was just merged (or the push carried
+        // none). A push that adds changesets only updates the version PR.
+        if: "github.event_name == 'push' && needs.release.outputs.hasChangesets == 'false'",
         needs: ['release'],
         'runs-on': ['self-hosted', 'homelab'],
         environment: 'production',
         concurrency: { group: 'homelab-deploy', 'cancel-in-progress': false },
         permissions: { contents: 'write' },
-        env: secrets,
+        // Not a secret: where the runner keeps deploy records and Terraform state, outside the
+        // checkout. Unset, deploy uses ~/.local/state/homelab of the runner's user.
+        env: { [STATE_ENV]: `\${{ vars.${STATE_ENV} }}` },
         steps: [
-          ...setup(0),
+          ...setup(),
+          setupTofu(),
+          nxCache(),
+          { name: 'Deploy state is outside the checkout', run: 'npx tsx tools/homelab/src/ci/state-outside-checkout.ts' },
           { name: 'Last deployed commit', id: 'base', run: `git fetch --tags --force && if git rev-parse -q --verify "refs/tags/${DEPLOYED_TAG}" >/dev/null; then echo "ref=${DEPLOYED_TAG}" >> "$GITHUB_OUTPUT"; else echo "ref=$(git rev-list --max-parents=0 HEAD)" >> "$GITHUB_OUTPUT"; fi` },
-          { name: 'Deploy what changed, in dependency order', run: 'npx nx affected -t synth deploy --exclude-task-dependencies --base=${{ steps.base.outputs.ref }} --head=HEAD --outputStyle=static' },
+          {
+            name: 'Deploy what changed, in dependency order',
+            // `--yes`: no terminal to confirm at; Nx hands it to each deploy (synth and validate, its dependencies, take no flags).
+            run: 'npx nx affected -t deploy --base=${{ steps.base.outputs.ref }} --head=HEAD --outputStyle=static --yes',
+            env: secrets,
+          },
           { name: 'Smoke tests of what was deployed', run: 'npx nx affected -t smoke --base=${{ steps.base.outputs.ref }} --head=HEAD --outputStyle=static', env: { HOMELAB_SMOKE_TARGET: 'live', HOMELAB_SMOKE_RESOLVE: '${{ vars.HOMELAB_TRAEFIK_IP }}' } },
           { name: 'Move the deployed tag', run: `git tag -f ${DEPLOYED_TAG} HEAD && git push -f origin refs/tags/${DEPLOYED_TAG}` },
         ],

@@ -19,27 +19,16 @@ function expectUsageError(r: HomelabRun): void {
 }
 
 describe('homelab: bad input exits 2 with the fix', () => {
-  it('an unknown command: did you mean the closest one', async () => {
-    const r = await homelab(['plna']);
+  it.each([
+    ['an unknown command', ['plna'], "unknown command 'plna'", '(Did you mean plan?)', 'homelab'],
+    ['an unknown flag', ['plan', '--servce', 'arr'], "unknown option '--servce'", '(Did you mean --service?)', 'homelab plan'],
+    ['an unknown patch layer', ['patch', 'proxmx', '--dry-run'], "unknown command 'proxmx'", '(Did you mean proxmox?)', 'homelab patch'],
+  ])('%s: did you mean the closest one, and the command whose help to read', async (_what, args, message, suggestion, command) => {
+    const r = await homelab(args);
     expectUsageError(r);
-    expect(r.stderr).toContain("homelab: unknown command 'plna'");
-    expect(r.stderr).toContain('(Did you mean plan?)');
-    expect(r.stderr).toContain('fix: see the valid form with `homelab --help`');
-  });
-
-  it('an unknown flag: did you mean --service, and the command whose help to read', async () => {
-    const r = await homelab(['plan', '--servce', 'arr']);
-    expectUsageError(r);
-    expect(r.stderr).toContain("homelab: unknown option '--servce'");
-    expect(r.stderr).toContain('(Did you mean --service?)');
-    expect(r.stderr).toContain('fix: see the valid form with `homelab plan --help`');
-  });
-
-  it('an unknown patch layer: did you mean the closest layer', async () => {
-    const r = await homelab(['patch', 'proxmx', '--dry-run']);
-    expectUsageError(r);
-    expect(r.stderr).toContain('(Did you mean proxmox?)');
-    expect(r.stderr).toContain('`homelab patch --help`');
+    expect(r.stderr).toContain(`homelab: ${message}`);
+    expect(r.stderr).toContain(suggestion);
+    expect(r.stderr).toContain(`fix: see the valid form with \`${command} --help\``);
   });
 
   it('a missing argument: group stop without the group', async () => {

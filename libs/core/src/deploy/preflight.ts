@@ -136,7 +136,7 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
       return `\n        ${n}${m.empty ? ' (set but empty)' : ''}: ${m.description} (${readers})`;
     });
     problems.push({
-      source: SOURCE, path: 'env', code: MISSING_ENV, received: names,
+      source: SOURCE, path: 'env', code: MISSING_ENV,
       message: `${names.length} environment variable${names.length === 1 ? ' is' : 's are'} not set:${detail.join('')}`,
       fix: `Export ${names.join(', ')} (from your password manager or an env file outside the repo), then run deploy again.`,
     });

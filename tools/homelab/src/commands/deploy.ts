@@ -3,23 +3,27 @@
  * (flags parsed by the commander layer, cli/commands.ts, into DeployFlags)
  *
  * Synthesizes the named services (all when none is named), refreshes dist/<service>/ when it is
- * stale, and hands them to the deploy runner of @homelab/core: preflight, locks, then per
- * service in dependency order terraform/tofu init+apply, ansible-playbook, smoke tests, record.
+ * stale (a dry run only says so), validates them in process (nothing is applied that would fail
+ * `homelab validate`), and hands them to the deploy runner of @homelab/core: preflight, locks,
+ * then per service in dependency order tofu/terraform init, plan -out, the operator's yes (a
+ * terminal question, or --yes), apply of that saved plan, ansible-playbook, smoke tests, record.
  * `nx run <svc>:deploy` runs this with one --service; Nx orders the services itself.
  *
  * Ctrl-C (or SIGTERM) stops cleanly: the running tool gets SIGINT, a second Ctrl-C sends it
  * SIGTERM; the locks are released and the interrupted service is recorded as failed.
- * Exit codes: see DEPLOY_EXIT (0 ok, 1 a service failed, 2 usage or synth errors, 3 preflight
- * failed or lock held, 130 interrupted).
+ * Exit codes: EXIT (0 ok; 1 a service failed, synth or validation errors; 2 usage; 3 preflight,
+ * lock held or not confirmed; 4 setup; 130 interrupted).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DEPLOY_EXIT, backendFromEnv, deployServices, deployStateDir, deployUnitFromSynth, formatProblems, isError,
+  EXIT, backendFromEnv, deployServices, deployStateDir, deployUnitFromSynth, formatProblems, isError,
   loadHomelab, synthesizeSite, writeDist, type DeployServicesOptions, type SynthResult,
 } from '@homelab/core';
 import { unknownServiceMessage } from '../cli/service-names.ts';
 import { distRoot, loadSite } from './context.ts';
+import { terminalConfirm } from './deploy-confirm.ts';
+import { formatDeployValidationWarnings, validateForDeploy } from './deploy-validation.ts';
 
 /**
  * The parsed command line of `homelab deploy`. The commander layer (cli/commands.ts) builds
@@ -47,8 +51,13 @@ export interface DeployContext {
   readonly root: string;
 }
 
-/** What the command touches outside its arguments, so tests can replace it. */
-export type DeployCommandDeps = Partial<Pick<DeployServicesOptions, 'spawner' | 'findExecutable' | 'out' | 'err' | 'now' | 'env' | 'signal' | 'forceSignal'>>;
+/**
+ * What the command touches outside its arguments, so tests can replace it. `confirm` stands in
+ * for the terminal question; `isTTY` for whether there is a terminal to ask in.
+ */
+export type DeployCommandDeps = Partial<Pick<DeployServicesOptions, 'spawner' | 'findExecutable' | 'out' | 'err' | 'now' | 'env' | 'signal' | 'forceSignal' | 'confirm'>> & {
+  readonly isTTY?: boolean;
+};
 
 async function distIsCurrent(dir: string, result: SynthResult): Promise<boolean> {
   for (const [file, content] of result.files) {
@@ -73,27 +82,39 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
   const unknown = unknownServiceMessage(services, [...home.byName.keys()]);
   if (unknown) {
     err(`homelab deploy: ${unknown}`);
-    return DEPLOY_EXIT.usage;
+    return EXIT.usage;
   }
   const synthesis = synthesizeSite(home, { backend: backendFromEnv(env), ...(services.length ? { only: services } : {}) });
   const errors = synthesis.problems.filter(isError);
   if (errors.length) {
     err(`${formatProblems(errors)}\n\ndeploy: synth found ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was deployed.`);
-    return DEPLOY_EXIT.usage;
+    return EXIT.failed;
   }
 
   // dist/ is what the tools run: bring it up to date (Nx's synth dependency normally has).
   const dist = distRoot(root);
+  const stale: SynthResult[] = [];
   for (const result of synthesis.results) {
     if (!(await distIsCurrent(join(dist, result.service), result))) {
-      if (flags.dryRun) out(`[${result.service}] dist/${result.service}/ is stale; deploy would re-synthesize it first`);
-      else {
+      if (flags.dryRun) {
+        stale.push(result);
+        out(`[${result.service}] dist/${result.service}/ is stale; deploy would re-synthesize it first`);
+      } else {
         await writeDist(dist, result);
         out(`[${result.service}] synthesized dist/${result.service}/`);
       }
     }
   }
   const units = synthesis.results.map((r) => deployUnitFromSynth(r, { home, root, distRoot: dist }));
+
+  // Nothing is applied that would fail validation; a dry run says so before printing commands.
+  const validation = await validateForDeploy(synthesis.results.map((r) => r.service), { root, env, stale });
+  for (const line of formatDeployValidationWarnings(validation.warnings)) err(`deploy: validation ${line}`);
+  if (validation.problems.length) {
+    const n = validation.problems.length;
+    err(`${formatProblems(validation.problems)}\n\ndeploy: validation found ${n} problem${n === 1 ? '' : 's'} in the generated files; nothing was deployed.`);
+    return EXIT.failed;
+  }
 
   // Ctrl-C: the first interrupts the running tool, a second terminates it.
   const interrupt = new AbortController();
@@ -112,6 +133,10 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
+  // The question needs someone at a terminal; without one, the runner refuses unless --yes.
+  const interactive = deps.isTTY ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+  const confirm = flags.yes ? undefined
+    : deps.confirm ?? (interactive ? terminalConfirm({ signal: deps.signal ?? interrupt.signal, onInterrupt: () => onSignal('SIGINT') }) : undefined);
   try {
     const summary = await deployServices(units, {
       root,
@@ -120,11 +145,16 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
       siteName: site.name,
       force: flags.force,
       dryRun: flags.dryRun,
+      yes: flags.yes,
+      ...(confirm ? { confirm } : {}),
+      ...(stale.length ? { distPending: stale.map((r) => r.service) } : {}),
       skipSmoke: flags.skipSmoke,
       lock: { waitMs: flags.lockWait * 1000 },
       signal: deps.signal ?? interrupt.signal,
       forceSignal: deps.forceSignal ?? terminate.signal,
-      out: flags.json ? () => undefined : out,
+      // With --json, stdout is the one JSON document; progress and the plans still reach the
+      // operator (on stderr), so nobody is asked about a plan they could not see.
+      out: flags.json ? err : out,
       err,
       ...(deps.spawner ? { spawner: deps.spawner } : {}),
       ...(deps.findExecutable ? { findExecutable: deps.findExecutable } : {}),

@@ -1,7 +1,8 @@
 /**
  * A throwaway workspace for CLI deploy tests: four tiny service packages on the core test site
  * (proxy <- idp <- app, and solo on proxy only: an independent branch), and stub tools named
- * terraform, ansible-playbook and npx that log their name, cwd and argv and exit as told.
+ * terraform, ansible-playbook and npx that log their name, cwd and argv and exit as told; the
+ * stub terraform's `plan -detailed-exitcode` answers like the real one (exit 2: changes).
  * Independent of the repository's own packages, which other work changes concurrently.
  */
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const CLI = join(REPO_ROOT, 'tools/homelab/src/main.ts');
 
-interface Pkg { name: string; deps: string[]; body: string; smoke?: boolean }
+interface Pkg { name: string; deps: string[]; body: string }
 
 const RESOURCES = `resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 8 }] }`;
 const PACKAGES: Pkg[] = [
-  { name: 'proxy', deps: [], smoke: true, body: `kind: 'lxc', tier: 'critical', group: 'core', ${RESOURCES},
+  { name: 'proxy', deps: [], body: `kind: 'lxc', tier: 'critical', group: 'core', ${RESOURCES},
     ports: [{ port: 443, protocol: 'tcp', description: 'https', public: true }],
     files: () => [{ path: '/etc/proxy/proxy.conf', content: 'listen: 443\\n', mode: '0644', format: 'text' }]` },
   { name: 'idp', deps: ['proxy'], body: `kind: 'lxc', tier: 'high', group: 'core', ${RESOURCES},
@@ -28,7 +29,15 @@ const PACKAGES: Pkg[] = [
     files: () => [{ path: '/etc/solo/solo.conf', content: 'on: true\\n', mode: '0644', format: 'text' }]` },
 ];
 
-export function createWorkspace(): string {
+/** Prometheus rules that fail their schema (a rule without `expr`): synth writes them, validation refuses them. */
+const INVALID_RULES = `{ path: '/etc/app/rules.yml', content: 'groups:\\n  - name: app\\n    rules:\\n      - alert: AppDown\\n', mode: '0644', format: 'prometheus-rules' }`;
+
+export interface WorkspaceOptions {
+  /** app ships Prometheus rules that fail validation. */
+  readonly invalidRules?: boolean;
+}
+
+export function createWorkspace(options: WorkspaceOptions = {}): string {
   const ws = mkdtempSync(join(tmpdir(), 'homelab-deploy-ws-'));
   // ESM like the repository: under a CommonJS parent, tsx would require() execa's ESM-only dependencies.
   writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'deploy-fixture', private: true, type: 'module' }));
@@ -40,11 +49,11 @@ export function createWorkspace(): string {
       name: `@fx/${p.name}`, version: '1.0.0', private: true, type: 'module',
       dependencies: Object.fromEntries(p.deps.map((d) => [`@fx/${d}`, '*'])),
     }, null, 2));
-    writeFileSync(join(dir, 'src', 'index.ts'), `export default {\n  name: '${p.name}', description: '${p.name} for deploy tests',\n  ${p.body},\n  dependsOn: ${JSON.stringify(p.deps)},\n};\n`);
-    if (p.smoke) {
-      mkdirSync(join(dir, 'smoke'), { recursive: true });
-      writeFileSync(join(dir, 'smoke', `${p.name}.smoke.ts`), '// run by the stub npx only\n');
-    }
+    const body = options.invalidRules && p.name === 'app' ? p.body.replace(/\}\]$/, `}, ${INVALID_RULES}]`) : p.body;
+    writeFileSync(join(dir, 'src', 'index.ts'), `export default {\n  name: '${p.name}', description: '${p.name} for deploy tests',\n  ${body},\n  dependsOn: ${JSON.stringify(p.deps)},\n};\n`);
+    // Every package ships a smoke test (the MissingSmokeTests rule); the stub npx "runs" it.
+    mkdirSync(join(dir, 'smoke'), { recursive: true });
+    writeFileSync(join(dir, 'smoke', `${p.name}.smoke.ts`), '// run by the stub npx only\n');
   }
   return ws;
 }
@@ -53,7 +62,9 @@ export function createWorkspace(): string {
  * A stand-in for a deploy tool. Logs `name<TAB>cwd<TAB>arg...` to $STUB_LOG and the variables
  * of interest (secrets as "set" only) to $STUB_LOG.env. $STUB_FAIL is a case pattern over
  * `name:first-arg:cwd` that makes it exit 1; $STUB_SLEEP (`terraform:apply`) makes it sleep
- * until interrupted. Uses bash builtins only, so it runs with PATH holding just the stub dir.
+ * until interrupted. `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
+ * exits 2 (changes), or 0 with "No changes." when $STUB_PLAN is `none`. Uses bash builtins
+ * only, so it runs with PATH holding just the stub dir.
  */
 const STUB = `#!/bin/bash
 name=\${0##*/}
@@ -63,6 +74,20 @@ echo "$name: ok"
 case "$name:$1:$PWD" in
   $STUB_FAIL) echo "Error: stub $name $1 failed" >&2; exit 1 ;;
 esac
+if [[ "$name:$1" == "terraform:plan" ]]; then
+  detailed=0
+  for a in "$@"; do
+    case "$a" in
+      -detailed-exitcode) detailed=1 ;;
+      -out=*) printf 'stub plan\n' > "\${a#-out=}" ;;
+    esac
+  done
+  if [[ "\${STUB_PLAN-}" == none ]]; then echo "No changes. Your infrastructure matches the configuration."; exit 0; fi
+  echo "  # proxmox_virtual_environment_container.stub will be created"
+  echo "Plan: 1 to add, 0 to change, 0 to destroy."
+  if (( detailed )); then exit 2; fi
+  exit 0
+fi
 if [[ -n "\${STUB_SLEEP-}" && "$name:$1" == "$STUB_SLEEP" ]]; then
   trap 'echo "$name: interrupt received, stopping" >&2; echo "INT $name" >> "$STUB_LOG"; exit 130' INT
   echo "$name: applying"

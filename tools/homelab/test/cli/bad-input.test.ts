@@ -18,7 +18,8 @@ function expectUsageError(r: HomelabRun): void {
   expect(r.stderr).not.toContain('internal error');
 }
 
-describe('homelab: bad input exits 2 with the fix', () => {
+// Each test starts a real process; on a loaded machine that takes long.
+describe('homelab: bad input exits 2 with the fix', { timeout: 120_000 }, () => {
   it.each([
     ['an unknown command', ['plna'], "unknown command 'plna'", '(Did you mean plan?)', 'homelab'],
     ['an unknown flag', ['plan', '--servce', 'arr'], "unknown option '--servce'", '(Did you mean --service?)', 'homelab plan'],

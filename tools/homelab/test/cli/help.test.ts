@@ -6,7 +6,8 @@ import { REPO_ROOT, STACK_FRAME, homelab } from './run-homelab.ts';
 
 const COMMANDS = ['plan', 'synth', 'validate', 'deploy', 'group', 'patch', 'status', 'assumptions', 'rules'];
 
-describe('homelab --help', () => {
+// Each test starts a real process; on a loaded machine that takes long.
+describe('homelab --help', { timeout: 120_000 }, () => {
   it('lists every command and the exit-code table, exit 0', async () => {
     const r = await homelab(['--help']);
     expect(r.code, r.stderr).toBe(0);

@@ -155,6 +155,17 @@ describe('rendered rules and partial synthesis', () => {
     const only = synthesizeSite(home, { only: ['hv', 'vpn'] }).problems;
     expect(formatProblems(only)).toBe('');
   });
+  it('an image exception is judged only when its service was rendered', () => {
+    const withException = (image: string): ServiceProps => ({
+      ...app,
+      extra: { unpinnedImages: { 'nginx:latest': 'upstream publishes only latest' } },
+      files: () => [{ path: '/opt/stacks/app/compose.yml', mode: '0644', format: 'compose', content: toYaml({ services: { web: { image } } }) }],
+    });
+    const codes = (image: string, only: string[]) => synthesizeSite(buildHomelab(labSite, entries(...replace(lab(), withException(image)))), { only }).problems.map((p) => p.code);
+    expect(codes('nginx:1.27.0', ['hv', 'vpn'])).not.toContain('UnusedImageException');
+    expect(codes('nginx:1.27.0', ['hv', 'app'])).toContain('UnusedImageException');
+    expect(codes('nginx:latest', ['hv', 'app'])).not.toContain('UnusedImageException');
+  });
   it('tells a missing privilege even then, but not an unneeded one', () => {
     const home = buildHomelab(labSite, entries(...replace(lab(), hypervisor(['VM.Config.CDROM', 'VM.Audit']))));
     const codes = synthesizeSite(home, { only: ['hv', 'app'] }).problems.map((p) => p.code);

@@ -34,8 +34,10 @@ export const imageTagsRule: PolicyRule = {
             out.report(filePath(f, ...keys), 'UnpinnedImage', `image "${image}" ${image.includes(':') ? 'is tagged latest' : 'has no tag'}, so the same definition can run different software tomorrow`, image, `Pin a version tag or a digest (name:1.2.3 or name@sha256:...), or declare it in extra.${UNPINNED_IMAGES_KEY} with the reason.`);
           }
         }
+        // A partial synth (`--service X`) renders only some services: an unrendered one has no files to judge.
+        const rendered = files?.has(s.name) ?? false;
         for (const image of Object.keys(exceptions)) {
-          if (!used.has(image)) out.report(`extra.${UNPINNED_IMAGES_KEY}.${image}`, 'UnusedImageException', 'the exception names an image that no rendered file uses unpinned', image, 'Remove the exception, or correct the image name.');
+          if (rendered && !used.has(image)) out.report(`extra.${UNPINNED_IMAGES_KEY}.${image}`, 'UnusedImageException', 'the exception names an image that no rendered file uses unpinned', image, 'Remove the exception, or correct the image name.');
         }
       }
       problems.push(...out.problems);

@@ -17,6 +17,16 @@ import type { DeployEnv } from './run-tool.ts';
 
 export const TF_BIN_ENV = 'HOMELAB_TF_BIN';
 
+/**
+ * The other tools can be pinned too, like HOMELAB_TF_BIN: `npm run` and `npx` put Node's own
+ * directory (often /usr/bin) first on PATH, so a PATH entry alone cannot choose between two
+ * installed copies.
+ */
+export const TOOL_BIN_ENV: Readonly<Record<string, string>> = {
+  'ansible-playbook': 'HOMELAB_ANSIBLE_PLAYBOOK_BIN',
+  talosctl: 'HOMELAB_TALOSCTL_BIN',
+};
+
 export interface PreflightOptions {
   readonly env: DeployEnv;
   /** @default PATH lookup */
@@ -103,9 +113,17 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
   ];
   for (const [key, name, users] of simple) {
     if (!users.length) continue;
-    const path = await find(name, env);
+    const pinVar = TOOL_BIN_ENV[name];
+    const pinned = pinVar ? env[pinVar]?.trim() : undefined;
+    const path = await find(pinned || name, env);
     if (path) (tools as Record<string, string>)[key] = path;
-    else {
+    else if (pinned && pinVar) {
+      problems.push({
+        source: SOURCE, path: pinVar, code: MISSING_TOOL, received: pinned,
+        message: `${pinVar} names ${pinned}, which is not an executable (needed by ${users.join(', ')})`,
+        fix: `Point ${pinVar} at the ${name} to use, or unset it to take ${name} from PATH.`,
+      });
+    } else {
       problems.push({
         source: SOURCE, path: 'tools', code: MISSING_TOOL, received: name,
         message: `${name} is not on PATH (needed by ${users.join(', ')})`,

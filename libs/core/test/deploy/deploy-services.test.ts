@@ -212,6 +212,16 @@ describe('deployServices: preflight before anything changes', () => {
     expect(t.problems[0]).toMatchObject({ code: 'MissingTool', path: 'HOMELAB_TF_BIN' });
   });
 
+  it('HOMELAB_ANSIBLE_PLAYBOOK_BIN pins the playbook runner (npm puts /usr/bin first on PATH); a pin that finds nothing is named', async () => {
+    const { root, options } = setup();
+    const a = fakeSpawner();
+    await deployServices([unitOf(root, 'x', { env: provider })], options({ spawner: a.spawner, env: { ...ENV, HOMELAB_ANSIBLE_PLAYBOOK_BIN: 'ansible-playbook-2.17' } }));
+    expect(a.argv().find((l) => l.includes('playbook.yml'))).toMatch(/^x: \/fake\/bin\/ansible-playbook-2\.17 -i inventory\.yml playbook\.yml/);
+    const b = await deployServices([unitOf(root, 'y', { env: provider })], options({ spawner: fakeSpawner().spawner, env: { ...ENV, HOMELAB_ANSIBLE_PLAYBOOK_BIN: 'ansible-gone' }, findExecutable: fakeTools(['ansible-gone']) }));
+    expect(b.problems).toEqual([expect.objectContaining({ code: 'MissingTool', path: 'HOMELAB_ANSIBLE_PLAYBOOK_BIN', received: 'ansible-gone' })]);
+    expect(b.exitCode).toBe(3);
+  });
+
   it('refuses a service whose dependency (outside this deploy) last failed', async () => {
     const { root, options } = setup();
     await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: fakeSpawner((c) => (c.args[0] === 'apply' ? { exitCode: 1 } : undefined)).spawner }));

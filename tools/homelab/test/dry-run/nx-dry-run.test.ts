@@ -83,6 +83,11 @@ function isolatedEnv(base: NodeJS.ProcessEnv, fakeBin: string): NodeJS.ProcessEn
   return {
     ...out,
     PATH: `${fakeBin}:${base['PATH'] ?? ''}`,
+    // `npm run`/`npx` put Node's directory (/usr/bin here) before fakeBin: pin the deploy's tools
+    // to the stand-ins, or a real ansible-playbook would run against the site's real addresses.
+    HOMELAB_TF_BIN: join(fakeBin, 'tofu'),
+    HOMELAB_ANSIBLE_PLAYBOOK_BIN: join(fakeBin, 'ansible-playbook'),
+    HOMELAB_TALOSCTL_BIN: join(fakeBin, 'talosctl'),
     HOMELAB_STATE_DIR: state,
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
@@ -165,12 +170,17 @@ describe('a dry run through Nx, with every variable set so the preflight passes'
     // Proves the checks here can fail. proxmox depends on no other service, so one deploy.
     const graph = serviceGraph(copy);
     expect(graph.get('proxmox')).toEqual([]);
-    const r = nx('run', 'proxmox:deploy', '--yes', '--skip-smoke', '--output-style=stream');
-    expect(r.status, r.output.slice(-4000)).toBe(0);
-    expect(readToolCalls(log).some((c) => c.tool === 'tofu' && c.args[0] === 'apply')).toBe(true);
-    expect(changingCalls(log).length).toBeGreaterThan(0);
-    rmSync(log, { force: true });
-    rmSync(state, { recursive: true, force: true });
+    try {
+      const r = nx('run', 'proxmox:deploy', '--yes', '--skip-smoke', '--output-style=stream');
+      expect(r.status, r.output.slice(-4000)).toBe(0);
+      expect(readToolCalls(log).some((c) => c.tool === 'tofu' && c.args[0] === 'apply')).toBe(true);
+      expect(readToolCalls(log).some((c) => c.tool === 'ansible-playbook' && c.args.includes('playbook.yml'))).toBe(true);
+      expect(changingCalls(log).length).toBeGreaterThan(0);
+    } finally {
+      // Whatever happened, the later dry runs start from no record and no call.
+      rmSync(log, { force: true });
+      rmSync(state, { recursive: true, force: true });
+    }
   }, STEP_TIMEOUT_MS);
 
   it('nx run arr:deploy --dry-run: arr and every service upstream, dry, in order', () => {

@@ -14,6 +14,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendFromEnv, deployUnitFromSynth, loadHomelab, synthesizeSite } from '@homelab/core';
 import { loadSite } from '../../src/commands/context.ts';
@@ -99,7 +100,8 @@ interface Run { readonly status: number | null; readonly output: string }
 
 function run(file: string, args: readonly string[]): Run {
   const r = spawnSync(file, args, { cwd: copy, env, encoding: 'utf8', timeout: NX_RUN_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 });
-  return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n(spawn: ${r.error.message})` : ''}` };
+  // Nx colours its output when it thinks it may (CI=true does): the checks read the plain text.
+  return { status: r.status, output: stripVTControlCharacters(`${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n(spawn: ${r.error.message})` : ''}`) };
 }
 
 const nx = (...args: string[]): Run => run(join(copy, 'node_modules', '.bin', 'nx'), args);

@@ -149,9 +149,9 @@ describe('homelab Nx plugin', () => {
   });
 
   it('refuses the retired schemasDir option, naming it, its value and what replaced it', async () => {
-    const error = await run(['packages/traefik/package.json'], context(), { schemasDir: '../shared/schemas' }).catch((e: unknown) => e);
+    const error = await run(['packages/traefik/package.json'], context(), { schemasDir: 'vendor/schemas' }).catch((e: unknown) => e);
     expect(String((error as Error).message)).toBe(
-      'nx.json: plugins["./tools/homelab/src/nx/plugin.ts"].options: "schemasDir" ("../shared/schemas") is no longer read: '
+      'nx.json: plugins["./tools/homelab/src/nx/plugin.ts"].options: "schemasDir" ("vendor/schemas") is no longer read: '
       + 'the schemas live in the repository (schemas/); remove the option, and set HOMELAB_SCHEMAS_DIR to validate against another directory.',
     );
     expect(() => checkPluginOptions({ cliEntry: 'x.ts' })).not.toThrow();

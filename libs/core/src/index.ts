@@ -13,6 +13,7 @@ export * from './model/site-schema.ts';
 export * from './model/schema-problems.ts';
 export * from './schema/definition-json-schemas.ts';
 export * from './net/ipv4.ts';
+export * from './shell/quote.ts';
 export * from './graph/waves.ts';
 export * from './policy/index.ts';
 export * from './render/secrets.ts';

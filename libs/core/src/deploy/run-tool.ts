@@ -11,6 +11,7 @@
  * execaRunner) is a thin adapter over `createExecaSpawner`: execa is imported here only.
  */
 import { execa } from 'execa';
+import { shellQuote } from '../shell/quote.ts';
 
 /** The steps of one service's deploy, in order. */
 export type DeployStep = 'preflight' | 'infra' | 'config' | 'smoke' | 'record';
@@ -88,10 +89,8 @@ const STDERR_TAIL_LINES = 25;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
-/** Shell-style quoting for display: `'a b'`, safe words bare. Never used to run anything. */
-export function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
-}
+/** Shell-style quoting of one argument (the shared helper, shell/quote.ts). */
+export const quoteArg = shellQuote;
 
 /** The escaped command line, as a person would type it. */
 export function formatCommand(command: Pick<ToolCall, 'file' | 'args'>): string {

@@ -6,11 +6,18 @@
  * dependents are skipped; independent services still deploy. An interrupt stops the running
  * tool (SIGINT to it), skips the rest, releases the locks and records the interrupted service as
  * failed. Services whose synthesized manifest equals their record are skipped as unchanged
- * unless `force`.
+ * unless `force`, decided under the lock when another deploy holds it (a record read while that
+ * deploy runs says nothing about what it will leave).
+ *
+ * Under the locks, first `refreshDist` brings dist/ up to date, then each service is copied to
+ * a run directory of its own (run-dir.ts) and its tools run there; the process group of the
+ * running tool is kept in the service's lock (lock.ts). A dependency outside this deploy whose
+ * lock is held blocks its dependents (or, with a lock wait, is waited for, and its record is
+ * read after it finished).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { dependencyWaves } from '../graph/waves.ts';
 import type { Problem } from '../model/problem.ts';
 import { formatProblems } from '../model/problem.ts';
@@ -18,13 +25,17 @@ import { EXIT } from '../exit-codes.ts';
 import { gitCommands, PLAN_EXIT, serviceCommands, type CommandContext, type DeployCall, type DeployTools } from './commands.ts';
 import type { DeployUnit } from './deploy-unit.ts';
 import type { FindExecutable } from './find-executable.ts';
-import { acquireDeployLocks, DeployLockBusyError, describeOwner, inspectDeployLock, LockWaitAbortedError, type DeployLocks, type LockOptions } from './lock.ts';
+import {
+  acquireDeployLocks, DeployLockBusyError, describeHolder, inspectDeployLock, LockWaitAbortedError, waitForLocksFree,
+  type DeployLocks, type LockOptions,
+} from './lock.ts';
 import { MISSING_ENV, MISSING_TOOL, preflight } from './preflight.ts';
 import {
   appendHistory, compareWithDeployed, manifestHash, readDeployRecord, RECORD_SCHEMA, writeDeployRecord,
   type DeployRecord, type GitInfo, type PlanRecord,
 } from './record.ts';
 import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolSpawner } from './run-tool.ts';
+import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';
 import { statePaths } from './state-dir.ts';
 import { terraformStateDir } from './terraform-state.ts';
 
@@ -90,6 +101,11 @@ export interface DeployServicesOptions {
   readonly confirm?: (question: string) => Promise<boolean>;
   /** Services whose dist/ is written before anything runs but not yet (a dry run): their files need not exist. */
   readonly distPending?: readonly string[];
+  /**
+   * Brings dist/<svc>/ of these services up to date; called once the locks are held, before
+   * anything runs (a synth of the same service cannot interleave). Not called by a dry run.
+   */
+  readonly refreshDist?: (services: readonly string[]) => Promise<void>;
   /** @default false */
   readonly skipSmoke?: boolean;
   /** Lock behaviour (waitMs: how long to wait for a held lock). */
@@ -113,6 +129,9 @@ function orderUnits(units: readonly DeployUnit[]): { waves: DeployUnit[][]; cycl
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A dependency outside this deploy is being applied by another deploy right now. */
+export const DEPENDENCY_BEING_DEPLOYED = 'DependencyBeingDeployed';
 
 export function formatDeploySummary(summary: Pick<DeploySummary, 'services' | 'result'>): string {
   const by = (s: ServiceStatus) => summary.services.filter((o) => o.status === s);
@@ -180,7 +199,16 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   const allNames = new Set([...units.map((u) => u.service), ...units.flatMap((u) => u.manifest.dependsOn)]);
   for (const name of allNames) records.set(name, await readDeployRecord(stateDir, name));
   const isUnchanged = (u: DeployUnit) => !options.force && compareWithDeployed(u.manifest, records.get(u.service)).status === 'unchanged';
-  const candidates = ordered.filter((u) => !isUnchanged(u));
+  const lockOf = (service: string) => inspectDeployLock(stateDir, service, options.lock?.host ? { host: options.lock.host } : {});
+  // A service another deploy is applying right now is never "unchanged" on the strength of the
+  // record it is about to replace: it is decided under its lock, from the record found there.
+  const beingDeployed = new Set<string>();
+  for (const u of ordered) {
+    if (!isUnchanged(u)) continue;
+    const lock = await lockOf(u.service);
+    if (lock && !lock.stale) beingDeployed.add(u.service);
+  }
+  const candidates = ordered.filter((u) => !isUnchanged(u) || beingDeployed.has(u.service));
   const outcomes = new Map<string, ServiceOutcome>();
   const unchangedOutcome = (u: DeployUnit): ServiceOutcome => {
     const r = records.get(u.service);
@@ -203,11 +231,41 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     return finish('ok', EXIT.ok);
   }
 
+  // Dependencies outside this deploy that another deploy is applying: wait for them (up to the
+  // lock wait) and judge them by the record they leave, or refuse their dependents.
+  const selected = new Set(candidates.map((u) => u.service));
+  const outsideDeps = [...new Set(candidates.flatMap((u) => u.manifest.dependsOn))].filter((d) => !selected.has(d)).sort();
+  const lockProblems: Problem[] = [];
+  if (outsideDeps.length) {
+    let held;
+    try {
+      held = await waitForLocksFree(stateDir, outsideDeps, {
+        ...(options.dryRun ? {} : options.lock), onWait: (m) => err(`deploy: ${m}`), ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof LockWaitAbortedError)) throw error;
+      err(`deploy: interrupted while waiting for a dependency's deploy; nothing was changed.`);
+      for (const u of candidates) outcomes.set(u.service, { service: u.service, status: 'skipped', reason: 'interrupted before it started' });
+      return finish('interrupted', EXIT.interrupted);
+    }
+    for (const lock of held) {
+      const dep = lock.owner?.service ?? lock.path;
+      const dependents = candidates.filter((u) => u.manifest.dependsOn.includes(dep)).map((u) => u.service);
+      lockProblems.push({
+        source: 'homelab deploy', path: `${dependents.join(', ')}.dependsOn`, code: DEPENDENCY_BEING_DEPLOYED, received: dep,
+        message: `${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${dep}, which another deploy is applying right now: ${describeHolder(lock)} (lock ${lock.path})`,
+        fix: `Wait for that deploy of ${dep} to finish, or pass --lock-wait <seconds> to wait for it; its record then decides.`,
+      });
+    }
+    // Read after the wait: what the dependency's deploy left, not what was there before it.
+    for (const dep of outsideDeps) records.set(dep, await readDeployRecord(stateDir, dep));
+  }
+
   const pre = await preflight(candidates, {
     env, records, ...(options.findExecutable ? { findExecutable: options.findExecutable } : {}), ...(options.skipSmoke ? { skipSmoke: true } : {}),
     ...(options.distPending ? { distPending: options.distPending } : {}),
   });
-  const problems: Problem[] = [...pre.problems];
+  const problems: Problem[] = [...pre.problems, ...lockProblems];
   if (!options.dryRun && !options.yes && !options.confirm) {
     problems.push({
       source: 'homelab deploy', path: '--yes', code: CONFIRMATION_REQUIRED,
@@ -221,11 +279,11 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
 
   if (options.dryRun) {
     for (const u of candidates) {
-      const lock = await inspectDeployLock(stateDir, u.service, options.lock?.host ? { host: options.lock.host } : {});
+      const lock = await lockOf(u.service);
       if (lock?.owner && !lock.stale) {
         problems.push({
           source: 'homelab deploy', path: `lock ${u.service}`, code: 'DeployLockHeld', received: lock.path,
-          message: `a deploy of ${u.service} is running: ${describeOwner(lock.owner)}`, fix: 'Wait for it to finish before deploying.',
+          message: `a deploy of ${u.service} is running: ${describeHolder(lock)}`, fix: 'Wait for it to finish before deploying.',
         });
       }
     }
@@ -237,6 +295,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       warnings.length ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (what this machine lacks; a real deploy refuses until it is there)` : '',
     ].filter(Boolean).join(' and ');
     out(`deploy --dry-run: preflight ${found ? `found ${found}` : 'passed'}; these commands would run, in order (nothing was run):`);
+    out(`deploy --dry-run: under its lock, each service is copied from dist/<svc>/ to ${join(stateDir, 'runs', '<svc>', '<run-id>')}/ and its tools run there (the cwd below is the dist/ it is copied from)`);
     printCommands(calls, out);
     for (const u of candidates) out(`[${u.service}] then: record ${statePaths.record(stateDir, u.service)}`);
     if (warnings.length || blocking.length) err(formatProblems([...blocking, ...warnings]));
@@ -269,8 +328,18 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     throw error;
   }
 
+  const noteToolGroup = (service: string, pgid: number | undefined): void => {
+    try {
+      locks.setToolGroup(service, pgid);
+    } catch (error) {
+      err(`[${service}] warning: could not record the tool's process group in its lock: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   let interrupted = false;
+  const runId = newRunId(now(), options.lock?.pid ?? process.pid);
   try {
+    // Under the locks: a synth of these services waits for us, so the copy below is whole.
+    await options.refreshDist?.(candidates.map((u) => u.service));
     const git = await gitInfo(pre.tools, { root: options.root, env, ...(options.spawner ? { spawner: options.spawner } : {}) });
     const host = options.lock?.host ?? hostname();
     // Terraform writes the state file and the saved plan there; neither is in the checkout.
@@ -300,6 +369,8 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
         out(`[${name}] unchanged: deployed meanwhile by another run; skipping`);
         continue;
       }
+      // What runs is this copy: dist/ may be rewritten meanwhile, the copy is not.
+      const runDir = await copyToRunDir(unit.distDir, stateDir, name, runId);
 
       const started = Date.now();
       let changedSomething = false;
@@ -308,7 +379,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       let confirmed = options.yes === true;
       let plan: PlanRecord | undefined;
       out(`[${name}] deploying ${unit.manifest.package}@${unit.manifest.version}`);
-      const calls = plans.get(name)!;
+      const calls = serviceCommands({ ...unit, distDir: runDir }, ctx);
       try {
         for (const [i, call] of calls.entries()) {
           if (options.signal?.aborted) {
@@ -338,7 +409,9 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
               ...(options.signal ? { signal: options.signal } : {}),
               ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
               onLine: (line, stream) => (stream === 'stderr' ? err : out)(`[${name}] ${line}`),
-            });
+              // The lock stays live while this tool's group does, even if homelab is killed.
+              onSpawn: (pgid) => noteToolGroup(name, pgid),
+            }).finally(() => noteToolGroup(name, undefined));
             if (call.action === 'plan') plan = { changes: result.exitCode === PLAN_EXIT.changes, text: result.stdout };
           } catch (error) {
             if (!(error instanceof ToolError)) throw error;
@@ -349,6 +422,8 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       } finally {
         // A saved plan is only good for the apply right after it, and may hold sensitive values.
         if (unit.infra) await rm(statePaths.plan(stateDir, name), { force: true });
+        if (failure) err(`[${name}] the files this run applied are kept for inspection in ${runDir}`);
+        else await removeRunDir(runDir);
       }
       const at = now().toISOString();
       const previous = records.get(name);

@@ -5,6 +5,7 @@ export * from './state-dir.ts';
 export * from './terraform-state.ts';
 export * from './record.ts';
 export * from './lock.ts';
+export * from './run-dir.ts';
 export * from './deploy-unit.ts';
 export * from './commands.ts';
 export * from './preflight.ts';

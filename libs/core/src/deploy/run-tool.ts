@@ -72,6 +72,11 @@ export interface SpawnOptions {
   readonly signal?: AbortSignal;
   /** Aborted on a second Ctrl-C: SIGTERM at once. */
   readonly forceSignal?: AbortSignal;
+  /**
+   * Told the tool's pid as soon as it started; it leads a process group of its own, so this is
+   * also its process group id (deploy records it in the lock). Not called when it cannot start.
+   */
+  readonly onSpawn?: (pgid: number) => void;
 }
 
 /** The process boundary: starts one command and reports how it ended. Never throws for a tool failure. */
@@ -188,7 +193,7 @@ export interface ExecaSpawnerOptions {
 export function createExecaSpawner(options: ExecaSpawnerOptions = {}): AnyStepSpawner {
   const graceMs = options.graceMs ?? 30_000;
   const killAfterMs = options.killAfterMs ?? 10_000;
-  return async (command, { env, onLine, signal, forceSignal }) => {
+  return async (command, { env, onLine, signal, forceSignal, onSpawn }) => {
     const started = Date.now();
     const stream = command.stream !== false;
     const lineTap = (name: 'stdout' | 'stderr') => function* (line: unknown): Generator<unknown, void, void> {
@@ -211,6 +216,8 @@ export function createExecaSpawner(options: ExecaSpawnerOptions = {}): AnyStepSp
       forceKillAfterDelay: false,
       maxBuffer: 64 * 1024 * 1024,
     });
+
+    if (subprocess.pid !== undefined) onSpawn?.(subprocess.pid);
 
     let interrupted = false;
     const timers: NodeJS.Timeout[] = [];

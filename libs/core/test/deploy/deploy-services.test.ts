@@ -3,7 +3,7 @@
  * names of every external command and returns scripted results.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EXIT, acquireDeployLocks, deployServices, readDeployRecord, statePaths,
@@ -52,8 +52,13 @@ function fleet(root: string, over: Partial<Record<string, { content?: string }>>
 
 describe('deployServices: the exact commands', () => {
   it('runs init, plan, apply of the saved plan, ansible-playbook and the smoke tests with the exact argv, cwd and env names, in dependency order', async () => {
-    const { root, options, tf } = setup();
-    const fake = fakeSpawner((call) => (call.args[0] === 'rev-parse' ? { stdout: 'abc123def456\n' } : undefined));
+    const { root, stateDir, options, tf } = setup();
+    // The tools run in a copy of dist/<svc>/ (the run directory): it holds the files when they run.
+    const present: string[] = [];
+    const fake = fakeSpawner((call) => {
+      if (call.step === 'infra' || call.step === 'config') present.push(`${call.service} ${readdirSync(call.cwd).sort().join(',')}`);
+      return call.args[0] === 'rev-parse' ? { stdout: 'abc123def456\n' } : undefined;
+    });
     const summary = await deployServices(fleet(root), options({ spawner: fake.spawner }));
     expect(summary.exitCode).toBe(EXIT.ok);
     expect(fake.argv()).toEqual([
@@ -69,10 +74,14 @@ describe('deployServices: the exact commands', () => {
     ]);
     expect(fake.argv().filter((a) => a.includes('-auto-approve'))).toEqual([]);
     const [init, , apply, play, smoke] = fake.calls.filter((c) => c.service === 'proxy');
-    expect(init!.cwd).toBe(join(root, 'dist/proxy/terraform'));
+    const run = new RegExp(`^${stateDir}/runs/proxy/\\d{8}T\\d{6}Z-${process.pid}/`);
+    expect(init!.cwd).toMatch(new RegExp(`${run.source}terraform$`));
+    expect(present.filter((p) => p.startsWith('proxy '))).toEqual([...Array(3).fill('proxy cdk.tf.json'), 'proxy inventory.yml,playbook.yml']);
+    // Removed after the service deployed.
+    expect(readdirSync(join(stateDir, 'runs', 'proxy'))).toEqual([]);
     expect(apply!.setEnv).toEqual(['CHECKPOINT_DISABLE', 'TF_CLI_CONFIG_FILE', 'TF_DATA_DIR', 'TF_IN_AUTOMATION']);
     expect(apply!.readsEnv).toEqual(['PROXMOX_VE_API_TOKEN', 'PROXMOX_VE_ENDPOINT']);
-    expect(play!.cwd).toBe(join(root, 'dist/proxy/ansible'));
+    expect(play!.cwd).toBe(join(dirname(init!.cwd), 'ansible'));
     expect(play!.setEnv).toEqual(['ANSIBLE_SSH_COMMON_ARGS', 'PYTHONUNBUFFERED']);
     expect(smoke!.cwd).toBe(root);
     expect(smoke!.setEnv).toEqual(['HOMELAB_SMOKE_TARGET']);

@@ -2,10 +2,9 @@
  * Deploy validates what it is about to deploy, in process, with the same checks as `homelab
  * validate` (schemas and the real offline tools): nothing is applied that would fail them.
  *
- * A real deploy has just brought dist/ up to date, so it validates dist/. A dry run writes
- * nothing into the checkout: a service whose dist/ is stale is synthesized into a temporary
- * directory (removed afterwards) and validated there, so the dry run judges the files the
- * real deploy would write, not the stale ones.
+ * A service whose dist/ is current is validated there. A stale one (deploy rewrites it only
+ * under its lock, and a dry run never) is synthesized into a temporary directory (removed
+ * afterwards) and validated there, so deploy judges the files it will write, not the stale ones.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -2,15 +2,18 @@
  * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--lock-wait <s>] [--json] [--yes]`
  * (flags parsed by the commander layer, cli/commands.ts, into DeployFlags)
  *
- * Synthesizes the named services (all when none is named), refreshes dist/<service>/ when it is
- * stale (a dry run only says so), validates them in process (nothing is applied that would fail
- * `homelab validate`), and hands them to the deploy runner of @homelab/core: preflight, locks,
- * then per service in dependency order tofu/terraform init, plan -out, the operator's yes (a
- * terminal question, or --yes), apply of that saved plan, ansible-playbook, smoke tests, record.
+ * Synthesizes the named services (all when none is named), validates them in process (nothing
+ * is applied that would fail `homelab validate`; a stale dist/<service>/ is validated from a
+ * scratch copy), and hands them to the deploy runner of @homelab/core: preflight, locks, and
+ * only under the locks refreshes a stale dist/<service>/ (so it never rewrites the files of a
+ * deploy that is running), then per service in dependency order, from a copy of dist/<service>/
+ * in its run directory: tofu/terraform init, plan -out, the operator's yes (a terminal
+ * question, or --yes), apply of that saved plan, ansible-playbook, smoke tests, record.
  * `nx run <svc>:deploy` runs this with one --service; Nx orders the services itself.
  *
- * Ctrl-C (or SIGTERM) stops cleanly: the running tool gets SIGINT, a second Ctrl-C sends it
- * SIGTERM; the locks are released and the interrupted service is recorded as failed.
+ * Ctrl-C (or SIGTERM, or SIGHUP: a dropped SSH session) stops cleanly: the running tool gets
+ * SIGINT, a second signal sends it SIGTERM; the locks are released, the interrupted service is
+ * recorded as failed, the summary is printed and the exit code is 130.
  * Exit codes: EXIT (0 ok; 1 a service failed, synth or validation errors; 2 usage; 3 preflight,
  * lock held or not confirmed; 4 setup; 130 interrupted).
  */
@@ -91,20 +94,24 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
     return EXIT.failed;
   }
 
-  // dist/ is what the tools run: bring it up to date (Nx's synth dependency normally has).
+  // dist/ is what the tools run (copied to a run directory under the lock). A stale one is
+  // rewritten only under the lock, never beside a deploy of the same service that is running;
+  // until then it is validated from a scratch copy, like a dry run's.
   const dist = distRoot(root);
   const stale: SynthResult[] = [];
   for (const result of synthesis.results) {
     if (!(await distIsCurrent(join(dist, result.service), result))) {
-      if (flags.dryRun) {
-        stale.push(result);
-        out(`[${result.service}] dist/${result.service}/ is stale; deploy would re-synthesize it first`);
-      } else {
-        await writeDist(dist, result);
-        out(`[${result.service}] synthesized dist/${result.service}/`);
-      }
+      stale.push(result);
+      if (flags.dryRun) out(`[${result.service}] dist/${result.service}/ is stale; deploy would re-synthesize it first`);
     }
   }
+  const refreshDist = async (names: readonly string[]): Promise<void> => {
+    for (const result of synthesis.results) {
+      if (!names.includes(result.service) || (await distIsCurrent(join(dist, result.service), result))) continue;
+      await writeDist(dist, result);
+      out(`[${result.service}] synthesized dist/${result.service}/`);
+    }
+  };
   const units = synthesis.results.map((r) => deployUnitFromSynth(r, { home, root, distRoot: dist }));
 
   // Nothing is applied that would fail validation; a dry run says so before printing commands.
@@ -129,10 +136,9 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
     }
   };
   const listen = !deps.signal;
-  if (listen) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  // SIGHUP is a dropped SSH session or a closed terminal: the same clean stop, never a silent 129.
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  if (listen) for (const s of SIGNALS) process.on(s, onSignal);
   // The question needs someone at a terminal; without one, the runner refuses unless --yes.
   const interactive = deps.isTTY ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const confirm = flags.yes ? undefined
@@ -148,6 +154,7 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
       yes: flags.yes,
       ...(confirm ? { confirm } : {}),
       ...(stale.length ? { distPending: stale.map((r) => r.service) } : {}),
+      refreshDist,
       skipSmoke: flags.skipSmoke,
       lock: { waitMs: flags.lockWait * 1000 },
       signal: deps.signal ?? interrupt.signal,
@@ -168,9 +175,6 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
     }
     return summary.exitCode;
   } finally {
-    if (listen) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    if (listen) for (const s of SIGNALS) process.off(s, onSignal);
   }
 }

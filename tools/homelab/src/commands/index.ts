@@ -31,7 +31,7 @@ export async function synthReport(options: Options & Pick<CommandOptions, 'dryRu
       ? `synth --dry-run: ${n} service${n === 1 ? '' : 's'} synthesized without an error; nothing was written`
       : `synth: wrote ${outcome.written.length} service${outcome.written.length === 1 ? '' : 's'} to dist/`);
   }
-  return outcome.ok ? EXIT.ok : EXIT.failed;
+  return outcome.ok ? EXIT.ok : outcome.refused ? EXIT.refused : EXIT.failed;
 }
 
 /** validate, and plan (validate plus the plan): synth, then every artifact of the named services. */
@@ -41,7 +41,7 @@ export async function validateOrPlan(command: 'validate' | 'plan', options: Opti
   const { home, plan, results, problems } = outcome.synthesis;
   if (!outcome.ok) {
     if (options.json) printJson(command === 'plan' ? planDocument({ home, plan, only: options.services, problems }) : { ok: false, problems, validation: null });
-    return EXIT.failed;
+    return outcome.refused ? EXIT.refused : EXIT.failed;
   }
   const validation = await validateDist(options.root, results.map((r) => r.service));
   const ok = validation.problems.length === 0;

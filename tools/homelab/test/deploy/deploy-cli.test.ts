@@ -47,22 +47,25 @@ function envFor(extra: Record<string, string | undefined> = {}): { env: Record<s
   return { env, state, log };
 }
 
+/** Where a service's tools run: its copy of dist/<svc>/ under the state dir (`<run>`: the run id). */
+const runDir = (svc: string, state: string) => `${state.replace(ws, '<ws>')}/runs/${svc}/<run>`;
+
 /** The three Terraform calls of a service, as the stub logs them: state and saved plan under the state dir. */
 const tfArgv = (svc: string, state: string) => [
-  `terraform <ws>/dist/${svc}/terraform init -input=false -no-color -backend-config=path=${state.replace(ws, '<ws>')}/terraform-state/${svc}.tfstate`,
-  `terraform <ws>/dist/${svc}/terraform plan -input=false -no-color -detailed-exitcode -out=${state.replace(ws, '<ws>')}/plans/${svc}.tfplan`,
-  `terraform <ws>/dist/${svc}/terraform apply -input=false -no-color ${state.replace(ws, '<ws>')}/plans/${svc}.tfplan`,
+  `terraform ${runDir(svc, state)}/terraform init -input=false -no-color -backend-config=path=${state.replace(ws, '<ws>')}/terraform-state/${svc}.tfstate`,
+  `terraform ${runDir(svc, state)}/terraform plan -input=false -no-color -detailed-exitcode -out=${state.replace(ws, '<ws>')}/plans/${svc}.tfplan`,
+  `terraform ${runDir(svc, state)}/terraform apply -input=false -no-color ${state.replace(ws, '<ws>')}/plans/${svc}.tfplan`,
 ];
 
 /** Everything one service's deploy runs: terraform, the playbook, the smoke tests. */
 const serviceArgv = (state: string) => (svc: string) => [
   ...tfArgv(svc, state),
-  `ansible-playbook <ws>/dist/${svc}/ansible -i inventory.yml playbook.yml`,
+  `ansible-playbook ${runDir(svc, state)}/ansible -i inventory.yml playbook.yml`,
   `npx <ws> --no-install vitest run packages/${svc}/smoke`,
 ];
 
 const logOf = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split('\t')) : []);
-const argvOf = (log: string) => logOf(log).filter((l) => l.length > 1).map(([name, cwd, ...args]) => `${name} ${cwd!.replace(ws, '<ws>')} ${args.join(' ').replaceAll(ws, '<ws>')}`);
+const argvOf = (log: string) => logOf(log).filter((l) => l.length > 1).map(([name, cwd, ...args]) => `${name} ${cwd!.replace(ws, '<ws>').replace(/\/runs\/(\w+)\/\d{8}T\d{6}Z-\d+\//, '/runs/$1/<run>/')} ${args.join(' ').replaceAll(ws, '<ws>')}`);
 
 async function waitFor(pred: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -117,10 +120,14 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
   }, 300_000);
 
   it('a failing apply: its dependents are skipped, the independent service deploys, the summary lists all three kinds', async () => {
-    const { env, state, log } = envFor({ STUB_FAIL: 'terraform:apply:*/dist/idp/*' });
+    const { env, state, log } = envFor({ STUB_FAIL: 'terraform:apply:*/runs/idp/*' });
     const r = await startCli(['deploy', '--yes'], env).done;
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`idp: infra failed: \`${stubs}/terraform apply -input=false -no-color ${state}/plans/idp.tfplan\` exited with code 1 (in ${ws}/dist/idp/terraform)`);
+    expect(r.stderr).toMatch(new RegExp(`idp: infra failed: \`${stubs}/terraform apply -input=false -no-color ${state}/plans/idp\\.tfplan\` exited with code 1 \\(in ${state}/runs/idp/\\d{8}T\\d{6}Z-${r.pid}/terraform\\)`));
+    // The failed service's copy is kept for inspection; the deployed ones' are removed.
+    expect(r.stderr).toMatch(new RegExp(`\\[idp\\] the files this run applied are kept for inspection in ${state}/runs/idp/\\d{8}T\\d{6}Z-${r.pid}`));
+    expect(readdirSync(join(state, 'runs', 'idp'))).toHaveLength(1);
+    expect(readdirSync(join(state, 'runs', 'proxy'))).toEqual([]);
     expect(r.stderr).toContain('    Error: stub terraform apply failed');
     expect(r.stdout).toMatch(/deploy summary: 2 deployed, 0 unchanged, 1 failed, 1 skipped\n {2}deployed {3}proxy \(.*\)\n {13}solo \(.*\)\n {2}failed {5}idp: infra: terraform apply exited with code 1: Error: stub terraform apply failed\n {2}skipped {4}app \(depends on idp, which did not deploy\)/);
     expect(argvOf(log).filter((l) => l.includes('/app/'))).toEqual([]);
@@ -231,7 +238,7 @@ describe('homelab deploy: show the plan, confirm, validate first (real processes
     const { env, state, log } = envFor({ STUB_PLAN: 'none' });
     const r = await startCli(['deploy', '--service', 'proxy', '--yes', '--skip-smoke'], env).done;
     expect(r.code).toBe(0);
-    expect(argvOf(log)).toEqual([...tfArgv('proxy', state).slice(0, 2), 'ansible-playbook <ws>/dist/proxy/ansible -i inventory.yml playbook.yml']);
+    expect(argvOf(log)).toEqual([...tfArgv('proxy', state).slice(0, 2), `ansible-playbook ${runDir('proxy', state)}/ansible -i inventory.yml playbook.yml`]);
     expect(r.stdout).toContain('[proxy] infra: the plan has no changes; terraform apply skipped');
     expect(JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8')).plan).toEqual({ changes: false, text: 'terraform: ok\nNo changes. Your infrastructure matches the configuration.' });
   }, 120_000);

@@ -62,7 +62,10 @@ export function createWorkspace(options: WorkspaceOptions = {}): string {
  * A stand-in for a deploy tool. Logs `name<TAB>cwd<TAB>arg...` to $STUB_LOG and the variables
  * of interest (secrets as "set" only) to $STUB_LOG.env. $STUB_FAIL is a case pattern over
  * `name:first-arg:cwd` that makes it exit 1; $STUB_SLEEP (`terraform:apply`) makes it sleep
- * until interrupted. `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
+ * until interrupted. $STUB_HOLD_AT (`name:first-arg`) makes it log `HOLD <name> <pid>` and wait
+ * until the file $STUB_HOLD exists (or SIGINT), then log `CWD-GONE <name>` if its working
+ * directory no longer holds $STUB_HOLD_CHECK, and exit ${STUB_HOLD_EXIT:-0}.
+ * `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
  * exits 2 (changes), or 0 with "No changes." when $STUB_PLAN is `none`. Uses bash builtins
  * only, so it runs with PATH holding just the stub dir.
  */
@@ -92,6 +95,13 @@ if [[ -n "\${STUB_SLEEP-}" && "$name:$1" == "$STUB_SLEEP" ]]; then
   trap 'echo "$name: interrupt received, stopping" >&2; echo "INT $name" >> "$STUB_LOG"; exit 130' INT
   echo "$name: applying"
   /usr/bin/sleep 60 & wait $!
+fi
+if [[ -n "\${STUB_HOLD_AT-}" && "$name:$1" == "$STUB_HOLD_AT" ]]; then
+  trap 'echo "INT $name" >> "$STUB_LOG"; exit 130' INT
+  echo "HOLD $name $$" >> "$STUB_LOG"
+  while [[ ! -e "$STUB_HOLD" ]]; do /usr/bin/sleep 0.1 & wait $!; done
+  [[ -e "\${STUB_HOLD_CHECK:-.}" ]] || echo "CWD-GONE $name" >> "$STUB_LOG"
+  exit "\${STUB_HOLD_EXIT:-0}"
 fi
 exit 0
 `;

@@ -240,7 +240,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     let held;
     try {
       held = await waitForLocksFree(stateDir, outsideDeps, {
-        ...(options.dryRun ? {} : options.lock), onWait: (m) => err(`deploy: ${m}`), ...(options.signal ? { signal: options.signal } : {}),
+        ...options.lock, ...(options.dryRun ? { waitMs: 0 } : {}), onWait: (m) => err(`deploy: ${m}`), ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
       if (!(error instanceof LockWaitAbortedError)) throw error;

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { acquireDeployLocks, DeployLockBusyError, inspectDeployLock, isProcessAlive, LockWaitAbortedError, statePaths } from '../../src/index.ts';
+import { acquireDeployLocks, DeployLockBusyError, inspectDeployLock, isProcessAlive, isProcessGroupAlive, LockWaitAbortedError, statePaths, waitForLocksFree } from '../../src/index.ts';
 import { tempDir } from './helpers.ts';
 
 /** A pid that surely ran and has exited: a finished child's. */
@@ -12,10 +12,13 @@ function deadPid(): number {
   return Number(child.stdout.toString());
 }
 
-function plantLock(stateDir: string, service: string, owner: { pid: number; host?: string; startedAt?: string }): string {
+function plantLock(stateDir: string, service: string, owner: { pid: number; host?: string; startedAt?: string; toolPgid?: number }): string {
   const path = statePaths.lock(stateDir, service);
   mkdirSync(join(stateDir, 'locks'), { recursive: true });
-  writeFileSync(path, JSON.stringify({ pid: owner.pid, host: owner.host ?? hostname(), startedAt: owner.startedAt ?? '2026-01-01T00:00:00.000Z', command: ['homelab', 'deploy'], service }));
+  writeFileSync(path, JSON.stringify({
+    pid: owner.pid, host: owner.host ?? hostname(), startedAt: owner.startedAt ?? '2026-01-01T00:00:00.000Z', command: ['homelab', 'deploy'], service,
+    ...(owner.toolPgid !== undefined ? { toolPgid: owner.toolPgid } : {}),
+  }));
   return path;
 }
 
@@ -109,5 +112,60 @@ describe('deploy locks', () => {
     plantLock(state, 'a', { pid: 1, startedAt: '2030-01-01T00:00:00.000Z' });
     await mine.release();
     expect(existsSync(statePaths.lock(state, 'a'))).toBe(true);
+  });
+
+  it('records the running tool\'s process group in the lock (replacing the file) and clears it; release still removes the lock', async () => {
+    const state = tempDir();
+    const locks = await acquireDeployLocks(state, ['a', 'b']);
+    locks.setToolGroup('a', 4242);
+    expect(JSON.parse(readFileSync(statePaths.lock(state, 'a'), 'utf8'))).toMatchObject({ pid: process.pid, service: 'a', toolPgid: 4242 });
+    expect(JSON.parse(readFileSync(statePaths.lock(state, 'b'), 'utf8')).toolPgid).toBeUndefined();
+    locks.setToolGroup('a', undefined);
+    expect(JSON.parse(readFileSync(statePaths.lock(state, 'a'), 'utf8')).toolPgid).toBeUndefined();
+    locks.setToolGroup('a', 4243);
+    await locks.release();
+    expect(existsSync(statePaths.lock(state, 'a'))).toBe(false);
+    expect(existsSync(statePaths.lock(state, 'b'))).toBe(false);
+  });
+
+  it('a lock whose pid is dead while its tool\'s process group still runs is live (an orphan): never reclaimed, refused naming the group and how to stop it; reclaimed once the group is gone', async () => {
+    const state = tempDir();
+    // A real tool in a process group of its own, as run-tool.ts starts them.
+    const tool = spawn('/usr/bin/sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise((r) => tool.once('exit', r));
+    const pgid = tool.pid!;
+    const pid = deadPid();
+    try {
+      expect(isProcessGroupAlive(pgid)).toBe(true);
+      plantLock(state, 'traefik', { pid, toolPgid: pgid });
+      expect(await inspectDeployLock(state, 'traefik')).toMatchObject({ stale: false, liveness: 'orphan' });
+      const error = await acquireDeployLocks(state, ['traefik']).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeployLockBusyError);
+      expect((error as Error).message).toContain(`traefik: a deploy that is gone left its tool running: pid ${pid} on ${hostname()}`);
+      expect((error as Error).message).toContain(`pid ${pid} is dead, process group ${pgid} still runs`);
+      expect((error as Error).message).toContain(`Stop it with \`kill -INT -- -${pgid}\``);
+      expect(JSON.parse(readFileSync(statePaths.lock(state, 'traefik'), 'utf8')).pid).toBe(pid);
+      expect(await waitForLocksFree(state, ['traefik'], { waitMs: 300, pollMs: 50 })).toHaveLength(1);
+    } finally {
+      process.kill(-pgid, 'SIGKILL');
+      await exited;
+    }
+    expect(isProcessGroupAlive(pgid)).toBe(false);
+    expect(await inspectDeployLock(state, 'traefik')).toMatchObject({ stale: true, liveness: 'stale' });
+    const notes: string[] = [];
+    const locks = await acquireDeployLocks(state, ['traefik'], { onWait: (m) => notes.push(m) });
+    expect(notes[0]).toContain(`and its tool's process group ${pgid} is gone`);
+    await locks.release();
+  });
+
+  it('waitForLocksFree returns at once when no live lock is held, and as soon as the holder releases', async () => {
+    const state = tempDir();
+    plantLock(state, 'dead', { pid: deadPid() });
+    expect(await waitForLocksFree(state, ['dead', 'none'])).toEqual([]);
+    const held = await acquireDeployLocks(state, ['dep']);
+    setTimeout(() => void held.release(), 150);
+    const started = Date.now();
+    expect(await waitForLocksFree(state, ['dep'], { waitMs: 5000, pollMs: 25 })).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(4000);
   });
 });

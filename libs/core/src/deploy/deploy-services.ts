@@ -26,7 +26,7 @@ import { gitCommands, PLAN_EXIT, serviceCommands, type CommandContext, type Depl
 import type { DeployUnit } from './deploy-unit.ts';
 import type { FindExecutable } from './find-executable.ts';
 import {
-  acquireDeployLocks, DeployLockBusyError, describeHolder, inspectDeployLock, LockWaitAbortedError, waitForLocksFree,
+  acquireDeployLocks, DeployLockBusyError, describeHolder, inspectDeployLock, isSynthLock, LockWaitAbortedError, waitForLocksFree,
   type DeployLocks, type LockOptions,
 } from './lock.ts';
 import { MISSING_ENV, MISSING_TOOL, preflight } from './preflight.ts';
@@ -206,7 +206,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   for (const u of ordered) {
     if (!isUnchanged(u)) continue;
     const lock = await lockOf(u.service);
-    if (lock && !lock.stale) beingDeployed.add(u.service);
+    if (lock && !lock.stale && !isSynthLock(lock.owner)) beingDeployed.add(u.service);
   }
   const candidates = ordered.filter((u) => !isUnchanged(u) || beingDeployed.has(u.service));
   const outcomes = new Map<string, ServiceOutcome>();

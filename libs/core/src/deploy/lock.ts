@@ -31,7 +31,16 @@ export interface LockOwner {
    * a group of its own), while it runs.
    */
   readonly toolPgid?: number;
+  /** Who holds it: a deploy (absent: a deploy), or a synth rewriting dist/<svc>/ for a moment. */
+  readonly purpose?: LockPurpose;
 }
+
+export type LockPurpose = 'deploy' | 'synth';
+
+/** How long anyone waits at least for a synth's lock: it holds it only while it writes dist/. */
+export const SYNTH_LOCK_WAIT_MS = 30_000;
+
+export const isSynthLock = (owner: LockOwner | undefined): boolean => owner?.purpose === 'synth';
 
 export interface LockOptions {
   /**
@@ -56,6 +65,8 @@ export interface LockOptions {
   readonly now?: () => Date;
   /** Stop waiting when aborted (Ctrl-C while waiting for a lock): throws LockWaitAbortedError. */
   readonly signal?: AbortSignal;
+  /** @default 'deploy' */
+  readonly purpose?: LockPurpose;
 }
 
 export class LockWaitAbortedError extends Error {
@@ -157,8 +168,9 @@ export function describeHolder(lock: LockState): string {
 }
 
 /**
- * Waits until none of `services` has a live lock (for a dependency being deployed by another
- * run), up to `waitMs`; returns the locks still held then (empty: all free). Takes no lock.
+ * Waits until none of `services` has a live deploy lock (for a dependency being deployed by
+ * another run; a synth's lock does not count), up to `waitMs`; returns the locks still held then
+ * (empty: all free). Takes no lock.
  */
 export async function waitForLocksFree(stateDir: string, services: readonly string[], options: LockOptions = {}): Promise<LockState[]> {
   const deadline = Date.now() + (options.waitMs ?? 0);
@@ -168,7 +180,7 @@ export async function waitForLocksFree(stateDir: string, services: readonly stri
     const held: LockState[] = [];
     for (const s of services) {
       const lock = await inspectDeployLock(stateDir, s, options);
-      if (lock && !lock.stale) held.push(lock);
+      if (lock && !lock.stale && !isSynthLock(lock.owner)) held.push(lock);
     }
     if (!held.length || Date.now() >= deadline) return held;
     if (options.signal?.aborted) throw new LockWaitAbortedError(held[0]!.owner?.service ?? services[0]!);
@@ -221,7 +233,8 @@ async function reclaim(path: string, stale: LockOwner, owner: LockOwner): Promis
   await unlink(aside).catch(() => undefined);
 }
 
-async function acquireOne(stateDir: string, service: string, options: LockOptions, deadline: number): Promise<HeldLock> {
+async function acquireOne(stateDir: string, service: string, options: LockOptions, until: number): Promise<HeldLock> {
+  let deadline = until;
   const path = statePaths.lock(stateDir, service);
   const now = options.now ?? (() => new Date());
   const owner: LockOwner = {
@@ -230,6 +243,7 @@ async function acquireOne(stateDir: string, service: string, options: LockOption
     startedAt: now().toISOString(),
     command: [...(options.command ?? process.argv)],
     service,
+    ...(options.purpose === 'synth' ? { purpose: 'synth' as const } : {}),
   };
   const isAlive = options.isAlive ?? isProcessAlive;
   const pollMs = options.pollMs ?? 500;
@@ -246,6 +260,8 @@ async function acquireOne(stateDir: string, service: string, options: LockOption
       continue;
     }
     if (options.signal?.aborted) throw new LockWaitAbortedError(service);
+    // A synth holds the lock only while it writes dist/: worth a short wait even without --lock-wait.
+    if (isSynthLock(current)) deadline = Math.max(deadline, started + SYNTH_LOCK_WAIT_MS);
     if (Date.now() >= deadline) throw new DeployLockBusyError(service, path, current, Date.now() - started);
     if (!told) {
       options.onWait?.(`${service}: waiting for the deploy lock held by ${current ? describeOwner(current) : 'an unreadable lock file'} (up to ${Math.round((deadline - Date.now()) / 1000)} s)`);

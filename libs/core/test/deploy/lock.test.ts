@@ -168,4 +168,20 @@ describe('deploy locks', () => {
     expect(await waitForLocksFree(state, ['dep'], { waitMs: 5000, pollMs: 25 })).toEqual([]);
     expect(Date.now() - started).toBeLessThan(4000);
   });
+
+  it('a synth holds the lock only while it writes: a deploy (or another synth) waits for it without --lock-wait; a dependency check ignores it', async () => {
+    const state = tempDir();
+    const synth = await acquireDeployLocks(state, ['a'], { purpose: 'synth' });
+    expect(JSON.parse(readFileSync(statePaths.lock(state, 'a'), 'utf8')).purpose).toBe('synth');
+    expect(await waitForLocksFree(state, ['a'])).toEqual([]);
+    setTimeout(() => void synth.release(), 300);
+    const started = Date.now();
+    const deploy = await acquireDeployLocks(state, ['a'], { pollMs: 25 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(JSON.parse(readFileSync(statePaths.lock(state, 'a'), 'utf8')).purpose).toBeUndefined();
+    // A deploy's lock is not waited for without --lock-wait, not even by a synth.
+    await expect(acquireDeployLocks(state, ['a'], { purpose: 'synth' })).rejects.toBeInstanceOf(DeployLockBusyError);
+    expect(await waitForLocksFree(state, ['a'])).toHaveLength(1);
+    await deploy.release();
+  });
 });

@@ -1,5 +1,5 @@
 import {
-  acquireDeployLocks, backendFromEnv, DeployLockBusyError, deployStateDir, describeHolder, formatProblems, inspectDeployLock, isError,
+  acquireDeployLocks, backendFromEnv, DeployLockBusyError, deployStateDir, describeHolder, formatProblems, inspectDeployLock, isError, isSynthLock,
   loadHomelab, synthesizeSite, writeDist, type DeployLocks, type LockState, type SiteSynthesis,
 } from '@homelab/core';
 import { unknownServiceMessage } from '../cli/service-names.ts';
@@ -35,11 +35,12 @@ async function lockForWrite(services: readonly string[]): Promise<DeployLocks | 
   const held: LockState[] = [];
   for (const s of services) {
     const lock = await inspectDeployLock(stateDir, s);
-    if (lock && !lock.stale) held.push(lock);
+    // Another synth holds it only while it writes: taking the lock below waits for it.
+    if (lock && !lock.stale && !isSynthLock(lock.owner)) held.push(lock);
   }
   if (held.length) return { refused: refusal(held) };
   try {
-    return await acquireDeployLocks(stateDir, services);
+    return await acquireDeployLocks(stateDir, services, { purpose: 'synth' });
   } catch (error) {
     if (error instanceof DeployLockBusyError) return { refused: `synth: ${error.message.replace(/ Wait for it to finish, or pass --lock-wait.*$/, '')}\nsynth: nothing was written. Run it again once that deploy has finished.` };
     if (UNLOCKABLE.has((error as { code?: string }).code ?? '')) return undefined;

@@ -205,4 +205,12 @@ describe('homelab deploy: one deploy at a time, for real (real processes and sig
     expect(record(state, 'proxy').status).toBe('deployed');
     expect(calls(log).filter((c) => c[0] === 'terraform' && c[2] === 'apply')).toHaveLength(3);
   }, 300_000);
+
+  it('two synths of the same services at once both write (one waits for the other\'s short lock)', async () => {
+    const { env, state } = envFor();
+    const [a, b] = await Promise.all([startCli(['synth'], env).done, startCli(['synth'], env).done]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(readdirSync(join(state, 'locks'))).toEqual([]);
+    expect(existsSync(join(ws, 'dist', 'proxy', 'ansible', 'playbook.yml'))).toBe(true);
+  }, 120_000);
 });

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  EXIT, acquireDeployLocks, deployServices, readDeployRecord, statePaths,
+  DEPENDENCY_BEING_DEPLOYED, EXIT, acquireDeployLocks, deployServices, readDeployRecord, statePaths,
   type DeployServicesOptions, type DeployUnit,
 } from '../../src/index.ts';
 import { FAKE_PLAN, fakeSpawner, fakeTools, sinks, tempDir, unitOf } from './helpers.ts';
@@ -465,6 +465,31 @@ describe('deployServices: locks', () => {
     const result = await b;
     expect(result.services[0]!.status).toBe('unchanged');
     expect(order.filter((o) => o.startsWith('B') && !o.includes('rev-parse') && !o.includes('status'))).toEqual([]);
+  });
+});
+
+describe('deployServices: a dependency another deploy is applying', () => {
+  it('refuses its dependents (DependencyBeingDeployed, naming the dependency and the holder), the dry run too; nothing of them runs', async () => {
+    const { root, options } = setup();
+    let releaseApply!: () => void;
+    const applying = new Promise<void>((r) => { releaseApply = r; });
+    let started!: () => void;
+    const inApply = new Promise<void>((r) => { started = r; });
+    const first = fakeSpawner(async (c) => { if (c.args[0] === 'apply') { started(); await applying; } return undefined; });
+    const a = deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: first.spawner }));
+    await inApply;
+    for (const dryRun of [false, true]) {
+      const out2 = sinks();
+      const second = fakeSpawner();
+      const b = await deployServices([unitOf(root, 'idp', { deps: ['proxy'], env: provider })], options({ spawner: second.spawner, dryRun, out: out2.out, err: out2.err }));
+      expect(b.exitCode).toBe(EXIT.refused);
+      const problem = b.problems.find((p) => p.code === DEPENDENCY_BEING_DEPLOYED)!;
+      expect(problem).toMatchObject({ path: 'idp.dependsOn', received: 'proxy' });
+      expect(problem.message).toMatch(new RegExp(`^idp depends on proxy, which another deploy is applying right now: pid ${process.pid} on `));
+      expect(second.argv()).toEqual([]);
+    }
+    releaseApply();
+    expect((await a).exitCode).toBe(EXIT.ok);
   });
 });
 

@@ -27,9 +27,12 @@ interface Run {
   out: string[];
   err: string[];
   calls: string[];
+  /** Nodes whose own API endpoint the run asked for (the health gates). */
+  asked: string[];
+  env: Record<string, string>;
 }
 
-async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<string, string>; tools?: string[]; runner?: ProcessRunner; graphFails?: boolean; global?: { dryRun?: boolean; services?: string[] } } = {}): Promise<Run & { server?: PveTestServer }> {
+async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<string, string>; tools?: string[]; runner?: ProcessRunner; graphFails?: boolean; global?: { dryRun?: boolean; services?: string[] }; deps?: Partial<FleetDeps> } = {}): Promise<Run & { server?: PveTestServer }> {
   let server: PveTestServer | undefined;
   const env: Record<string, string> = { PATH: '/usr/bin', HOMELAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'state-')), ...opts.env };
   if (opts.cluster) {
@@ -41,6 +44,7 @@ async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<s
   const out: string[] = [];
   const err: string[] = [];
   const calls: string[] = [];
+  const asked: string[] = [];
   let t = 0;
   const deps: FleetDeps = {
     env,
@@ -52,15 +56,18 @@ async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<s
       if (opts.graphFails) throw new Error('the Nx project graph could not be read (devkit: Cannot find module \'@nx/devkit\'; cli: nx is not installed or not on PATH)');
       return { graph: fleetNxGraph(home), method: 'devkit', elapsedMs: 42 };
     },
-    runner: opts.runner ?? (async (cmd) => { calls.push([cmd.file, ...cmd.args].join(' ')); return { exitCode: cmd.args.some((a) => a.startsWith('test -f')) ? 1 : 0, stdout: '', stderr: '' }; }),
+    runner: opts.runner ?? (async (cmd) => { calls.push([cmd.file, ...cmd.args].join(' ')); return { exitCode: cmd.args.some((a) => a.includes('test -f')) ? 1 : 0, stdout: '', stderr: '' }; }),
     findTool: (tool) => ((opts.tools ?? ['ssh', 'talosctl']).includes(tool) ? `/usr/bin/${tool}` : undefined),
     sleep: async () => {},
     now: () => (t += 500),
     pollMs: 1,
+    // Every node's own API is the test server; which node was asked is recorded.
+    nodeEndpoint: (node) => { asked.push(node.name); return server!.endpoint; },
+    ...(opts.deps ?? {}),
   };
   const [command, ...rest] = argv;
   const code = await runFleet(command!, { root: '/repo', services: opts.global?.services ?? [], dryRun: opts.global?.dryRun ?? false, json: false, argv: rest }, deps);
-  return { code, out, err, calls, ...(server ? { server } : {}) };
+  return { code, out, err, calls, asked, env, ...(server ? { server } : {}) };
 }
 
 const everything = () => clusterWhere(home, () => true);
@@ -235,9 +242,9 @@ describe('homelab patch', () => {
     expect(r.out.slice(0, 5)).toEqual([
       'homelab patch docker: pull and restart 2 Compose stacks, one at a time (serial)',
       '[1/2] mediasrv: /opt/stacks/mediasrv on mediasrv (10.20.0.33)',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker compose -f /opt/stacks/mediasrv/compose.yml pull',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker compose -f /opt/stacks/mediasrv/compose.yml up -d --remove-orphans',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker image prune -f',
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker compose -f /opt/stacks/mediasrv/compose.yml pull'",
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker compose -f /opt/stacks/mediasrv/compose.yml up -d --remove-orphans'",
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker image prune -f'",
     ]);
     expect(r.out.at(-1)).toBe('(dry run: nothing was run)');
     expect(r.calls).toEqual([]);
@@ -262,10 +269,11 @@ describe('homelab patch', () => {
   });
 
   it('a failure exits 1 and names it', async () => {
-    const runner: ProcessRunner = async (cmd) => ({ exitCode: cmd.args.includes('pull') ? 1 : 0, stdout: '', stderr: cmd.args.includes('pull') ? 'manifest unknown' : '' });
+    const pull = (args: readonly string[]) => args.at(-1)!.endsWith(' pull');
+    const runner: ProcessRunner = async (cmd) => ({ exitCode: pull(cmd.args) ? 1 : 0, stdout: '', stderr: pull(cmd.args) ? 'manifest unknown' : '' });
     const r = await run(['patch', 'docker'], { runner });
     expect(r.code).toBe(EXIT.failed);
-    expect(r.err[0]).toBe('homelab: mediasrv (/opt/stacks/mediasrv): docker compose pull: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker compose -f /opt/stacks/mediasrv/compose.yml pull failed with exit code 1:\nmanifest unknown');
+    expect(r.err[0]).toBe("homelab: mediasrv (/opt/stacks/mediasrv): docker compose pull: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker compose -f /opt/stacks/mediasrv/compose.yml pull' failed with exit code 1:\nmanifest unknown");
     expect(r.err).toContain('homelab: not started (serial, stopped at the first failure): monitor: /opt/stacks/monitoring on monitor (10.20.0.35)');
   });
 });

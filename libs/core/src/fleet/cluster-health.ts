@@ -4,6 +4,7 @@
  */
 import { PveUnreachableError } from '../pve/errors.ts';
 import type { PveClient } from '../pve/client.ts';
+import { throwIfInterrupted } from './interrupt.ts';
 
 export interface HealthReport {
   readonly healthy: boolean;
@@ -44,7 +45,14 @@ export interface WaitSettings {
   readonly now: () => number;
   /** Called with the problems of each unhealthy poll. */
   readonly onWait?: (problems: readonly string[], elapsedMs: number) => void;
+  /** Ends the wait with InterruptedError (SIGINT, SIGTERM, SIGHUP). */
+  readonly signal?: AbortSignal;
 }
+
+/** One client, or a new one per poll: the gates ask each node that is not rebooting in turn. */
+export type ClientSource = PveClient | (() => PveClient);
+
+const pick = (source: ClientSource): PveClient => (typeof source === 'function' ? source() : source);
 
 /**
  * Polls `probe` until it reports no problem. An unreachable API counts as a problem (the node
@@ -53,6 +61,7 @@ export interface WaitSettings {
 export async function waitUntil(what: string, probe: () => Promise<readonly string[]>, settings: WaitSettings): Promise<void> {
   const started = settings.now();
   for (;;) {
+    throwIfInterrupted(settings.signal, `waiting for ${what}`);
     let problems: readonly string[];
     try {
       problems = await probe();
@@ -68,8 +77,8 @@ export async function waitUntil(what: string, probe: () => Promise<readonly stri
   }
 }
 
-export async function waitClusterHealthy(client: PveClient, settings: WaitSettings): Promise<void> {
-  await waitUntil('a healthy cluster', async () => (await clusterHealth(client)).problems, settings);
+export async function waitClusterHealthy(client: ClientSource, settings: WaitSettings): Promise<void> {
+  await waitUntil('a healthy cluster', async () => (await clusterHealth(pick(client))).problems, settings);
 }
 
 /** Seconds the node has been up, or undefined when it is not online. */
@@ -79,9 +88,9 @@ export async function nodeUptime(client: PveClient, node: string): Promise<numbe
 }
 
 /** Waits until `node` is online again with an uptime below `before` (so it did reboot). */
-export async function waitNodeRebooted(client: PveClient, node: string, before: number, settings: WaitSettings): Promise<void> {
+export async function waitNodeRebooted(client: ClientSource, node: string, before: number, settings: WaitSettings): Promise<void> {
   await waitUntil(`${node} back online after its reboot`, async () => {
-    const up = await nodeUptime(client, node);
+    const up = await nodeUptime(pick(client), node);
     if (up === undefined) return [`${node} is offline`];
     if (up >= before) return [`${node} has not rebooted yet (up ${up} s)`];
     return [];

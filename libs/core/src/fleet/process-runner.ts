@@ -9,6 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createExecaSpawner, formatCommand, type AnyStepSpawner } from '../deploy/run-tool.ts';
+import { InterruptedError, throwIfInterrupted } from './interrupt.ts';
 
 export interface ToolCommand {
   /** The program, looked up on PATH. */
@@ -28,8 +29,16 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
-/** Runs a command to its end; resolves with any exit code; rejects only when it could not run. */
-export type ProcessRunner = (cmd: ToolCommand) => Promise<ToolResult>;
+/** How a run may be stopped from outside (the command's signal handlers). */
+export interface RunSignals {
+  /** Aborted on the first SIGINT/SIGTERM/SIGHUP: the tool's process group gets SIGINT (then SIGTERM). */
+  readonly signal?: AbortSignal;
+  /** Aborted on a second one: SIGTERM at once. */
+  readonly forceSignal?: AbortSignal;
+}
+
+/** Runs a command to its end; resolves with any exit code; rejects only when it could not run or was interrupted. */
+export type ProcessRunner = (cmd: ToolCommand, signals?: RunSignals) => Promise<ToolResult>;
 
 /** The program is not installed (or not on PATH). */
 export class ToolNotFoundError extends Error {
@@ -88,14 +97,17 @@ export function execaRunner(
   baseEnv: Readonly<Record<string, string | undefined>> = process.env,
   spawner: AnyStepSpawner = createExecaSpawner({ killAfterMs: 5_000 }),
 ): ProcessRunner {
-  return async (cmd) => {
+  return async (cmd, signals = {}) => {
+    throwIfInterrupted(signals.signal, cmd.step);
     const timeout = cmd.timeoutMs ? AbortSignal.timeout(cmd.timeoutMs) : undefined;
+    const force = [timeout, signals.forceSignal].filter((s): s is AbortSignal => s !== undefined);
     const result = await spawner(
       { service: '', step: cmd.step, label: cmd.step, file: cmd.file, args: cmd.args, cwd: process.cwd(), setEnv: { ...cmd.env }, readsEnv: [], mutates: false, stream: false },
-      { env: baseEnv, ...(timeout ? { forceSignal: timeout } : {}) },
+      { env: baseEnv, ...(signals.signal ? { signal: signals.signal } : {}), ...(force.length ? { forceSignal: force.length === 1 ? force[0]! : AbortSignal.any(force) } : {}) },
     );
     if (result.spawnError === 'ENOENT') throw new ToolNotFoundError(cmd.file, cmd.step);
     const { stdout, stderr } = result;
+    if (result.interrupted && signals.signal?.aborted) throw new InterruptedError(cmd.step);
     if (result.interrupted && timeout?.aborted) throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, `a timeout after ${cmd.timeoutMs} ms`);
     if (result.exitCode === undefined) {
       throw new ToolFailedError(cmd, { exitCode: -1, stdout, stderr }, result.signal ? `signal ${result.signal}` : `could not start (${result.spawnError ?? 'unknown error'})`);
@@ -105,8 +117,10 @@ export function execaRunner(
 }
 
 /** Runs and throws ToolFailedError unless the exit code is one of `ok`. */
-export async function runChecked(runner: ProcessRunner, cmd: ToolCommand, ok: readonly number[] = [0]): Promise<ToolResult> {
-  const result = await runner(cmd);
+export async function runChecked(runner: ProcessRunner, cmd: ToolCommand, ok: readonly number[] = [0], signals: RunSignals = {}): Promise<ToolResult> {
+  throwIfInterrupted(signals.signal, cmd.step);
+  const result = await runner(cmd, signals);
+  throwIfInterrupted(signals.signal, cmd.step);
   if (!ok.includes(result.exitCode)) throw new ToolFailedError(cmd, result);
   return result;
 }

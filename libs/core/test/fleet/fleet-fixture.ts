@@ -57,7 +57,8 @@ const defs: ServiceProps[] = [
     files: () => [{ path: '/opt/stacks/monitoring/compose.yml', format: 'compose', mode: '0644', content: toYaml(composeFile({ name: 'monitoring', services: { prom: { image: 'prom/prometheus:v3' } } })) }] },
   { name: 'alerts', description: 'alert triage in the monitor guest', kind: 'lxc', tier: 'low', group: 'observability', sharesGuestWith: 'monitor', placement: 'monitor', dependsOn: ['monitor'] },
   { name: 'dash', description: 'dashboard on a pi', kind: 'external', tier: 'minimal', group: 'observability', placement: 'pi', dependsOn: ['monitor'] },
-  { name: 'vpn', description: 'vpn', kind: 'lxc', tier: 'minimal', group: 'security', resources: R() },
+  // The management VPN: it listens on the site's WireGuard port.
+  { name: 'vpn', description: 'vpn', kind: 'lxc', tier: 'minimal', group: 'security', resources: R(), ports: [{ port: 51820, protocol: 'udp', description: 'wireguard', public: true }] },
   { name: 'zigbee', description: 'zigbee coordinator', kind: 'lxc', tier: 'normal', group: 'special', resources: R(), devices: [{ device: 'stick' }] },
   { name: 'radio', description: 'sdr', kind: 'lxc', tier: 'normal', group: 'special', resources: R(), docker: true, dependsOn: ['proxy'],
     files: () => [{ path: '/opt/stacks/radio/compose.yml', format: 'compose', mode: '0644', content: toYaml(composeFile({ name: 'radio', services: { sdr: { image: 'example/sdr:2' } } })) }] },

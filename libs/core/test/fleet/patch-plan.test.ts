@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatPatchPlan, planPatch, type PatchPlan, type PatchStep } from '../../src/index.ts';
-import { fleetHomelab, stateWhere } from './fleet-fixture.ts';
+import { fleetHomelab, fleetSite, stateWhere } from './fleet-fixture.ts';
 
 const home = fleetHomelab();
 const SSH = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
-const UPGRADE = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-q', '-y', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', 'dist-upgrade'];
+/** The remote commands, each one argument after `--`, as the remote shell gets them. */
+const UPGRADE = 'env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dist-upgrade';
 
 function ok(layer: string, options: Parameters<typeof planPatch>[2] = {}): PatchPlan {
   const r = planPatch(home, layer, options);
@@ -17,8 +18,9 @@ function argvs(steps: readonly PatchStep[]): string[][] {
   return steps.flatMap((s): string[][] => {
     switch (s.kind) {
       case 'run': return [[s.cmd.file, ...s.cmd.args]];
-      case 'gate': return [['<gate cluster-healthy>']];
-      case 'reboot': return [[`<reboot ${s.node}>`, s.cmd.file, ...s.cmd.args]];
+      case 'gate': return [[`<gate cluster-healthy, asking ${s.ask.join(',') || 'nobody else'}>`]];
+      case 'reboot': return [[`<reboot ${s.node}, asking ${s.ask.join(',') || 'nobody else'}>`, s.cmd.file, ...s.cmd.args]];
+      case 'restore': return [['<set>', s.set.file, ...s.set.args], ...argvs(s.body).map((a) => ['  body', ...a]), ...s.undo.map((u) => ['<always>', u.file, ...u.args])];
       case 'note': return [[`<note ${s.text}>`]];
       case 'if': return [['<if>', s.check.file, ...s.check.args], ...argvs(s.then).map((a) => ['  then', ...a])];
     }
@@ -32,26 +34,47 @@ describe('patch proxmox: nodes one at a time, gated on cluster health', () => {
     expect(plan.units.map((u) => u.name)).toEqual(['n1 (10.20.0.11)', 'n2 (10.20.0.12)']);
   });
 
-  it('each node: gate, apt update, dist-upgrade, and if a reboot is needed: noout (Ceph OSD nodes), reboot, unset noout; a last gate after the last node', () => {
-    const at = (ip: string, ...r: string[]) => ['ssh', ...SSH, `root@${ip}`, '--', ...r];
-    const check = 'test -f /run/reboot-required || test "$(uname -r)" != "$(ls -1 /boot | sed -n \'s/^vmlinuz-//p\' | sort -V | tail -n 1)"';
+  it('each node: gate (asking the other node), apt update, dist-upgrade, and if a reboot is needed: noout (Ceph OSD nodes) around the reboot, always unset from the other node first; a last gate after the last node', () => {
+    const at = (ip: string, remote: string) => ['ssh', ...SSH, `root@${ip}`, '--', remote];
+    const check = `sh -c 'test -f /run/reboot-required || test "$(uname -r)" != "$(ls -1 /boot | sed -n '\\''s/^vmlinuz-//p'\\'' | sort -V | tail -n 1)"'`;
     expect(argvs(plan.units[0]!.steps)).toEqual([
-      ['<gate cluster-healthy>'],
-      at('10.20.0.11', 'apt-get', '-q', 'update'),
-      at('10.20.0.11', ...UPGRADE),
+      ['<gate cluster-healthy, asking n2>'],
+      at('10.20.0.11', 'apt-get -q update'),
+      at('10.20.0.11', UPGRADE),
       ['<if>', ...at('10.20.0.11', check)],
-      ['  then', '<reboot n1>', ...at('10.20.0.11', 'systemctl', 'reboot')],
+      ['  then', '<reboot n1, asking n2>', ...at('10.20.0.11', 'systemctl reboot')],
     ]);
     expect(argvs(plan.units[1]!.steps)).toEqual([
-      ['<gate cluster-healthy>'],
-      at('10.20.0.12', 'apt-get', '-q', 'update'),
-      at('10.20.0.12', ...UPGRADE),
+      ['<gate cluster-healthy, asking n1>'],
+      at('10.20.0.12', 'apt-get -q update'),
+      at('10.20.0.12', UPGRADE),
       ['<if>', ...at('10.20.0.12', check)],
-      ['  then', ...at('10.20.0.12', 'ceph', 'osd', 'set', 'noout')],
-      ['  then', '<reboot n2>', ...at('10.20.0.12', 'systemctl', 'reboot')],
-      ['  then', ...at('10.20.0.12', 'ceph', 'osd', 'unset', 'noout')],
-      ['<gate cluster-healthy>'],
+      ['  then', '<set>', ...at('10.20.0.12', 'ceph osd set noout')],
+      ['  then', '  body', '<reboot n2, asking n1>', ...at('10.20.0.12', 'systemctl reboot')],
+      ['  then', '<always>', ...at('10.20.0.11', 'ceph osd unset noout')],
+      ['  then', '<always>', ...at('10.20.0.12', 'ceph osd unset noout')],
+      ['<gate cluster-healthy, asking n1>'],
     ]);
+  });
+
+  it('the health gates rotate through the nodes not being rebooted; with one node only, they say nobody else can answer', () => {
+    const three = fleetHomelab({ ...fleetSite, nodes: [...fleetSite.nodes, { ...fleetSite.nodes[0]!, name: 'n3', ip: '10.20.0.13' }] });
+    const r = planPatch(three, 'proxmox');
+    if (r.kind !== 'plan') throw new Error(r.message);
+    expect(r.plan.units.map((u) => argvs(u.steps)[0]![0])).toEqual(['<gate cluster-healthy, asking n2,n3>', '<gate cluster-healthy, asking n3,n1>', '<gate cluster-healthy, asking n1,n2>']);
+    const one = planPatch(fleetHomelab({ ...fleetSite, nodes: [fleetSite.nodes[0]!] }), 'proxmox');
+    if (one.kind !== 'plan') throw new Error(one.message);
+    expect(argvs(one.plan.units[0]!.steps)[0]).toEqual(['<gate cluster-healthy, asking nobody else>']);
+    expect(formatPatchPlan(one.plan)[2]).toMatch(/asked of the only node \(nothing else can answer while it reboots\)$/);
+  });
+
+  it('each unit names the services whose guests it touches: the locks a run takes', () => {
+    expect(plan.units.map((u) => [u.name, u.services.join(' ')])).toEqual([
+      ['n1 (10.20.0.11)', 'alerts idp k8s mediasrv monitor proxy radio vpn'],
+      ['n2 (10.20.0.12)', 'app dl k8s nas zigbee'],
+    ]);
+    expect(ok('docker').units.map((u) => u.services)).toEqual([['mediasrv'], ['alerts', 'monitor']]);
+    expect(ok('lxc').units.find((u) => u.name.startsWith('monitor'))?.services).toEqual(['alerts', 'monitor']);
   });
 
   it('--dry-run prints the ordered commands, escaped as a shell would need them', () => {
@@ -59,11 +82,17 @@ describe('patch proxmox: nodes one at a time, gated on cluster health', () => {
     expect(lines.slice(0, 7)).toEqual([
       'homelab patch proxmox: patch 2 Proxmox nodes one at a time, each gated on a healthy cluster (serial)',
       '[1/2] n1 (10.20.0.11)',
-      '  gate    cluster healthy: corosync quorate and every node online (GET /cluster/status), Ceph HEALTH_OK (GET /cluster/ceph/status)',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- apt-get -q update',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dist-upgrade',
-      `  if      a reboot is needed: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'test -f /run/reboot-required || test "$(uname -r)" != "$(ls -1 /boot | sed -n '\\''s/^vmlinuz-//p'\\'' | sort -V | tail -n 1)"'`,
-      '    reboot  ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- systemctl reboot',
+      '  gate    cluster healthy: corosync quorate and every node online (GET /cluster/status), Ceph HEALTH_OK (GET /cluster/ceph/status), asked of n2',
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'apt-get -q update'",
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dist-upgrade'",
+      `  if      a reboot is needed: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'sh -c '\\''test -f /run/reboot-required || test "$(uname -r)" != "$(ls -1 /boot | sed -n '\\''\\'\\'''\\''s/^vmlinuz-//p'\\''\\'\\'''\\'' | sort -V | tail -n 1)"'\\'''`,
+      "    reboot  ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'systemctl reboot'",
+    ]);
+    expect(lines.slice(13, 17)).toEqual([
+      "    set     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.12 -- 'ceph osd set noout'",
+      "      reboot  ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.12 -- 'systemctl reboot'",
+      '              then wait until n2 is online again with a fresh uptime (GET /cluster/resources?type=node, asked of n1)',
+      "    always  (after success, failure, interrupt or timeout) ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'ceph osd unset noout'  || ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.12 -- 'ceph osd unset noout'",
     ]);
   });
 
@@ -80,8 +109,8 @@ describe('patch lxc: every apt-based container, in parallel with a bound', () =>
       'app (lxc 102) on n2', 'dl (lxc 202) on n2', 'idp (lxc 101) on n1', 'mediasrv (lxc 203) on n1', 'monitor (lxc 205) on n1', 'proxy (lxc 100) on n1', 'vpn (lxc 208) on n1',
     ]);
     expect(argvs(plan.units[1]!.steps)).toEqual([
-      ['ssh', ...SSH, 'root@10.20.0.12', '--', 'pct', 'exec', '202', '--', 'apt-get', '-q', 'update'],
-      ['ssh', ...SSH, 'root@10.20.0.12', '--', 'pct', 'exec', '202', '--', ...UPGRADE],
+      ['ssh', ...SSH, 'root@10.20.0.12', '--', 'pct exec 202 -- apt-get -q update'],
+      ['ssh', ...SSH, 'root@10.20.0.12', '--', `pct exec 202 -- ${UPGRADE}`],
     ]);
     expect(plan.skipped).toEqual([
       { name: 'radio', reason: 'group special is hardware-bound: excluded from bulk patching; name it with --service radio' },
@@ -110,9 +139,9 @@ describe('patch docker: each Compose stack pulled and restarted, one at a time',
     expect(plan.mode).toBe('serial');
     expect(plan.units.map((u) => u.name)).toEqual(['mediasrv: /opt/stacks/mediasrv on mediasrv (10.20.0.33)', 'monitor: /opt/stacks/monitoring on monitor (10.20.0.35)']);
     expect(argvs(plan.units[0]!.steps)).toEqual([
-      ['ssh', ...SSH, 'root@10.20.0.33', '--', 'docker', 'compose', '-f', '/opt/stacks/mediasrv/compose.yml', 'pull'],
-      ['ssh', ...SSH, 'root@10.20.0.33', '--', 'docker', 'compose', '-f', '/opt/stacks/mediasrv/compose.yml', 'up', '-d', '--remove-orphans'],
-      ['ssh', ...SSH, 'root@10.20.0.33', '--', 'docker', 'image', 'prune', '-f'],
+      ['ssh', ...SSH, 'root@10.20.0.33', '--', 'docker compose -f /opt/stacks/mediasrv/compose.yml pull'],
+      ['ssh', ...SSH, 'root@10.20.0.33', '--', 'docker compose -f /opt/stacks/mediasrv/compose.yml up -d --remove-orphans'],
+      ['ssh', ...SSH, 'root@10.20.0.33', '--', 'docker image prune -f'],
     ]);
     expect(plan.skipped).toEqual([
       { name: 'radio', reason: 'group special is hardware-bound: excluded from bulk patching; name it with --service radio' },
@@ -143,9 +172,9 @@ describe('patch pi: the external hosts, in parallel', () => {
     const plan = ok('pi');
     expect(plan).toMatchObject({ mode: 'parallel', tools: ['ssh'] });
     expect(argvs(plan.units[0]!.steps)).toEqual([
-      ['ssh', ...SSH, 'root@10.20.0.50', '--', 'apt-get', '-q', 'update'],
-      ['ssh', ...SSH, 'root@10.20.0.50', '--', ...UPGRADE],
-      ['<if>', 'ssh', ...SSH, 'root@10.20.0.50', '--', 'test', '-f', '/run/reboot-required'],
+      ['ssh', ...SSH, 'root@10.20.0.50', '--', 'apt-get -q update'],
+      ['ssh', ...SSH, 'root@10.20.0.50', '--', UPGRADE],
+      ['<if>', 'ssh', ...SSH, 'root@10.20.0.50', '--', 'test -f /run/reboot-required'],
       ['  then', '<note reboot required: ssh root@10.20.0.50 systemctl reboot when convenient>'],
     ]);
   });
@@ -156,6 +185,8 @@ describe('bad input', () => {
     ['an unknown layer', 'kernel', {}, 'unknown patch layer "kernel". Layers: proxmox, lxc, docker, talos, pi.'],
     ['an unknown service', 'lxc', { services: ['nope'] }, `unknown service "nope". Services: ${home.services.map((s) => s.name).join(', ')}.`],
     ['--service on nodes', 'proxmox', { services: ['dl'] }, 'patch proxmox patches nodes, not services: --service does not apply.'],
+    ['an --ssh-user that is an ssh option', 'lxc', { sshUser: '-oProxyCommand=touch /tmp/x' }, '--ssh-user "-oProxyCommand=touch /tmp/x" is not a valid user name: use a user name of lowercase letters, digits, `_` and `-`, starting with a letter or `_`, at most 32 characters (e.g. --ssh-user root).'],
+    ['an --ssh-user with a shell metacharacter', 'docker', { sshUser: 'root;id' }, '--ssh-user "root;id" is not a valid user name: use a user name of lowercase letters, digits, `_` and `-`, starting with a letter or `_`, at most 32 characters (e.g. --ssh-user root).'],
   ])('%s', (_n, layer, options, message) => {
     expect(planPatch(home, layer, options)).toEqual({ kind: 'usage', message });
   });

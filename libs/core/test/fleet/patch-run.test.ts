@@ -47,14 +47,16 @@ function clock() {
   return { now: () => t, sleep: async (ms: number) => { t += ms; } };
 }
 
-const isRebootCheck = (c: ToolCommand) => c.args.some((a) => a.startsWith('test -f /run/reboot-required'));
+const isRebootCheck = (c: ToolCommand) => c.args.some((a) => a.includes('test -f /run/reboot-required'));
+/** The remote command (the one argument after `--`). */
+const remote = (c: ToolCommand): string => c.args[c.args.indexOf('--') + 1] ?? '';
 
 describe('patch proxmox', () => {
   it('one node at a time; n2 needs a reboot: noout, reboot, back with a fresh uptime, unset noout; gates before each node and after the last', async () => {
     const { server, client } = await api(defaultCluster());
     const runner = scripted((cmd) => {
       if (isRebootCheck(cmd)) return { exitCode: cmd.args.includes('root@10.20.0.12') ? 0 : 1 };
-      if (cmd.args.includes('reboot')) {
+      if (remote(cmd) === 'systemctl reboot') {
         server.cluster.nodes.find((n) => n.name === 'n2')!.uptime = 12;
         return { exitCode: 255, stderr: 'Connection to 10.20.0.12 closed by remote host.' };
       }
@@ -64,9 +66,9 @@ describe('patch proxmox', () => {
     const result = await runPatchPlan(plan('proxmox'), { runner, client, progress: new Progress((l) => lines.push(l)), ...clock() });
     expect(result.results.map((r) => [r.unit, r.ok, r.notes])).toEqual([
       ['n1 (10.20.0.11)', true, ['not needed: a reboot is needed']],
-      ['n2 (10.20.0.12)', true, ['rebooted']],
+      ['n2 (10.20.0.12)', true, ['rebooted', 'Ceph noout restored']],
     ]);
-    expect(runner.calls.map((c) => c.replace(/-- env DEBIAN.*dist-upgrade/, '-- <dist-upgrade>').replace(/-- test -f .*$/, '-- <reboot check>'))).toEqual([
+    expect(runner.calls.map((c) => c.replace(/-- env DEBIAN.*dist-upgrade/, '-- <dist-upgrade>').replace(/-- sh -c .*test -f .*$/, '-- <reboot check>'))).toEqual([
       'ssh root@10.20.0.11 -- apt-get -q update',
       'ssh root@10.20.0.11 -- <dist-upgrade>',
       'ssh root@10.20.0.11 -- <reboot check>',
@@ -75,7 +77,8 @@ describe('patch proxmox', () => {
       'ssh root@10.20.0.12 -- <reboot check>',
       'ssh root@10.20.0.12 -- ceph osd set noout',
       'ssh root@10.20.0.12 -- systemctl reboot',
-      'ssh root@10.20.0.12 -- ceph osd unset noout',
+      // unset from the node that stayed up
+      'ssh root@10.20.0.11 -- ceph osd unset noout',
     ]);
     const gates = server.requests.filter((r) => r.template === '/cluster/ceph/status').length;
     expect(gates).toBe(3);
@@ -105,10 +108,10 @@ describe('patch proxmox', () => {
 
   it('a failing apt stops the serial run; the error names the step, the command and the stderr', async () => {
     const { client } = await api(defaultCluster());
-    const runner = scripted((cmd) => (cmd.args.includes('dist-upgrade') ? { exitCode: 100, stderr: 'E: dpkg was interrupted' } : {}));
+    const runner = scripted((cmd) => (remote(cmd).endsWith('dist-upgrade') ? { exitCode: 100, stderr: 'E: dpkg was interrupted' } : {}));
     const result = await runPatchPlan(plan('proxmox'), { runner, client, progress: new Progress(() => {}), ...clock() });
     expect(result.results[0]!.ok).toBe(false);
-    expect(result.results[0]!.error).toBe('n1: apt-get dist-upgrade: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dist-upgrade failed with exit code 100:\nE: dpkg was interrupted');
+    expect(result.results[0]!.error).toBe("n1: apt-get dist-upgrade: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dist-upgrade' failed with exit code 100:\nE: dpkg was interrupted");
     expect(result.notStarted).toEqual(['n2 (10.20.0.12)']);
   });
 
@@ -129,7 +132,7 @@ describe('parallel layers', () => {
       max = Math.max(max, inFlight);
       await new Promise((r) => setTimeout(r, 5));
       inFlight--;
-      return cmd.args.includes('202') && cmd.args.includes('update') ? { exitCode: 100, stderr: 'E: Could not get lock' } : {};
+      return remote(cmd) === 'pct exec 202 -- apt-get -q update' ? { exitCode: 100, stderr: 'E: Could not get lock' } : {};
     });
     const result = await runPatchPlan(plan('lxc', { parallel: 2 }), { runner, progress: new Progress(() => {}), ...clock() });
     expect(max).toBe(2);
@@ -138,7 +141,7 @@ describe('parallel layers', () => {
   });
 
   it('pi reports a needed reboot as a note', async () => {
-    const runner = scripted((cmd) => (cmd.args.includes('/run/reboot-required') ? { exitCode: 0 } : {}));
+    const runner = scripted((cmd) => (remote(cmd) === 'test -f /run/reboot-required' ? { exitCode: 0 } : {}));
     const result = await runPatchPlan(plan('pi'), { runner, progress: new Progress(() => {}), ...clock() });
     expect(result.results).toEqual([{ unit: 'pi1 (10.20.0.50)', ok: true, notes: ['reboot required: ssh root@10.20.0.50 systemctl reboot when convenient'] }]);
   });

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import type { PatchLayer } from '@homelab/core';
-import { jsonOption, positiveInteger, serviceOption } from './options.ts';
+import { jsonOption, nonNegativeSeconds, positiveInteger, serviceOption } from './options.ts';
 
 /** Runs one fleet command with the arguments after its name, e.g. ("group", ["stop", "media", "--dry-run"]). */
 export type FleetRun = (command: 'group' | 'patch' | 'status', argv: readonly string[]) => Promise<void>;
@@ -28,6 +28,8 @@ const tlsOptions = (): Option[] => [
   new Option('--insecure', 'do not verify the Proxmox API certificate (or PROXMOX_VE_INSECURE=true)'),
 ];
 
+const lockWaitOption = (): Option => new Option('--lock-wait <seconds>', 'wait up to this long for the fleet lock and the deploy locks of the services touched (default 0: fail at once)').argParser(nonNegativeSeconds);
+
 const API_HELP = `
 Proxmox API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN (read from the environment only).`;
 
@@ -44,6 +46,7 @@ function groupCommand(run: FleetRun): Command {
     serviceOption('only this member of the group'),
     new Option('--dry-run', 'print the order; start nothing'),
     new Option('--parallel <n>', 'guests started at a time within a wave (default 4)').argParser(positiveInteger),
+    lockWaitOption(),
     ...tlsOptions(),
   ]).action(async (name: string, opts: Values) => run('group', ['start', name, ...flagsToArgv(opts)])));
   group.addCommand(withOptions(new Command('stop').argument('<group>', 'the group to stop').description('stop a group, leaves first; refused for always-on groups and while dependents run'), [
@@ -52,6 +55,8 @@ function groupCommand(run: FleetRun): Command {
     new Option('--timeout <seconds>', 'clean shutdown wait per guest before giving up (default 120)').argParser(positiveInteger),
     new Option('--force', 'stop a guest that did not shut down within --timeout'),
     new Option('--parallel <n>', 'guests stopped at a time within a wave (default 4)').argParser(positiveInteger),
+    lockWaitOption(),
+    new Option('--confirm-vpn-stop', 'stop the management VPN (the service on the site\'s WireGuard port) without being asked: remote sessions through it drop'),
     ...tlsOptions(),
   ]).action(async (name: string, opts: Values) => run('group', ['stop', name, ...flagsToArgv(opts)])));
   return group;
@@ -77,6 +82,7 @@ function patchCommand(run: FleetRun): Command {
       new Option('--image <installer>', 'Talos installer image (patch talos)'),
       new Option('--ssh-user <user>', 'SSH user on the hosts (default root)'),
       new Option('--health-timeout <seconds>', 'wait this long for the cluster to be healthy (default 1200)').argParser(positiveInteger),
+      lockWaitOption(),
       ...tlsOptions(),
     ]).action(async (opts: Values) => run('patch', [layer, ...flagsToArgv(opts)])));
   }

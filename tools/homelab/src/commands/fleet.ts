@@ -3,10 +3,19 @@
  * API. Exit codes: 0 done; 1 an operation or check failed (API error, unreachable endpoint,
  * task or tool failure, unhealthy cluster); 2 bad input (unknown group, service, layer or
  * flag); 3 refused by a group rule (always on, dependents running, hardware-bound bulk
- * operation, ...); 4 not set up (API variables or a required tool missing).
+ * operation, ...), a held lock or a VPN stop not confirmed; 4 not set up (API variables or a
+ * required tool missing); 130 interrupted.
+ *
+ * `patch` and `group start|stop` take the deploy locks of every service whose guests they touch,
+ * plus the fleet lock (FLEET_LOCK), so two fleet operations never overlap and a deploy of a
+ * service being patched is refused; `--dry-run` takes none but names any holder. SIGINT,
+ * SIGTERM and SIGHUP stop them cleanly: the running tool's process group is interrupted, nothing
+ * further starts, the locks are released and a summary is printed (exit 130).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  DeployLockBusyError, EXIT as CORE_EXIT, FLEET_LOCK, InterruptedError, LockWaitAbortedError, acquireDeployLocks, describeOwner, inspectDeployLock, managementVpnServices,
+  pveSettingsFromEnv as settingsFromEnv, type DeployLocks, type GroupPlan, type PveSettings, type RunSignals,
   ClusterUnhealthyError, PveClient, PveError, PveNotConfiguredError, Progress, ToolFailedError, ToolNotFoundError,
   buildStatus, execaRunner, findOnPath, formatGroupList, formatGroupPlan, formatPatchPlan, formatStatus, groupViews,
   isError, isPveConfigured, loadHomelab, loadServiceGraph, planGroupOperation, planPatch, pveSettingsFromEnv,
@@ -14,15 +23,20 @@ import {
   type FleetState, type GraphReader, type Homelab, type ProcessRunner, type PveTransport, type ServiceGraph, type Site,
 } from '@homelab/core';
 import { loadSite, type CommandOptions } from './context.ts';
+import { terminalConfirm } from './deploy-confirm.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, notConfigured: 4 } as const;
+export const EXIT = { ok: CORE_EXIT.ok, failed: CORE_EXIT.failed, usage: CORE_EXIT.usage, refused: CORE_EXIT.refused, notConfigured: CORE_EXIT.setup, interrupted: CORE_EXIT.interrupted } as const;
+
+/** The flag that confirms `group stop` of the management VPN without a terminal question. */
+export const CONFIRM_VPN_STOP_FLAG = '--confirm-vpn-stop';
 
 export const FLEET_USAGE = `usage:
   homelab group list [--json]
   homelab group stop <group> [--service <name>]... [--dry-run] [--timeout <s>] [--force] [--parallel <n>]
-  homelab group start <group> [--service <name>]... [--dry-run] [--parallel <n>]
+                [--lock-wait <s>] [--confirm-vpn-stop]
+  homelab group start <group> [--service <name>]... [--dry-run] [--parallel <n>] [--lock-wait <s>]
   homelab patch proxmox|lxc|docker|talos|pi [--dry-run] [--parallel <n>] [--service <name>]...
-                [--image <installer>] [--ssh-user <user>] [--health-timeout <s>]
+                [--image <installer>] [--ssh-user <user>] [--health-timeout <s>] [--lock-wait <s>]
   homelab status [--service <name>]... [--json]
   API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN; TLS: --ca-file <pem> | HOMELAB_PVE_CA_FILE, --insecure | PROXMOX_VE_INSECURE=true`;
 
@@ -42,6 +56,14 @@ export interface FleetDeps {
   readonly transport?: PveTransport;
   /** Poll interval of gates and task waits. @default 10000 (gates) */
   readonly pollMs?: number;
+  /** The API endpoint of a node, for the gates that ask a node which is not rebooting. @default https://<node ip>:<configured port>/ */
+  readonly nodeEndpoint?: (node: { readonly name: string; readonly ip: string }, configured: PveSettings) => string;
+  /** Stands in for the terminal question (stopping the management VPN). */
+  readonly confirm?: (question: string) => Promise<boolean>;
+  /** Whether there is a terminal to ask in. @default stdin and stderr are TTYs */
+  readonly isTTY?: boolean;
+  /** Replace the SIGINT/SIGTERM/SIGHUP handlers (tests): aborted = interrupted. */
+  readonly signals?: RunSignals;
 }
 
 export function defaultFleetDeps(): FleetDeps {
@@ -72,8 +94,8 @@ const COMMON = {
 } as const satisfies ParseArgsConfig['options'];
 
 const FLAGS = {
-  group: { ...COMMON, timeout: { type: 'string' }, force: { type: 'boolean' }, parallel: { type: 'string' } },
-  patch: { ...COMMON, parallel: { type: 'string' }, image: { type: 'string' }, 'ssh-user': { type: 'string' }, 'health-timeout': { type: 'string' } },
+  group: { ...COMMON, timeout: { type: 'string' }, force: { type: 'boolean' }, parallel: { type: 'string' }, 'lock-wait': { type: 'string' }, 'confirm-vpn-stop': { type: 'boolean' } },
+  patch: { ...COMMON, parallel: { type: 'string' }, image: { type: 'string' }, 'ssh-user': { type: 'string' }, 'health-timeout': { type: 'string' }, 'lock-wait': { type: 'string' } },
   status: COMMON,
 } as const;
 
@@ -93,6 +115,13 @@ function parse(command: keyof typeof FLAGS, options: CommandOptions): { values: 
   const services = [...new Set([...options.services, ...((values.service as string[] | undefined) ?? [])])];
   if (services.length) values.service = services;
   return { values, positionals: parsed.positionals };
+}
+
+function nonNegativeInt(values: Values, name: string): number {
+  const raw = values[name];
+  if (raw === undefined) return 0;
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number of seconds (0: fail at once); received ${JSON.stringify(raw)}.`);
+  return Number(raw);
 }
 
 function positiveInt(values: Values, name: string, fallback: number): number {
@@ -123,6 +152,14 @@ function report(error: unknown, deps: FleetDeps): number {
   if (error instanceof PveNotConfiguredError || error instanceof ToolNotFoundError) {
     deps.err(`homelab: ${error.message}`);
     return EXIT.notConfigured;
+  }
+  if (error instanceof DeployLockBusyError) {
+    deps.err(`homelab: refused: ${error.message}`);
+    return EXIT.refused;
+  }
+  if (error instanceof LockWaitAbortedError || error instanceof InterruptedError) {
+    deps.err(`homelab: ${error.message}`);
+    return EXIT.interrupted;
   }
   if (error instanceof PveError || error instanceof ToolFailedError || error instanceof ClusterUnhealthyError) {
     deps.err(`homelab: ${error.message}`);
@@ -164,6 +201,110 @@ function pveClient(site: Site, values: Values, deps: FleetDeps): PveClient {
 
 function apiConfigured(site: Site, deps: FleetDeps): boolean {
   return isPveConfigured(deps.env, site.providerEnv);
+}
+
+/** The configured API, pointed at one node's own address (same port, token and TLS settings). */
+function nodeClients(site: Site, values: Values, deps: FleetDeps): (node: string) => PveClient {
+  const configured = settingsFromEnv(deps.env, site.providerEnv, {
+    ...(typeof values['ca-file'] === 'string' ? { caFile: values['ca-file'] } : {}),
+    ...(values.insecure ? { insecure: true } : {}),
+  });
+  const endpointOf = deps.nodeEndpoint ?? ((n, c) => `${c.baseUrl.protocol}//${n.ip}:${c.baseUrl.port || (c.baseUrl.protocol === 'https:' ? '443' : '80')}/`);
+  const cache = new Map<string, PveClient>();
+  return (name) => {
+    const node = site.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`${name} is not a node of the site`);
+    let client = cache.get(name);
+    if (!client) {
+      const endpoint = endpointOf(node, configured);
+      client = new PveClient(settingsFromEnv({ ...deps.env, [site.providerEnv.endpoint]: endpoint }, site.providerEnv, {
+        ...(configured.caFile ? { caFile: configured.caFile } : {}), ...(configured.insecure ? { insecure: true } : {}), timeoutMs: configured.timeoutMs,
+      }), { sleep: deps.sleep, now: deps.now, ...(deps.transport ? { transport: deps.transport } : {}) });
+      cache.set(name, client);
+    }
+    return client;
+  };
+}
+
+/** The lock names an operation takes: the fleet lock and its services' deploy locks. */
+const lockNames = (services: readonly string[]): string[] => [FLEET_LOCK, ...services];
+
+/** --dry-run takes no lock but says who holds one, and that the real run would be refused. */
+async function reportLockHolders(what: string, services: readonly string[], deps: FleetDeps): Promise<void> {
+  for (const name of lockNames(services)) {
+    const held = await inspectDeployLock(deployStateDir(deps.env), name);
+    if (!held) continue;
+    const holder = held.owner ? describeOwner(held.owner) : 'an unreadable lock file';
+    deps.out(`note: ${name === FLEET_LOCK ? 'the fleet lock' : `the deploy lock of ${name}`} (${held.path}) is held by ${holder}${held.stale ? ' (stale: its process is gone; the real run would reclaim it)' : `: the real ${what} would be refused`}.`);
+  }
+}
+
+async function takeLocks(services: readonly string[], values: Values, deps: FleetDeps, signal: AbortSignal): Promise<DeployLocks> {
+  return acquireDeployLocks(deployStateDir(deps.env), lockNames(services), {
+    waitMs: nonNegativeInt(values, 'lock-wait') * 1000,
+    signal,
+    onWait: (m) => deps.err(`homelab: ${m}`),
+  });
+}
+
+interface Interrupts extends Required<RunSignals> {
+  /** The signal received first, once there is one. */
+  readonly received: () => NodeJS.Signals | undefined;
+  readonly stop: () => void;
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP (a dropped SSH session): the first interrupts the running tool and
+ * starts nothing further; a second terminates the tool.
+ */
+function listenForSignals(what: string, deps: FleetDeps): Interrupts {
+  if (deps.signals) {
+    const signal = deps.signals.signal ?? new AbortController().signal;
+    return { signal, forceSignal: deps.signals.forceSignal ?? new AbortController().signal, received: () => (signal.aborted ? 'SIGINT' : undefined), stop: () => {} };
+  }
+  const interrupt = new AbortController();
+  const terminate = new AbortController();
+  let first: NodeJS.Signals | undefined;
+  const ignoreBrokenPipe = (): void => {};
+  const onSignal = (sig: NodeJS.Signals): void => {
+    // After SIGHUP the terminal may be gone: a write must not crash the cleanup.
+    if (sig === 'SIGHUP') { process.stdout.on('error', ignoreBrokenPipe); process.stderr.on('error', ignoreBrokenPipe); }
+    if (!interrupt.signal.aborted) {
+      first = sig;
+      deps.err(`\nhomelab ${what}: ${sig} received: interrupting the running step (its tool gets SIGINT), starting nothing more, then releasing the locks.${sig === 'SIGINT' ? ' Ctrl-C again to terminate the tool.' : ''}`);
+      interrupt.abort();
+    } else if (!terminate.signal.aborted) {
+      deps.err(`homelab ${what}: second ${sig}: terminating the running tool (SIGTERM).`);
+      terminate.abort();
+    }
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, onSignal);
+  return {
+    signal: interrupt.signal, forceSignal: terminate.signal, received: () => first,
+    stop: () => { for (const sig of signals) process.off(sig, onSignal); },
+  };
+}
+
+/**
+ * `group stop` of a group holding the management VPN: refused unless confirmed, by a terminal
+ * question or --confirm-vpn-stop. Returns the refusal message, or undefined to go on.
+ */
+async function vpnStopRefusal(home: Homelab, plan: Extract<GroupPlan, { kind: 'plan' }>, values: Values, deps: FleetDeps): Promise<string | undefined> {
+  if (plan.op !== 'stop') return undefined;
+  const vpn = managementVpnServices(home);
+  const stopping = [...new Set(plan.waves.flat().map((a) => a.service))].filter((s) => vpn.includes(s));
+  if (!stopping.length || values['confirm-vpn-stop'] === true) return undefined;
+  const port = home.site.wireguard.port;
+  const what = `${stopping.join(', ')} ${stopping.length === 1 ? 'is' : 'are'} the management VPN (UDP ${port}, site.wireguard): stopping it drops every remote session that came in through it, and it can then only be started again from the LAN.`;
+  const interactive = deps.isTTY ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+  const confirm = deps.confirm ?? (interactive ? terminalConfirm() : undefined);
+  if (confirm) {
+    deps.err(`homelab: ${what}`);
+    if (await confirm('Stop the management VPN? [y/N]')) return undefined;
+    return `VpnStop: ${stopping.join(', ')} not stopped: not confirmed. Nothing was stopped.`;
+  }
+  return `VpnStop: ${what} Nothing was stopped. Run it from a terminal to be asked, or pass ${CONFIRM_VPN_STOP_FLAG} if you are on the LAN (or have another way in).`;
 }
 
 // ------------------------------------------------------------------ group
@@ -213,20 +354,43 @@ async function groupCommand(options: CommandOptions, deps: FleetDeps): Promise<n
     for (const r of plan.refusals) deps.err(`  ${r.code}: ${r.message}`);
     return EXIT.refused;
   }
+  const lockServices = [...new Set(plan.waves.flat().map((a) => a.service))].sort();
   if (dryRun || !client) {
     for (const l of formatGroupPlan(plan)) deps.out(l);
+    if (sub === 'stop' && lockServices.some((s) => managementVpnServices(home).includes(s))) {
+      deps.out(`note: this stops the management VPN (${managementVpnServices(home).join(', ')}): the real run asks first, or needs ${CONFIRM_VPN_STOP_FLAG}.`);
+    }
+    await reportLockHolders(`group ${sub}`, lockServices, deps);
     deps.out(`(dry run: nothing was ${sub === 'stop' ? 'stopped' : 'started'})`);
     return EXIT.ok;
   }
   for (const s of plan.skipped) deps.out(`skip ${s.service}: ${s.reason}`);
   if (!plan.waves.length) { deps.out(`group ${sub} ${group}: nothing to do.`); return EXIT.ok; }
-  deps.out(`group ${sub} ${group}: ${plan.waves.flat().length} guest(s) in ${plan.waves.length} wave(s), ${sub === 'stop' ? 'leaves' : 'roots'} first`);
-  const progress = new Progress(deps.out, deps.now);
-  const result = await runGroupPlan(plan, client, { parallel, shutdownTimeoutSec: timeoutSec, force: values.force === true, progress });
-  deps.out(`group ${sub} ${group}: ${result.done.length} done, ${result.failed.length} failed, ${result.notStarted.length} not started`);
-  for (const f of result.failed) deps.err(`homelab: ${describeAction(f.action)}: ${f.message}`);
-  if (result.notStarted.length) deps.err(`homelab: not started: ${result.notStarted.map(describeAction).join(', ')}`);
-  return result.failed.length ? EXIT.failed : EXIT.ok;
+  const refusal = await vpnStopRefusal(home, plan, values, deps);
+  if (refusal) {
+    deps.err(`homelab: group ${sub} ${group} refused:`);
+    deps.err(`  ${refusal}`);
+    return EXIT.refused;
+  }
+  const interrupts = listenForSignals(`group ${sub}`, deps);
+  let locks: DeployLocks | undefined;
+  try {
+    locks = await takeLocks(lockServices, values, deps, interrupts.signal);
+    deps.out(`group ${sub} ${group}: ${plan.waves.flat().length} guest(s) in ${plan.waves.length} wave(s), ${sub === 'stop' ? 'leaves' : 'roots'} first`);
+    const progress = new Progress(deps.out, deps.now);
+    const result = await runGroupPlan(plan, client, { parallel, shutdownTimeoutSec: timeoutSec, force: values.force === true, progress, signal: interrupts.signal });
+    await locks.release();
+    const sig = interrupts.received();
+    deps.out(`group ${sub} ${group}: ${sig ? `interrupted (${sig}): ` : ''}${result.done.length} done, ${result.failed.length} failed, ${result.unfinished.length ? `${result.unfinished.length} sent but not waited for, ` : ''}${result.notStarted.length} not started`);
+    for (const f of result.failed) deps.err(`homelab: ${describeAction(f.action)}: ${f.message}`);
+    for (const u of result.unfinished) deps.err(`homelab: ${describeAction(u)}: the ${sub} task was sent before the interrupt; Proxmox may still be carrying it out (homelab status shows the outcome).`);
+    if (result.notStarted.length) deps.err(`homelab: not started: ${result.notStarted.map(describeAction).join(', ')}`);
+    if (sig) { deps.err(`homelab: group ${sub} ${group}: interrupted by ${sig}; the locks are released.`); return EXIT.interrupted; }
+    return result.failed.length ? EXIT.failed : EXIT.ok;
+  } finally {
+    await locks?.release();
+    interrupts.stop();
+  }
 }
 
 async function groupList(options: CommandOptions, deps: FleetDeps, site: Site, values: Values): Promise<number> {
@@ -288,6 +452,7 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
   const missingTools = plan.tools.filter((t) => !deps.findTool(t));
   if (dryRun) {
     for (const l of formatPatchPlan(plan)) deps.out(l);
+    await reportLockHolders(`patch ${layer}`, plan.lockServices, deps);
     for (const t of missingTools) deps.out(`note: ${t} is not on PATH here; the real run would stop before starting.`);
     if (plan.needsApi && !configured) deps.out(`note: the gates read the Proxmox API; set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken} for the real run.`);
     if (layer === 'lxc' && !configured) deps.out('note: without the API, stopped containers are not known and not skipped.');
@@ -299,18 +464,36 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
     throw new PveNotConfiguredError([`homelab patch ${layer} waits for the cluster to be healthy through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken}.`]);
   }
   for (const s of plan.skipped) deps.out(`skip ${s.name}: ${s.reason}`);
-  deps.out(`homelab patch ${layer}: ${plan.title}`);
-  const progress = new Progress(deps.out, deps.now);
-  const run = await runPatchPlan(plan, {
-    runner: deps.runner, progress, sleep: deps.sleep, now: deps.now, healthTimeoutMs,
-    ...(client ? { client } : {}), ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
-  });
-  const failed = run.results.filter((r) => !r.ok);
-  deps.out(`patch ${layer}: ${run.results.length - failed.length} done, ${failed.length} failed, ${run.notStarted.length} not started`);
-  for (const r of run.results) for (const n of r.notes.filter((x) => !x.startsWith('not needed'))) deps.out(`  ${r.unit}: ${n}`);
-  for (const f of failed) deps.err(`homelab: ${f.error}`);
-  if (run.notStarted.length) deps.err(`homelab: not started (serial, stopped at the first failure): ${run.notStarted.join(', ')}`);
-  return failed.length ? EXIT.failed : EXIT.ok;
+  const interrupts = listenForSignals(`patch ${layer}`, deps);
+  let locks: DeployLocks | undefined;
+  try {
+    locks = await takeLocks(plan.lockServices, values, deps, interrupts.signal);
+    deps.out(`homelab patch ${layer}: ${plan.title}`);
+    const progress = new Progress(deps.out, deps.now);
+    const run = await runPatchPlan(plan, {
+      runner: deps.runner, progress, sleep: deps.sleep, now: deps.now, healthTimeoutMs, signal: interrupts.signal, forceSignal: interrupts.forceSignal,
+      ...(client ? { client, clientFor: nodeClients(site, values, deps) } : {}), ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+    });
+    await locks.release();
+    const sig = interrupts.received();
+    const failed = run.results.filter((r) => !r.ok);
+    deps.out(`patch ${layer}: ${sig ? `interrupted (${sig}): ` : ''}${run.results.length - failed.length} done, ${failed.length} ${sig ? 'failed or interrupted' : 'failed'}, ${run.notStarted.length} not started`);
+    for (const r of run.results) for (const n of r.notes.filter((x) => !x.startsWith('not needed'))) deps.out(`  ${r.unit}: ${n}`);
+    for (const f of failed) deps.err(`homelab: ${f.error}`);
+    if (run.notStarted.length) deps.err(`homelab: not started (${sig ? `interrupted by ${sig}` : 'serial, stopped at the first failure'}): ${run.notStarted.join(', ')}`);
+    for (const s of run.stillSet) {
+      deps.err('homelab: ################################################################');
+      deps.err(`homelab: ${s.what.toUpperCase()} IS STILL SET (${s.unit}): it could not be cleared:`);
+      for (const r of s.reasons) deps.err(`homelab:   ${r}`);
+      deps.err(`homelab: clear it as soon as the cluster is reachable: ${s.clear}`);
+      deps.err('homelab: ################################################################');
+    }
+    if (sig) { deps.err(`homelab: patch ${layer}: interrupted by ${sig}; the locks are released.`); return EXIT.interrupted; }
+    return failed.length || run.stillSet.length ? EXIT.failed : EXIT.ok;
+  } finally {
+    await locks?.release();
+    interrupts.stop();
+  }
 }
 
 // ------------------------------------------------------------------ status

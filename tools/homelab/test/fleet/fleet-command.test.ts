@@ -2,12 +2,12 @@
  * The fleet commands end to end, on the fixture homelab (libs/core/test/fleet/fleet-fixture.ts)
  * and the schema-checking Proxmox test server: argument handling, exit codes, messages.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProcessRunner } from '@homelab/core';
+import { DeployLockBusyError, acquireDeployLocks, type ProcessRunner } from '@homelab/core';
 import { EXIT, runFleet, type FleetDeps } from '../../src/commands/fleet.ts';
 import { clusterWhere, fleetHomelab, fleetNxGraph, fleetSite } from '../../../../libs/core/test/fleet/fleet-fixture.ts';
 import { startPveTestServer, type FakeCluster, type PveTestServer } from '../../../../libs/core/test/pve/pve-test-server.ts';
@@ -27,9 +27,12 @@ interface Run {
   out: string[];
   err: string[];
   calls: string[];
+  /** Nodes whose own API endpoint the run asked for (the health gates). */
+  asked: string[];
+  env: Record<string, string>;
 }
 
-async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<string, string>; tools?: string[]; runner?: ProcessRunner; graphFails?: boolean; global?: { dryRun?: boolean; services?: string[] } } = {}): Promise<Run & { server?: PveTestServer }> {
+async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<string, string>; tools?: string[]; runner?: ProcessRunner; graphFails?: boolean; global?: { dryRun?: boolean; services?: string[] }; deps?: Partial<FleetDeps> } = {}): Promise<Run & { server?: PveTestServer }> {
   let server: PveTestServer | undefined;
   const env: Record<string, string> = { PATH: '/usr/bin', HOMELAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'state-')), ...opts.env };
   if (opts.cluster) {
@@ -41,6 +44,7 @@ async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<s
   const out: string[] = [];
   const err: string[] = [];
   const calls: string[] = [];
+  const asked: string[] = [];
   let t = 0;
   const deps: FleetDeps = {
     env,
@@ -52,15 +56,18 @@ async function run(argv: string[], opts: { cluster?: FakeCluster; env?: Record<s
       if (opts.graphFails) throw new Error('the Nx project graph could not be read (devkit: Cannot find module \'@nx/devkit\'; cli: nx is not installed or not on PATH)');
       return { graph: fleetNxGraph(home), method: 'devkit', elapsedMs: 42 };
     },
-    runner: opts.runner ?? (async (cmd) => { calls.push([cmd.file, ...cmd.args].join(' ')); return { exitCode: cmd.args.some((a) => a.startsWith('test -f')) ? 1 : 0, stdout: '', stderr: '' }; }),
+    runner: opts.runner ?? (async (cmd) => { calls.push([cmd.file, ...cmd.args].join(' ')); return { exitCode: cmd.args.some((a) => a.includes('test -f')) ? 1 : 0, stdout: '', stderr: '' }; }),
     findTool: (tool) => ((opts.tools ?? ['ssh', 'talosctl']).includes(tool) ? `/usr/bin/${tool}` : undefined),
     sleep: async () => {},
     now: () => (t += 500),
     pollMs: 1,
+    // Every node's own API is the test server; which node was asked is recorded.
+    nodeEndpoint: (node) => { asked.push(node.name); return server!.endpoint; },
+    ...(opts.deps ?? {}),
   };
   const [command, ...rest] = argv;
   const code = await runFleet(command!, { root: '/repo', services: opts.global?.services ?? [], dryRun: opts.global?.dryRun ?? false, json: false, argv: rest }, deps);
-  return { code, out, err, calls, ...(server ? { server } : {}) };
+  return { code, out, err, calls, asked, env, ...(server ? { server } : {}) };
 }
 
 const everything = () => clusterWhere(home, () => true);
@@ -235,9 +242,9 @@ describe('homelab patch', () => {
     expect(r.out.slice(0, 5)).toEqual([
       'homelab patch docker: pull and restart 2 Compose stacks, one at a time (serial)',
       '[1/2] mediasrv: /opt/stacks/mediasrv on mediasrv (10.20.0.33)',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker compose -f /opt/stacks/mediasrv/compose.yml pull',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker compose -f /opt/stacks/mediasrv/compose.yml up -d --remove-orphans',
-      '  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker image prune -f',
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker compose -f /opt/stacks/mediasrv/compose.yml pull'",
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker compose -f /opt/stacks/mediasrv/compose.yml up -d --remove-orphans'",
+      "  run     ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker image prune -f'",
     ]);
     expect(r.out.at(-1)).toBe('(dry run: nothing was run)');
     expect(r.calls).toEqual([]);
@@ -262,10 +269,11 @@ describe('homelab patch', () => {
   });
 
   it('a failure exits 1 and names it', async () => {
-    const runner: ProcessRunner = async (cmd) => ({ exitCode: cmd.args.includes('pull') ? 1 : 0, stdout: '', stderr: cmd.args.includes('pull') ? 'manifest unknown' : '' });
+    const pull = (args: readonly string[]) => args.at(-1)!.endsWith(' pull');
+    const runner: ProcessRunner = async (cmd) => ({ exitCode: pull(cmd.args) ? 1 : 0, stdout: '', stderr: pull(cmd.args) ? 'manifest unknown' : '' });
     const r = await run(['patch', 'docker'], { runner });
     expect(r.code).toBe(EXIT.failed);
-    expect(r.err[0]).toBe('homelab: mediasrv (/opt/stacks/mediasrv): docker compose pull: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- docker compose -f /opt/stacks/mediasrv/compose.yml pull failed with exit code 1:\nmanifest unknown');
+    expect(r.err[0]).toBe("homelab: mediasrv (/opt/stacks/mediasrv): docker compose pull: ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.33 -- 'docker compose -f /opt/stacks/mediasrv/compose.yml pull' failed with exit code 1:\nmanifest unknown");
     expect(r.err).toContain('homelab: not started (serial, stopped at the first failure): monitor: /opt/stacks/monitoring on monitor (10.20.0.35)');
   });
 });
@@ -293,3 +301,112 @@ async function freePort(): Promise<number> {
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
 }
+
+describe('issue 9: locks, the management VPN, --ssh-user, noout', () => {
+  const holdLocks = (env: Record<string, string>, names: string[]) => acquireDeployLocks(env.HOMELAB_STATE_DIR!, names, { command: ['homelab', 'patch', 'proxmox'] });
+
+  it('patch takes the fleet lock and the deploy locks of the services it touches: a deploy of one of them is refused meanwhile; all released after', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'state-'));
+    const seen: string[] = [];
+    const runner: ProcessRunner = async () => {
+      if (!seen.length) {
+        seen.push(...readdirSync(join(state, 'locks')).sort());
+        const deploy = await acquireDeployLocks(state, ['mediasrv']).catch((e: unknown) => e);
+        expect(deploy).toBeInstanceOf(DeployLockBusyError);
+      }
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const r = await run(['patch', 'docker'], { runner, env: { HOMELAB_STATE_DIR: state } });
+    expect(r.code).toBe(EXIT.ok);
+    expect(seen).toEqual(['@fleet.lock', 'alerts.lock', 'mediasrv.lock', 'monitor.lock']);
+    expect(readdirSync(join(state, 'locks'))).toEqual([]);
+  });
+
+  it('a second patch while one runs is refused at once (exit 3), naming the holder, and runs nothing', async () => {
+    const r0 = await run(['patch', 'docker', '--dry-run']);
+    const held = await holdLocks(r0.env, ['@fleet']);
+    const r = await run(['patch', 'proxmox'], { cluster: everything(), env: { HOMELAB_STATE_DIR: r0.env.HOMELAB_STATE_DIR! } });
+    await held.release();
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.err.join('\n')).toMatch(new RegExp(`^homelab: refused: @fleet: another deploy holds the lock \\S+@fleet\\.lock: pid ${process.pid} on \\S+ since \\S+ \\(homelab patch proxmox\\)\\. Nothing was changed\\.`));
+    expect(r.calls).toEqual([]);
+  });
+
+  it('group stop is refused while a deploy of one of its services holds its lock', async () => {
+    const r0 = await run(['patch', 'docker', '--dry-run']);
+    const held = await acquireDeployLocks(r0.env.HOMELAB_STATE_DIR!, ['dl'], { command: ['homelab', 'deploy', '-s', 'dl'] });
+    const r = await run(['group', 'stop', 'media'], { cluster: clusterWhere(home, (s) => !['monitor', 'alerts'].includes(s)), env: { HOMELAB_STATE_DIR: r0.env.HOMELAB_STATE_DIR! } });
+    await held.release();
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.err.join('\n')).toContain('homelab: refused: dl: another deploy holds the lock');
+    expect(r.server!.requests.filter((q) => q.method === 'POST')).toEqual([]);
+  });
+
+  it('--dry-run takes no lock but says who holds one', async () => {
+    const r0 = await run(['patch', 'docker', '--dry-run']);
+    const held = await acquireDeployLocks(r0.env.HOMELAB_STATE_DIR!, ['mediasrv'], { command: ['homelab', 'deploy', '-s', 'mediasrv'] });
+    const r = await run(['patch', 'docker', '--dry-run'], { env: { HOMELAB_STATE_DIR: r0.env.HOMELAB_STATE_DIR! } });
+    const locks = readdirSync(join(r0.env.HOMELAB_STATE_DIR!, 'locks'));
+    await held.release();
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContainEqual(expect.stringMatching(new RegExp(`^note: the deploy lock of mediasrv \\(\\S+mediasrv\\.lock\\) is held by pid ${process.pid} on \\S+ since \\S+ \\(homelab deploy -s mediasrv\\): the real patch docker would be refused\\.$`)));
+    expect(locks).toEqual(['mediasrv.lock']);
+  });
+
+  it('group stop of the management VPN without a terminal is refused, naming the flag; --confirm-vpn-stop stops it', async () => {
+    const refused = await run(['group', 'stop', 'security'], { cluster: everything(), deps: { isTTY: false } });
+    expect(refused.code).toBe(EXIT.refused);
+    expect(refused.err).toEqual([
+      'homelab: group stop security refused:',
+      '  VpnStop: vpn is the management VPN (UDP 51820, site.wireguard): stopping it drops every remote session that came in through it, and it can then only be started again from the LAN. Nothing was stopped. Run it from a terminal to be asked, or pass --confirm-vpn-stop if you are on the LAN (or have another way in).',
+    ]);
+    expect(refused.server!.requests.filter((q) => q.method === 'POST')).toEqual([]);
+    const confirmed = await run(['group', 'stop', 'security', '--confirm-vpn-stop'], { cluster: everything(), deps: { isTTY: false } });
+    expect(confirmed.code).toBe(EXIT.ok);
+    expect(confirmed.server!.requests.filter((q) => q.method === 'POST').map((q) => q.path)).toEqual(['/nodes/n1/lxc/208/status/shutdown']);
+  });
+
+  it('at a terminal, group stop of the management VPN asks: no stops nothing (exit 3), yes stops it', async () => {
+    const questions: string[] = [];
+    const no = await run(['group', 'stop', 'security'], { cluster: everything(), deps: { confirm: async (q) => { questions.push(q); return false; } } });
+    expect(no.code).toBe(EXIT.refused);
+    expect(no.err).toContain('  VpnStop: vpn not stopped: not confirmed. Nothing was stopped.');
+    expect(no.server!.requests.filter((q) => q.method === 'POST')).toEqual([]);
+    const yes = await run(['group', 'stop', 'security'], { cluster: everything(), deps: { confirm: async (q) => { questions.push(q); return true; } } });
+    expect(yes.code).toBe(EXIT.ok);
+    expect(yes.server!.requests.filter((q) => q.method === 'POST').map((q) => q.path)).toEqual(['/nodes/n1/lxc/208/status/shutdown']);
+    expect(questions).toEqual(['Stop the management VPN? [y/N]', 'Stop the management VPN? [y/N]']);
+  });
+
+  it('stopping a group without the VPN asks nothing', async () => {
+    const r = await run(['group', 'stop', 'media'], { cluster: clusterWhere(home, (s) => !['monitor', 'alerts'].includes(s)), deps: { confirm: async () => { throw new Error('asked'); } } });
+    expect(r.code).toBe(EXIT.ok);
+  });
+
+  it.each([['-oProxyCommand=touch /tmp/x'], ['root;id'], ['Root']])('--ssh-user %j is a usage error (exit 2) naming the flag, the value and the fix', async (user) => {
+    const r = await run(['patch', 'docker', `--ssh-user=${user}`]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toEqual([`homelab: --ssh-user ${JSON.stringify(user)} is not a valid user name: use a user name of lowercase letters, digits, \`_\` and \`-\`, starting with a letter or \`_\`, at most 32 characters (e.g. --ssh-user root).`]);
+    expect(r.calls).toEqual([]);
+  });
+
+  it('patch proxmox: a node that never comes back and an unset that cannot be done: NOOUT IS STILL SET, loudly, with the command; exit 1', async () => {
+    const cluster = everything();
+    const runner: ProcessRunner = async (cmd) => {
+      const remote = cmd.args.at(-1)!;
+      if (remote.includes('test -f /run/reboot-required')) return { exitCode: cmd.args.includes('root@10.20.0.12') ? 0 : 1, stdout: '', stderr: '' };
+      if (remote === 'systemctl reboot') { servers.at(-1)!.cluster.nodes.find((n) => n.name === 'n2')!.online = false; return { exitCode: 255, stdout: '', stderr: '' }; }
+      if (remote === 'ceph osd unset noout') return { exitCode: 255, stdout: '', stderr: 'ssh: connect to host 10.20.0.11 port 22: Connection timed out' };
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const r = await run(['patch', 'proxmox', '--health-timeout', '60'], {
+      cluster, runner,
+      deps: { nodeEndpoint: () => servers.at(-1)!.endpoint, now: (() => { let t = 0; return () => (t += 5000); })() },
+    });
+    expect(r.code).toBe(EXIT.failed);
+    const text = r.err.join('\n');
+    expect(text).toContain('homelab: CEPH NOOUT IS STILL SET (n2 (10.20.0.12)): it could not be cleared:');
+    expect(text).toContain('homelab: clear it as soon as the cluster is reachable: ssh root@10.20.0.11 -- ceph osd unset noout');
+    expect(text).toContain('n2 back online after its reboot not reached after');
+  });
+});

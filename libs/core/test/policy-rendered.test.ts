@@ -4,13 +4,14 @@
  * package and the place it must be reported at.
  */
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
   buildHomelab, checkRenderedFiles, formatProblem, formatProblems, POLICY_RULES, privilegesNeeded, synthesizeSite, toYaml,
   type ConfigFile, type Problem, type ServiceProps, type Site,
 } from '../src/index.ts';
 import { TerraformResource } from '../src/proxmox/cdktf.ts';
 import {
-  acmeFile, app, CONTAINER_PRIVILEGES, downloads, dynamicFile, gluetun, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
+  acmeFile, app, CONTAINER_PRIVILEGES, downloads, dynamicFile, gluetun, headersFile, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
   qbittorrent, replace, staticFile, synth, vpn,
 } from './corpus/fixtures.ts';
 import { entries } from './fixtures/test-site.ts';
@@ -24,6 +25,9 @@ const withVm: ServiceProps = {
   resources: { cores: 1, memoryMiB: 1024, disks: [{ storage: 'local', sizeGiB: 8 }] },
 };
 const extraStack = (type: string): ServiceProps => ({ ...app, terraform: (scope) => { new TerraformResource(scope, 'x', { terraformResourceType: type }); } });
+/** The app behind a self-signed HTTPS backend, and a site that pins its CA. */
+const selfSigned: ServiceProps = { ...app, routes: [{ host: 'app', port: 443, scheme: 'https', selfSignedBackend: true, auth: 'authentik' }] };
+const pinnedSite: Site = { ...labSite, edge: { backendCas: { app: { pemEnv: 'APP_CA_PEM', description: 'the app\'s self-signed CA', serverName: 'app.internal' } } } };
 const wgSite = (subnet: string): Site => ({ ...labSite, wireguard: { ...labSite.wireguard, subnet } });
 
 type Row = [rule: string, code: string, site: Site, defs: ServiceProps[], source: string, path: string];
@@ -40,9 +44,9 @@ const failing: Row[] = [
   ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('or', { rule: 'Host(`app2.example.test`) || PathPrefix(`/x`)' })), 'packages/app', 'http.routers.or.rule'],
   ['https-only', 'CatchAllRouterRule', labSite, replace(lab(), router('norule', { rule: undefined })), 'packages/app', 'http.routers.norule.rule'],
   ['https-only', 'RouterRuleNotSingleHost', labSite, replace(lab(), router('two', { rule: 'Host(`a.example.test`, `b.example.test`)' })), 'packages/app', 'http.routers.two.rule'],
-  ['https-only', 'MissingHttpsRedirect', labSite, replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.web.http; return c; }), acmeFile, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].entryPoints.web'],
-  ['https-only', 'MissingHttpsRedirect', labSite, replace(lab(), ingress(() => [staticFile((c) => { c.entryPoints.web.http.redirections.entryPoint.scheme = 'http'; return c; }), acmeFile, middlewareFile()])), 'packages/proxy', 'entryPoints.web'],
-  ['https-only', 'InsecureDashboard', labSite, replace(lab(), ingress(() => [staticFile((c) => ({ ...c, api: { dashboard: true, insecure: true } })), acmeFile, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].api.insecure'],
+  ['https-only', 'MissingHttpsRedirect', labSite, replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.web.http; return c; }), acmeFile, middlewareFile(), headersFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].entryPoints.web'],
+  ['https-only', 'MissingHttpsRedirect', labSite, replace(lab(), ingress(() => [staticFile((c) => { c.entryPoints.web.http.redirections.entryPoint.scheme = 'http'; return c; }), acmeFile, middlewareFile(), headersFile()])), 'packages/proxy', 'entryPoints.web'],
+  ['https-only', 'InsecureDashboard', labSite, replace(lab(), ingress(() => [staticFile((c) => ({ ...c, api: { dashboard: true, insecure: true } })), acmeFile, middlewareFile(), headersFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].api.insecure'],
   ['https-only', 'UnreadableTraefikFile', labSite, replace(lab(), { ...app, files: () => [{ ...dynamicFile('app-extra', {}), content: 'http: [unclosed' }] }), 'packages/app', 'files[/etc/traefik/dynamic/app-extra.yml]'],
   // forward-auth
   ['forward-auth', 'ForwardAuthMissing', labSite, replace(lab(), router('app-api', { rule: 'Host(`app.example.test`) && PathPrefix(`/api`)' })), 'packages/app', 'http.routers.app-api.middlewares'],
@@ -86,6 +90,20 @@ const failing: Row[] = [
   ['terraform-token', 'InvalidTerraformRole', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform' })), 'packages/hv', 'extra.terraformRole'],
   ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'OtherRole', privileges: CONTAINER_PRIVILEGES })), 'packages/hv', 'extra.terraformRole'],
   ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform', privileges: CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Audit') })), 'packages/hv', 'extra.terraformRole.privileges'],
+  // edge-tls
+  ['edge-tls', 'SecurityHeadersNotApplied', labSite, replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.websecure.http.middlewares; return c; }), acmeFile, middlewareFile(), headersFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].entryPoints.websecure.http.middlewares'],
+  ['edge-tls', 'SecurityHeadersUndefined', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/dynamic]'],
+  ['edge-tls', 'SecurityHeadersWeak', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { c.http.middlewares['security-headers'].headers.stsSeconds = 300; return c; })])), 'packages/proxy', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].http.middlewares.security-headers.headers.stsSeconds'],
+  ['edge-tls', 'SecurityHeadersWeak', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { delete c.http.middlewares['security-headers'].headers.contentTypeNosniff; return c; })])), 'packages/proxy', 'headers.contentTypeNosniff'],
+  ['edge-tls', 'SecurityHeadersWeak', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { c.http.middlewares['security-headers'].headers.customFrameOptionsValue = 'ALLOW-FROM https://x.test'; return c; })])), 'packages/proxy', 'headers.customFrameOptionsValue'],
+  ['edge-tls', 'SecurityHeadersWeak', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { c.http.middlewares['security-headers'].headers.referrerPolicy = 'unsafe-url'; return c; })])), 'packages/proxy', 'headers.referrerPolicy'],
+  ['edge-tls', 'WeakTlsOptions', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { c.tls.options.default.minVersion = 'VersionTLS11'; return c; })])), 'packages/proxy', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].tls.options.default.minVersion'],
+  ['edge-tls', 'WeakTlsOptions', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { c.tls.options.default.sniStrict = false; return c; })])), 'packages/proxy', 'tls.options.default.sniStrict'],
+  ['edge-tls', 'WeakTlsOptions', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { delete c.tls; return c; })])), 'packages/proxy', 'files[/etc/traefik/dynamic].tls.options'],
+  ['edge-tls', 'TlsVerificationOff', labSite, replace(lab(), appWith({ serversTransports: { nas: { insecureSkipVerify: true } } })), 'packages/app', 'files[/etc/traefik/dynamic/app-extra.yml].http.serversTransports.nas.insecureSkipVerify'],
+  ['edge-tls', 'BackendCaMissing', labSite, replace(lab(), selfSigned), 'libs/site', 'edge.backendCas.app'],
+  ['edge-tls', 'InvalidBackendCa', { ...pinnedSite, edge: { backendCas: { app: { pemEnv: 'X; rm -rf /', description: 'ca' } } } }, replace(lab(), selfSigned), 'libs/site', 'edge.backendCas.app.pemEnv'],
+  ['edge-tls', 'InvalidBackendCa', pinnedSite, lab(), 'libs/site', 'edge.backendCas.app'],
   // secrets: acme.json
   ['secrets', 'SecretFileModeTooOpen', labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode: '0644', secret: false }, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/acme.json].mode'],
 ];
@@ -105,7 +123,7 @@ describe.each(failing)('rule %s: %s', (rule, code, site, defs, source, path) => 
 const passing: [string, ServiceProps[], Site?][] = [
   ['the whole lab', lab()],
   ['https-only: Host && PathPrefix on the secure entrypoint with TLS', replace(lab(), router('app-api', { rule: 'Host(`app.example.test`) && PathPrefix(`/api`)', middlewares: ['authentik@file'] }))],
-  ['https-only: a static config with no web entrypoint at all', replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.web; return c; }), acmeFile, middlewareFile()]))],
+  ['https-only: a static config with no web entrypoint at all', replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.web; return c; }), acmeFile, middlewareFile(), headersFile()]))],
   ['forward-auth: other middlewares after authentik@file', replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'authentik', middlewares: ['compress@file'] }] })],
   ['forward-auth: a route with the application\'s own login needs no forwardAuth', replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'app', admin: false }], dependsOn: ['proxy'] })],
   ['split-tunnel: a /16 tunnel far from the LAN', replace(lab(), vpn({ subnet: '172.30.0.0/16' })), wgSite('172.30.0.0/16')],
@@ -114,6 +132,8 @@ const passing: [string, ServiceProps[], Site?][] = [
   ['terraform-token: VMs present and their privileges granted', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), withVm]],
   ['terraform-token: a broad grant is allowed where a resource needs it', replace(lab(), extraStack('proxmox_acl'), hypervisor([...CONTAINER_PRIVILEGES, 'Permissions.Modify']))],
   ['terraform-token: a site without a declared role is not checked', lab().filter((d) => d.name !== 'hv')],
+  ['edge-tls: a self-signed backend whose CA the site pins', replace(lab(), selfSigned), pinnedSite],
+  ['edge-tls: frameDeny is a frame policy too', replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { const h = c.http.middlewares['security-headers'].headers; delete h.customFrameOptionsValue; h.frameDeny = true; return c; })]))],
   ['CPU weight inside the tier band (high: 1200-1500)', replace(lab(), { ...idp, cpuWeight: 1500 })],
 ];
 
@@ -143,7 +163,7 @@ describe('seed promises covered by earlier rules, failing side', () => {
     expect(problems.map((p) => p.code)).toContain('CpuWeightOutsideTier');
   });
   it('acme.json that says it is secret is checked like every secret; 0600 passes', () => {
-    const codes = (mode: string) => synth(labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode }, middlewareFile()]))).map((p) => p.code);
+    const codes = (mode: string) => synth(labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode }, middlewareFile(), headersFile()]))).map((p) => p.code);
     expect(codes('0640')).toContain('SecretFileModeTooOpen');
     expect(codes('0600')).toEqual([]);
   });
@@ -191,5 +211,28 @@ describe('rendered rules and partial synthesis', () => {
   it('the middleware file renders a forwardAuth to the identity service (fixture sanity)', () => {
     expect(middlewareFile().content).toContain('http://10.20.0.21:9000/outpost.goauthentik.io/auth/traefik');
     expect(toYaml({ a: 1 })).toBe('a: 1\n');
+  });
+});
+
+describe('edge-tls: what synth renders for a self-signed backend', () => {
+  const result = synthesizeSite(buildHomelab(pinnedSite, entries(...replace(lab(), selfSigned))));
+  const app = result.results.find((r) => r.service === 'app')!;
+  const file = (path: string) => app.configFiles.find((f) => f.path === path);
+  it('pins the site\'s CA in a servers transport, never skipping verification', () => {
+    const routes = parseYaml(file('/etc/traefik/dynamic/app.yml')!.content);
+    expect(routes.http.services.app.loadBalancer.serversTransport).toBe('app-pinned-ca');
+    expect(routes.http.serversTransports['app-pinned-ca']).toEqual({ rootCAs: ['/etc/traefik/ca/app.pem'], serverName: 'app.internal' });
+    expect(file('/etc/traefik/dynamic/app.yml')!.content).not.toContain('insecureSkipVerify');
+  });
+  it('writes the CA from the deploy environment onto the ingress, and declares the variable so preflight asks for it', () => {
+    expect(file('/etc/traefik/ca/app.pem')).toMatchObject({ host: 'proxy', mode: '0600', content: "{{ lookup('ansible.builtin.env', 'APP_CA_PEM') }}\n" });
+    expect(result.home.byName.get('app')!.secrets.map((s) => s.env)).toContain('APP_CA_PEM');
+    expect(app.manifest.env).toContain('APP_CA_PEM');
+  });
+  it('without a pinned CA, declares nothing and renders no transport', () => {
+    const bare = synthesizeSite(buildHomelab(labSite, entries(...replace(lab(), selfSigned))));
+    const routes = parseYaml(bare.results.find((r) => r.service === 'app')!.configFiles.find((f) => f.path === '/etc/traefik/dynamic/app.yml')!.content);
+    expect(routes.http.serversTransports).toBeUndefined();
+    expect(bare.home.byName.get('app')!.secrets.map((s) => s.env)).toEqual(['APP_TOKEN']);
   });
 });

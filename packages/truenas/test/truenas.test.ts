@@ -44,11 +44,24 @@ describe('truenas: the VM', () => {
 });
 
 describe('truenas: behind Authentik', () => {
-  it('routes truenas.woodhead.tech to the HTTPS UI, skipping verification of its self-signed certificate', () => {
-    const routes = parse(t.text('files/traefik/etc/traefik/dynamic/truenas.yml'));
+  it('routes truenas.woodhead.tech to the HTTPS UI, verifying its self-signed certificate against the pinned CA', () => {
+    const text = t.text('files/traefik/etc/traefik/dynamic/truenas.yml');
+    const routes = parse(text);
     expect(routes.http.routers.truenas).toMatchObject({ rule: 'Host(`truenas.woodhead.tech`)', middlewares: ['authentik@file'] });
     expect(routes.http.services.truenas.loadBalancer.servers).toEqual([{ url: 'https://192.168.86.40:443' }]);
-    expect(routes.http.serversTransports[routes.http.services.truenas.loadBalancer.serversTransport]).toEqual({ insecureSkipVerify: true });
+    expect(routes.http.serversTransports[routes.http.services.truenas.loadBalancer.serversTransport]).toEqual({ rootCAs: ['/etc/traefik/ca/truenas.pem'] });
+    expect(text).not.toContain('insecureSkipVerify');
+  });
+  it('puts the CA from TRUENAS_CA_PEM on the Traefik host, and deploy requires the variable', () => {
+    const manifest = t.json('manifest.json');
+    expect(manifest.artifacts.find((a: any) => a.target?.path === '/etc/traefik/ca/truenas.pem')?.target).toMatchObject({ host: 'traefik', mode: '0600' });
+    expect(t.text('files/traefik/etc/traefik/ca/truenas.pem')).toBe("{{ lookup('ansible.builtin.env', 'TRUENAS_CA_PEM') }}\n");
+    expect(manifest.env).toContain('TRUENAS_CA_PEM');
+  });
+  it('the apply script verifies the API with the same CA and never passes --insecure', () => {
+    expect(script).not.toContain('--insecure');
+    expect(script).toContain('tls=(--cacert "${ca_file}")');
+    expect(script).toContain(': "${TRUENAS_CA_PEM:?TRUENAS_CA_PEM must hold the PEM');
   });
 });
 
@@ -104,7 +117,8 @@ describe('truenas: datasets and NFS exports (desired state)', () => {
 
 describe('truenas: apply script', () => {
   it('takes the API key from the environment only, and passes it to curl on a file descriptor', () => {
-    expect(truenas.secrets.map((x) => x.env)).toEqual(['TRUENAS_API_KEY']);
+    // The second is the pinned CA (site.edge.backendCas.truenas): not a secret, but required all the same.
+    expect(truenas.secrets.map((x) => x.env)).toEqual(['TRUENAS_API_KEY', 'TRUENAS_CA_PEM']);
     expect(script).toContain(': "${TRUENAS_API_KEY:?');
     expect(script).toContain("-H @<(printf 'Authorization: Bearer %s\\n' \"${TRUENAS_API_KEY}\")");
     expect(t.json('manifest.json').env).toContain('TRUENAS_API_KEY');

@@ -13,7 +13,8 @@ import { DEFAULT_BACKEND } from '../proxmox/backend.ts';
 import { inventory, playbook, type HostFiles } from '../render/ansible.ts';
 import { outpostBlueprint, protectedRoutes, serviceBlueprint, BLUEPRINT_DIR, BLUEPRINT_MODELINE } from '../render/authentik-blueprint.ts';
 import { TRAEFIK_DYNAMIC_DIR } from '../render/traefik-static.ts';
-import { traefikRouteConfig } from '../render/traefik-route.ts';
+import { backendCaFile, traefikRouteConfig } from '../render/traefik-route.ts';
+import { envRef } from '../render/secrets.ts';
 import { generatedHeader, toYaml } from '../render/yaml.ts';
 import { ANSIBLE_INVENTORY, ANSIBLE_PLAYBOOK, MANIFEST_FILE, TERRAFORM_FILE, type ArtifactRecord, type ServiceManifest } from './manifest.ts';
 
@@ -45,9 +46,15 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
   const contributed: ConfigFile[] = [];
   if (service.routes.length && ingress) {
     const resolverName = String(ingress.extra.certResolver ?? 'letsencrypt');
+    const ca = home.site.edge?.backendCas?.[service.name];
+    const pinned = ca && service.routes.some((r) => r.selfSignedBackend) ? { file: backendCaFile(service.name), ...(ca.serverName ? { serverName: ca.serverName } : {}) } : undefined;
+    if (ca && pinned) {
+      // The PEM comes from the deploy environment (site.edge.backendCas): nobody measured it.
+      contributed.push({ path: pinned.file, content: `${envRef(ca.pemEnv)}\n`, mode: '0600', format: 'text', host: ingress.name });
+    }
     contributed.push({
       path: `${TRAEFIK_DYNAMIC_DIR}/${service.name}.yml`,
-      content: toYaml(traefikRouteConfig(service, { resolverName }), { header: generatedHeader(service.pkg, `Traefik routes of ${service.name}; Traefik hot-reloads this file.`) }),
+      content: toYaml(traefikRouteConfig(service, { resolverName, ...(pinned ? { backendCa: pinned } : {}) }), { header: generatedHeader(service.pkg, `Traefik routes of ${service.name}; Traefik hot-reloads this file.`) }),
       mode: '0644',
       format: 'traefik-dynamic',
       host: ingress.name,

@@ -7,7 +7,7 @@
  */
 import {
   buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxRole,
-  formatIpv4, parseCidr, synthesizeSite, toYaml, traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, wireguardConfig,
+  formatIpv4, parseCidr, securityHeadersConfig, synthesizeSite, toYaml, traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, wireguardConfig,
   type ComposeService, type ConfigFile, type Problem, type RenderContext, type ServiceProps, type Site,
 } from '../../src/index.ts';
 import { app, entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
@@ -35,9 +35,14 @@ export function middlewareFile(authentikUrl = 'http://10.20.0.21:9000', over: (c
   return { path: `${TRAEFIK_DYNAMIC_DIR}/middleware-forward-auth.yml`, mode: '0644', format: 'traefik-dynamic', content: toYaml(over(structuredClone(forwardAuthConfig({ authentikUrl })))) };
 }
 
+/** The security-headers middleware and the default TLS options (traefik-headers.ts). */
+export function headersFile(over: (cfg: Record<string, any>) => Record<string, any> = (c) => c): ConfigFile {
+  return { path: `${TRAEFIK_DYNAMIC_DIR}/middleware-security-headers.yml`, mode: '0644', format: 'traefik-dynamic', content: toYaml(over(structuredClone(securityHeadersConfig()))) };
+}
+
 export const acmeFile: ConfigFile = { path: TRAEFIK_ACME_STORAGE, mode: '0600', format: 'text', content: '', createOnly: true, secret: true };
 
-export const ingress = (files: (ctx: RenderContext) => ConfigFile[] = () => [staticFile(), acmeFile, middlewareFile()]): ServiceProps => ({ ...proxy, files });
+export const ingress = (files: (ctx: RenderContext) => ConfigFile[] = () => [staticFile(), acmeFile, middlewareFile(), headersFile()]): ServiceProps => ({ ...proxy, files });
 
 /** A dynamic file a service drops on the ingress host, with whatever routers it is given. */
 export function dynamicFile(name: string, http: Record<string, unknown>): ConfigFile {

@@ -4,7 +4,9 @@
  * package and the place it must be reported at.
  */
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { BLUEPRINT_YAML_TAGS, BlueprintTag, validateArtifact } from '../src/validate/index.ts';
+import { tagged } from '../src/render/yaml.ts';
 import {
   buildHomelab, checkRenderedFiles, formatProblem, formatProblems, POLICY_RULES, privilegesNeeded, synthesizeSite, toYaml,
   type ConfigFile, type Problem, type ServiceProps, type Site,
@@ -104,6 +106,8 @@ const failing: Row[] = [
   ['edge-tls', 'BackendCaMissing', labSite, replace(lab(), selfSigned), 'libs/site', 'edge.backendCas.app'],
   ['edge-tls', 'InvalidBackendCa', { ...pinnedSite, edge: { backendCas: { app: { pemEnv: 'X; rm -rf /', description: 'ca' } } } }, replace(lab(), selfSigned), 'libs/site', 'edge.backendCas.app.pemEnv'],
   ['edge-tls', 'InvalidBackendCa', pinnedSite, lab(), 'libs/site', 'edge.backendCas.app'],
+  // authentik-admin
+  ['authentik-admin', 'AdminGroupUndefined', { ...labSite, identity: undefined }, lab(), 'libs/site', 'identity.adminGroup'],
   // secrets: acme.json
   ['secrets', 'SecretFileModeTooOpen', labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode: '0644', secret: false }, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/acme.json].mode'],
 ];
@@ -234,5 +238,43 @@ describe('edge-tls: what synth renders for a self-signed backend', () => {
     const routes = parseYaml(bare.results.find((r) => r.service === 'app')!.configFiles.find((f) => f.path === '/etc/traefik/dynamic/app.yml')!.content);
     expect(routes.http.serversTransports).toBeUndefined();
     expect(bare.home.byName.get('app')!.secrets.map((s) => s.env)).toEqual(['APP_TOKEN']);
+  });
+});
+
+describe('authentik-admin: the rendered blueprints bind the admin group to admin applications only', () => {
+  const withUser: ServiceProps = { ...app, routes: [{ host: 'app', port: 3000, auth: 'authentik' }, { name: 'portal', host: 'portal', port: 3000, auth: 'authentik', admin: false }] };
+  const result = synthesizeSite(buildHomelab(labSite, entries(...replace(lab(), withUser))));
+  const files = result.results.find((r) => r.service === 'app')!.configFiles;
+  const blueprint = files.find((f) => f.format === 'authentik-blueprint' && f.path.endsWith('/app.yaml'))!;
+  const entriesOf = (text: string) => (parseDocument(text, { customTags: BLUEPRINT_YAML_TAGS }).toJS() as { entries: Record<string, any>[] }).entries;
+  /** Parsed tags back into tags toYaml writes, so the changed file differs only by the change. */
+  const retag = (v: unknown): unknown => (v instanceof BlueprintTag ? tagged(v.tag.slice(1), v.args)
+    : Array.isArray(v) ? v.map(retag) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, retag(x)])) : v);
+  const check = (change: (list: Record<string, any>[]) => Record<string, any>[]) => {
+    const changed = files.map((f) => (f === blueprint ? { ...f, content: toYaml({ version: 1, metadata: { name: 'x' }, entries: retag(change(entriesOf(f.content))) }) } : f));
+    return checkRenderedFiles(result.home, new Map([['app', changed]])).filter((p) => p.code.startsWith('Admin')).map((p) => [p.code, p.source, p.path]);
+  };
+  it('one binding, of lab-admins, on the admin application; none on the route open to every user', () => {
+    const list = entriesOf(blueprint.content);
+    const bindings = list.filter((e) => e.model === 'authentik_policies.policybinding');
+    expect(bindings).toHaveLength(1);
+    expect(bindings[0]!.identifiers.target).toEqual(new BlueprintTag('!Find', ['authentik_core.application', ['slug', 'app']]));
+    expect(bindings[0]!.identifiers.group).toEqual(new BlueprintTag('!Find', ['authentik_core.group', ['name', 'lab-admins']]));
+    expect(list.filter((e) => e.model === 'authentik_core.group').map((e) => e.identifiers)).toEqual([{ name: 'lab-admins' }]);
+    expect(result.problems.filter((p) => p.code.startsWith('Admin'))).toEqual([]);
+    expect(validateArtifact('authentik-blueprint', blueprint.content, blueprint.path).problems).toEqual([]);
+  });
+  it('the file rewritten unchanged has no problem (so the failures below are the change\'s)', () => {
+    expect(check((l) => l)).toEqual([]);
+  });
+  it('AdminAppWithoutBinding: the binding removed, disabled, negated, or aimed at another group', () => {
+    const expected = [['AdminAppWithoutBinding', 'packages/app', 'routes[0]']];
+    expect(check((l) => l.filter((e) => e.model !== 'authentik_policies.policybinding'))).toEqual(expected);
+    expect(check((l) => l.map((e) => (e.model === 'authentik_policies.policybinding' ? { ...e, attrs: { ...e.attrs, negate: true } } : e)))).toEqual(expected);
+    expect(check((l) => l.map((e) => (e.model === 'authentik_policies.policybinding' ? { ...e, attrs: { ...e.attrs, enabled: false } } : e)))).toEqual(expected);
+    expect(check((l) => l.map((e) => (e.model === 'authentik_policies.policybinding' ? { ...e, identifiers: { ...e.identifiers, group: tagged('Find', ['authentik_core.group', ['name', 'everyone']]) } } : e)))).toEqual(expected);
+  });
+  it('AdminGroupUndefined: a binding whose group no blueprint declares', () => {
+    expect(check((l) => l.filter((e) => e.model !== 'authentik_core.group'))).toEqual([['AdminGroupUndefined', 'packages/app', 'routes[0]']]);
   });
 });

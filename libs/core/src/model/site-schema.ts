@@ -117,6 +117,10 @@ export const edgeSchema = z.strictObject({
     .meta({ description: 'Service name → the CA its self-signed HTTPS backend is verified with. A route with selfSignedBackend needs one.' }),
 }).meta({ id: 'Edge', description: 'How the ingress (Traefik) talks to browsers and to backends.' });
 
+export const identitySchema = z.strictObject({
+  adminGroup: z.string().meta({ description: 'The Authentik group whose members may open admin applications (routes with admin: true behind Authentik). Every other Authentik user is refused there.' }),
+}).meta({ id: 'Identity', description: 'Who the identity provider (Authentik) lets in where.' });
+
 export const siteSchema = z.strictObject({
   name: z.string(),
   domain: z.string(),
@@ -136,4 +140,5 @@ export const siteSchema = z.strictObject({
     .meta({ description: 'Secrets the site itself needs at deploy (provider token), by environment variable name.' }),
   assumptions: z.array(assumptionSchema).meta({ description: 'Every value chosen where the seed is silent.' }),
   edge: edgeSchema.optional(),
+  identity: identitySchema.optional(),
 }).meta({ description: 'The physical facts of one homelab: nodes, network, storage, address plan.' });

@@ -23,6 +23,7 @@ import { imageTagsRule } from './image-tags.ts';
 import { siteFactsRule } from './site-facts.ts';
 import { packageVersionRule } from './package-version.ts';
 import { edgeTlsRule } from './edge-tls.ts';
+import { authentikAdminRule } from './authentik-admin.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
@@ -38,5 +39,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
   routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
   configFileKeysRule,
-  edgeTlsRule,
+  edgeTlsRule, authentikAdminRule,
 ];

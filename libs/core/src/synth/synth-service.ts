@@ -61,7 +61,7 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
     });
   }
   if (identity && protectedRoutes(service).length && service.dependsOn.includes(identity.name)) {
-    contributed.push(blueprintFile(service, identity.name));
+    contributed.push(blueprintFile(home, service, identity.name));
     // Every protected service carries the site-wide outpost binding: blueprints replace the list.
     contributed.push(outpostFile(home.services, service));
   }
@@ -70,7 +70,7 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
     // does not exist yet when they deploy: Authentik carries their blueprints.
     for (const other of home.services) {
       if (other !== service && protectedRoutes(other).length && !other.dependsOn.includes(service.name)) {
-        contributed.push(blueprintFile(other, service.name));
+        contributed.push(blueprintFile(home, other, service.name));
       }
     }
   }
@@ -83,10 +83,11 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
   return [...own, ...contributed].sort((a, b) => `${a.host ?? service.name}:${a.path}`.localeCompare(`${b.host ?? service.name}:${b.path}`));
 }
 
-function blueprintFile(service: NormalizedService, identityHost: string): ConfigFile {
+function blueprintFile(home: Homelab, service: NormalizedService, identityHost: string): ConfigFile {
+  const adminGroup = home.site.identity?.adminGroup;
   return {
     path: `${BLUEPRINT_DIR}/${service.name}.yaml`,
-    content: toYaml(serviceBlueprint(service), { modeline: BLUEPRINT_MODELINE, header: generatedHeader(service.pkg, `Authentik provider and application for ${service.name}.`) }),
+    content: toYaml(serviceBlueprint(service, adminGroup === undefined ? {} : { adminGroup }), { modeline: BLUEPRINT_MODELINE, header: generatedHeader(service.pkg, `Authentik provider and application for ${service.name}.`) }),
     mode: '0644',
     format: 'authentik-blueprint',
     host: identityHost,

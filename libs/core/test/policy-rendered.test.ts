@@ -13,7 +13,7 @@ import {
 } from '../src/index.ts';
 import { TerraformResource } from '../src/proxmox/cdktf.ts';
 import {
-  acmeFile, app, CONTAINER_PRIVILEGES, downloads, dynamicFile, gluetun, headersFile, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
+  acmeFile, app, CONTAINER_PRIVILEGES, LAB_ACL_PATHS, downloads, dynamicFile, gluetun, headersFile, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
   qbittorrent, replace, staticFile, synth, vpn,
 } from './corpus/fixtures.ts';
 import { entries } from './fixtures/test-site.ts';
@@ -108,6 +108,11 @@ const failing: Row[] = [
   ['edge-tls', 'InvalidBackendCa', pinnedSite, lab(), 'libs/site', 'edge.backendCas.app'],
   // authentik-admin
   ['authentik-admin', 'AdminGroupUndefined', { ...labSite, identity: undefined }, lab(), 'libs/site', 'identity.adminGroup'],
+  ['terraform-token', 'TokenAclOnRoot', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', ['/'])), 'packages/hv', 'terraform.proxmox_acl.acl_0.path'],
+  ['terraform-token', 'TokenAclOnRoot', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', [...LAB_ACL_PATHS, '/'])), 'packages/hv', 'terraform.proxmox_acl.acl_6.path'],
+  ['terraform-token', 'TokenAclPathMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', LAB_ACL_PATHS.filter((p) => p !== '/vms'))), 'packages/hv', 'terraform.proxmox_acl'],
+  ['terraform-token', 'TokenAclPathMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', LAB_ACL_PATHS.filter((p) => p !== '/nodes/n2'))), 'packages/hv', 'terraform.proxmox_acl'],
+  ['terraform-token', 'TokenAclPathNotNeeded', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', [...LAB_ACL_PATHS, '/storage/ceph'])), 'packages/hv', 'terraform.proxmox_acl.acl_6.path'],
   // secrets: acme.json
   ['secrets', 'SecretFileModeTooOpen', labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode: '0644', secret: false }, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/acme.json].mode'],
 ];
@@ -135,6 +140,7 @@ const passing: [string, ServiceProps[], Site?][] = [
   ['kill-switch: a stack without download clients needs no kill switch', replace(lab(), downloads({ indexer: { ...indexer, ports: ['9696:9696', '8080:8080'] } }, null))],
   ['terraform-token: VMs present and their privileges granted', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), withVm]],
   ['terraform-token: a broad grant is allowed where a resource needs it', replace(lab(), extraStack('proxmox_acl'), hypervisor([...CONTAINER_PRIVILEGES, 'Permissions.Modify']))],
+  ['terraform-token: the token\'s ACLs exactly on the paths the stacks touch', replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', LAB_ACL_PATHS))],
   ['terraform-token: a site without a declared role is not checked', lab().filter((d) => d.name !== 'hv')],
   ['edge-tls: a self-signed backend whose CA the site pins', replace(lab(), selfSigned), pinnedSite],
   ['edge-tls: frameDeny is a frame policy too', replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { const h = c.http.middlewares['security-headers'].headers; delete h.customFrameOptionsValue; h.frameDeny = true; return c; })]))],

@@ -31,6 +31,7 @@ export type { TerraformRoleFact } from './terraform-token.ts';
 export type { WireguardFacts } from './split-tunnel.ts';
 export type { KillSwitchFacts } from './kill-switch.ts';
 export { PROXMOX_PRIVILEGE_NEEDS, PROXMOX_RESOURCE_TYPES, BROAD_PROXMOX_GRANTS, privilegesNeeded, type PrivilegeNeed } from './proxmox-privileges.ts';
+export { aclPathsUsed, aclPathsOfStack, type AclPathUse } from './terraform-token-acl.ts';
 
 /** Every policy rule, in the order they report. */
 export const POLICY_RULES: readonly PolicyRule[] = [

@@ -6,7 +6,7 @@
  * break one thing at a time.
  */
 import {
-  buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxRole,
+  buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxAcl, ProxmoxRole,
   formatIpv4, parseCidr, securityHeadersConfig, synthesizeSite, toYaml, traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, wireguardConfig,
   type ComposeService, type ConfigFile, type Problem, type RenderContext, type ServiceProps, type Site,
 } from '../../src/index.ts';
@@ -123,13 +123,18 @@ export function downloads(services: Record<string, ComposeService> = { gluetun, 
 /** What the guests of the lab need: containers only, unless a VM is added. */
 export const CONTAINER_PRIVILEGES = privilegesNeeded(['proxmox_virtual_environment_container']);
 
-export function hypervisor(privileges: readonly string[] = CONTAINER_PRIVILEGES, role: unknown = undefined, roleId = 'LabTerraform'): ServiceProps {
+/** The ACL paths the lab's service stacks touch (containers on n1 and n2, local-lvm, the template store, vmbr0). */
+export const LAB_ACL_PATHS = ['/nodes/n1', '/nodes/n2', '/sdn/zones/localnetwork/vmbr0', '/storage/local', '/storage/local-lvm', '/vms'];
+
+/** `aclPaths`: the token's ACLs (none by default: the stack then manages no token). */
+export function hypervisor(privileges: readonly string[] = CONTAINER_PRIVILEGES, role: unknown = undefined, roleId = 'LabTerraform', aclPaths?: readonly string[]): ServiceProps {
   return {
     name: 'hv', description: 'the hypervisor cluster', kind: 'none', tier: 'critical', group: 'core', provides: ['hypervisor'],
     extra: { terraformRole: role ?? { name: roleId, privileges } },
     terraform: (scope) => {
       ensureProxmoxProvider(scope);
       new ProxmoxRole(scope, 'terraform_role', { role_id: roleId, privileges });
+      aclPaths?.forEach((path, i) => new ProxmoxAcl(scope, `acl_${i}`, { path, role_id: roleId, token_id: 'tf@pve!lab', propagate: path === '/' || path === '/vms' }));
     },
   };
 }

@@ -57,6 +57,9 @@ const failing: Row[] = [
   ['forward-auth', 'ForwardAuthUndefined', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile])), 'packages/proxy', 'files[/etc/traefik/dynamic]'],
   ['forward-auth', 'ForwardAuthWrongTarget', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile('http://10.20.0.99:9000')])), 'packages/proxy', 'http.middlewares.authentik.forwardAuth.address'],
   ['forward-auth', 'ForwardAuthWrongTarget', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(undefined, () => ({ http: { middlewares: { authentik: { basicAuth: { users: [] } } } } }))])), 'packages/proxy', 'http.middlewares.authentik'],
+  ['kill-switch', 'VpnOutboundTooBroad', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: { FIREWALL_OUTBOUND_SUBNETS: '10.20.0.0/24' } }, qbittorrent, indexer })), 'packages/dl', 'files[/opt/stacks/dl/compose.yml].services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
+  ['kill-switch', 'VpnOutboundTooBroad', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: ['FIREWALL_OUTBOUND_SUBNETS=10.20.0.20/32,10.0.0.0/8'] }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
+  ['kill-switch', 'VpnOutboundOutsideLan', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: { FIREWALL_OUTBOUND_SUBNETS: '8.8.8.8/32' } }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
   // split-tunnel
   ['split-tunnel', 'InvalidTunnelSubnet', wgSite('10.99.0.0/33'), lab(), 'libs/site', 'wireguard.subnet'],
   ['split-tunnel', 'TunnelOverlapsLan', wgSite('10.20.0.0/25'), replace(lab(), vpn({ subnet: '10.20.0.0/25' })), 'libs/site', 'wireguard.subnet'],
@@ -137,6 +140,7 @@ const passing: [string, ServiceProps[], Site?][] = [
   ['forward-auth: a route with the application\'s own login needs no forwardAuth', replace(lab(), { ...app, routes: [{ host: 'app', port: 3000, auth: 'app', admin: false }], dependsOn: ['proxy'] })],
   ['split-tunnel: a /16 tunnel far from the LAN', replace(lab(), vpn({ subnet: '172.30.0.0/16' })), wgSite('172.30.0.0/16')],
   ['kill-switch: several clients in the gateway namespace', replace(lab(), downloads({ gluetun, qbittorrent, sabnzbd: { image: 'lscr.io/linuxserver/sabnzbd:4.5.5', network_mode: 'service:gluetun' }, indexer }, { gateway: 'gluetun', clients: ['qbittorrent', 'sabnzbd'] }))],
+  ['kill-switch: an outbound exception of single LAN hosts (the ingress)', replace(lab(), downloads({ gluetun: { ...gluetun, environment: { FIREWALL_OUTBOUND_SUBNETS: '10.20.0.20/32, 10.20.0.40' } }, qbittorrent, indexer }))],
   ['kill-switch: a stack without download clients needs no kill switch', replace(lab(), downloads({ indexer: { ...indexer, ports: ['9696:9696', '8080:8080'] } }, null))],
   ['terraform-token: VMs present and their privileges granted', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), withVm]],
   ['terraform-token: a broad grant is allowed where a resource needs it', replace(lab(), extraStack('proxmox_acl'), hypervisor([...CONTAINER_PRIVILEGES, 'Permissions.Modify']))],

@@ -85,6 +85,8 @@ const failing: Row[] = [
   ['kill-switch', 'KillSwitchServiceMissing', labSite, replace(lab(), downloads(undefined, { gateway: 'vpn-gateway', clients: ['qbittorrent'] })), 'packages/dl', 'services.vpn-gateway'],
   ['kill-switch', 'InvalidKillSwitch', labSite, replace(lab(), downloads(undefined, { gateway: 'gluetun', clients: [] })), 'packages/dl', 'extra.killSwitch'],
   ['kill-switch', 'UnreadableComposeFile', labSite, replace(lab(), { ...downloads(), files: () => [{ path: '/opt/stacks/dl/compose.yml', mode: '0644', format: 'compose', content: 'services: {gluetun: [' }] }), 'packages/dl', 'files[/opt/stacks/dl/compose.yml]'],
+  ['split-tunnel', 'PeerWithoutPresharedKey', labSite, replace(lab(), vpn({ withoutPsk: true })), 'packages/vpn', 'files[/etc/wireguard/wg0.conf]'],
+  ['split-tunnel', 'PeerWithoutPresharedKey', labSite, replace(lab(), vpn({ withoutPsk: true })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
   // terraform-token
   ['terraform-token', 'TokenPrivilegeMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Allocate'))), 'packages/hv', 'extra.terraformRole.privileges'],
   ['terraform-token', 'TokenPrivilegeMissing', labSite, [...lab(), withVm], 'packages/hv', 'extra.terraformRole.privileges'],

@@ -59,6 +59,8 @@ export interface VpnOptions {
   readonly factsAllowedIps?: readonly string[];
   readonly extra?: unknown;
   readonly clientText?: string;
+  /** Render the pair without its preshared key. */
+  readonly withoutPsk?: boolean;
 }
 
 /** The n-th host address of a subnet. */
@@ -70,26 +72,27 @@ export function vpn(o: VpnOptions = {}): ServiceProps {
   const subnet = o.subnet ?? '10.99.0.0/24';
   const [server, laptop] = [hostOf(subnet, 1), hostOf(subnet, 2)];
   const prefix = subnet.split('/')[1];
+  const psk = o.withoutPsk ? {} : { presharedKey: envRef('WG_LAPTOP_PRESHARED_KEY') };
   const facts = { subnet, serverAddress: server, peers: [{ name: 'laptop', address: laptop, allowedIps: o.factsAllowedIps ?? [subnet] }] };
   return {
     name: 'vpn', description: 'remote-management VPN', kind: 'lxc', tier: 'minimal', group: 'core',
     resources: { cores: 1, memoryMiB: 256, disks: [{ storage: 'local', sizeGiB: 2 }] },
     ports: [{ port: 51820, protocol: 'udp', description: 'WireGuard', public: true }],
-    secrets: ['WG_SERVER_PRIVATE_KEY', 'WG_SERVER_PUBLIC_KEY', 'WG_LAPTOP_PUBLIC_KEY', 'WG_LAPTOP_PRIVATE_KEY'].map((env) => ({ env, description: env })),
+    secrets: ['WG_SERVER_PRIVATE_KEY', 'WG_SERVER_PUBLIC_KEY', 'WG_LAPTOP_PUBLIC_KEY', 'WG_LAPTOP_PRIVATE_KEY', ...(o.withoutPsk ? [] : ['WG_LAPTOP_PRESHARED_KEY'])].map((env) => ({ env, description: env })),
     extra: { wireguard: o.extra === undefined ? facts : o.extra },
     files: () => [
       {
         path: '/etc/wireguard/wg0.conf', mode: '0600', format: 'wireguard', secret: true,
         content: wireguardConfig({
           interface: { address: [`${server}/${prefix}`], listenPort: 51820, privateKey: envRef('WG_SERVER_PRIVATE_KEY') },
-          peers: [{ name: 'laptop', publicKey: envRef('WG_LAPTOP_PUBLIC_KEY'), allowedIps: o.serverPeerAllowedIps ?? [`${laptop}/32`] }],
+          peers: [{ name: 'laptop', publicKey: envRef('WG_LAPTOP_PUBLIC_KEY'), ...psk, allowedIps: o.serverPeerAllowedIps ?? [`${laptop}/32`] }],
         }),
       },
       {
         path: '/etc/wireguard/clients/laptop.conf', host: DEPLOY_MACHINE, mode: '0600', format: 'wireguard', secret: true,
         content: o.clientText ?? wireguardConfig({
           interface: { address: [o.clientAddress ?? `${laptop}/32`], privateKey: envRef('WG_LAPTOP_PRIVATE_KEY') },
-          peers: [{ name: 'vpn', publicKey: envRef('WG_SERVER_PUBLIC_KEY'), allowedIps: o.clientAllowedIps ?? [subnet], endpoint: 'wg.example.test:51820' }],
+          peers: [{ name: 'vpn', publicKey: envRef('WG_SERVER_PUBLIC_KEY'), ...psk, allowedIps: o.clientAllowedIps ?? [subnet], endpoint: 'wg.example.test:51820' }],
         }),
       },
     ],

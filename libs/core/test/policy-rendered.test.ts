@@ -58,7 +58,7 @@ const failing: Row[] = [
   ['forward-auth', 'ForwardAuthWrongTarget', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile('http://10.20.0.99:9000')])), 'packages/proxy', 'http.middlewares.authentik.forwardAuth.address'],
   ['forward-auth', 'ForwardAuthWrongTarget', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(undefined, () => ({ http: { middlewares: { authentik: { basicAuth: { users: [] } } } } }))])), 'packages/proxy', 'http.middlewares.authentik'],
   ['kill-switch', 'VpnOutboundTooBroad', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: { FIREWALL_OUTBOUND_SUBNETS: '10.20.0.0/24' } }, qbittorrent, indexer })), 'packages/dl', 'files[/opt/stacks/dl/compose.yml].services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
-  ['kill-switch', 'VpnOutboundTooBroad', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: ['FIREWALL_OUTBOUND_SUBNETS=10.20.0.20/32,10.0.0.0/8'] }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
+  ['kill-switch', 'VpnOutboundTooBroad', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: ['FIREWALL_OUTBOUND_SUBNETS=10.20.0.20/32,10.0.0.0/8'] as never }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
   ['kill-switch', 'VpnOutboundOutsideLan', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, environment: { FIREWALL_OUTBOUND_SUBNETS: '8.8.8.8/32' } }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
   // split-tunnel
   ['split-tunnel', 'InvalidTunnelSubnet', wgSite('10.99.0.0/33'), lab(), 'libs/site', 'wireguard.subnet'],

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { NormalizedService, RenderContext } from '@homelab/core';
+import { deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
@@ -57,6 +57,17 @@ describe('truenas: behind Authentik', () => {
     expect(manifest.artifacts.find((a: any) => a.target?.path === '/etc/traefik/ca/truenas.pem')?.target).toMatchObject({ host: 'traefik', mode: '0600' });
     expect(t.text('files/traefik/etc/traefik/ca/truenas.pem')).toBe("{{ lookup('ansible.builtin.env', 'TRUENAS_CA_PEM') }}\n");
     expect(manifest.env).toContain('TRUENAS_CA_PEM');
+  });
+  it('deploy refuses to run without the CA: preflight names TRUENAS_CA_PEM, with every other variable set', async () => {
+    const unit = deployUnitFromSynth(s.results.find((r) => r.service === 'truenas')!, { home: s.home, root: '/ws', distRoot: '/ws/dist' });
+    const env = Object.fromEntries(unit.env.map((e) => [e.name, 'x']));
+    const found = async (name: string) => `/usr/bin/${name}`;
+    const without = await preflight([unit], { env: { ...env, TRUENAS_CA_PEM: undefined }, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
+    const missing = without.problems.filter((p) => p.code === 'MissingEnv');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]!.message).toContain('TRUENAS_CA_PEM');
+    const withIt = await preflight([unit], { env, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
+    expect(withIt.problems.filter((p) => p.code === 'MissingEnv')).toEqual([]);
   });
   it('the apply script verifies the API with the same CA and never passes --insecure', () => {
     expect(script).not.toContain('--insecure');

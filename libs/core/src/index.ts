@@ -27,6 +27,7 @@ export * from './proxmox/generated/bpg-proxmox.ts';
 export * from './render/yaml.ts';
 export * from './render/traefik-static.ts';
 export * from './render/traefik-route.ts';
+export * from './render/traefik-headers.ts';
 export * from './render/forward-auth.ts';
 export * from './render/compose.ts';
 export * from './render/env-file.ts';

@@ -53,6 +53,14 @@ export const site: Site = {
   tiers: DEFAULT_TIER_WEIGHTS,
   providerEnv: { endpoint: 'PROXMOX_VE_ENDPOINT', apiToken: 'PROXMOX_VE_API_TOKEN' },
   assumptions: ASSUMPTIONS,
+  identity: { adminGroup: 'homelab-admins' },
+  edge: {
+    // No preload: the apex is a Cloudflare Pages site this repository does not serve.
+    hsts: { maxAgeSeconds: 31_536_000, includeSubdomains: true, preload: false },
+    backendCas: {
+      truenas: { pemEnv: 'TRUENAS_CA_PEM', description: 'the CA that signed the TrueNAS UI certificate (System > Certificates)' },
+    },
+  },
 };
 
 export default site;

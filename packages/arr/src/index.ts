@@ -60,10 +60,21 @@ function servarrExporter(app: 'sonarr' | 'radarr' | 'prowlarr'): ComposeService 
   };
 }
 
+/**
+ * The LAN hosts the clients in the gateway's namespace must reach outside the tunnel, from the
+ * model: the ingress, which proxies to their web UIs (each /32). Sonarr, Radarr and exportarr reach
+ * them over the Compose network, which Gluetun allows on its own.
+ */
+export function vpnOutboundHosts(ctx: RenderContext): string[] {
+  const ingress = ctx.services.find((s) => s.provides.includes('ingress'));
+  return ingress?.ip && ctx.service.routes.length ? [`${ingress.ip}/32`] : [];
+}
+
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
   const sabnzbdHost = ctx.service.routes.find((r) => r.name === 'sabnzbd')?.fqdn;
   const gateway = KILL_SWITCH.gateway;
+  const outboundHosts = vpnOutboundHosts(ctx);
   const compose = composeFile({
     name: 'arr',
     services: {
@@ -76,8 +87,10 @@ function files(ctx: RenderContext): ConfigFile[] {
           VPN_TYPE: 'wireguard',
           WIREGUARD_PRIVATE_KEY: composeRef(SECRETS.privateKey),
           WIREGUARD_ADDRESSES: composeRef(SECRETS.addresses),
-          // Replies to the LAN (Traefik, browsers) leave by eth0, not the tunnel.
-          FIREWALL_OUTBOUND_SUBNETS: ctx.site.network.cidr,
+          // The kill switch's only hole: replies to the ingress (the one LAN host that connects to
+          // SABnzbd's port) leave by eth0, not the tunnel. Nothing else on the LAN is reachable
+          // outside the tunnel (the media share is an NFS mount of the host, not the container's).
+          ...(outboundHosts.length ? { FIREWALL_OUTBOUND_SUBNETS: outboundHosts.join(',') } : {}),
         },
         // The clients in this namespace publish their ports here.
         ports: [`${WEB_PORTS.sabnzbd}:${WEB_PORTS.sabnzbd}`],

@@ -54,9 +54,10 @@ describe('arr: the VPN kill switch', () => {
     expect(services.gluetun.devices).toEqual(['/dev/net/tun:/dev/net/tun']);
     expect(services.gluetun.ports).toEqual([`${WEB_PORTS.sabnzbd}:${WEB_PORTS.sabnzbd}`]);
   });
-  it('lets replies to the LAN out of eth0 and takes the provider and keys from the env', () => {
+  it('lets only replies to Traefik (.20, the ingress) out of eth0, not the whole LAN, and takes the provider and keys from the env', () => {
     const env = services.gluetun.environment;
-    expect(env.FIREWALL_OUTBOUND_SUBNETS).toBe(site.network.cidr);
+    expect(env.FIREWALL_OUTBOUND_SUBNETS).toBe('192.168.86.20/32');
+    expect(env.FIREWALL_OUTBOUND_SUBNETS).not.toContain(site.network.cidr);
     expect(env.VPN_TYPE).toBe('wireguard');
     expect(env.VPN_SERVICE_PROVIDER).toMatch(/^\$\{ARR_VPN_SERVICE_PROVIDER:\?/);
     expect(env.WIREGUARD_PRIVATE_KEY).toMatch(/^\$\{ARR_WIREGUARD_PRIVATE_KEY:\?/);
@@ -168,6 +169,8 @@ describe('arr: the kill-switch policy rule reads this Compose file', () => {
     ['SABnzbd publishing its own port', (x) => { x.sabnzbd.ports = ['8080:8080']; }, 'DownloadClientOwnNetwork', 'services.sabnzbd.ports'],
     ['Gluetun without /dev/net/tun', (x) => { delete x.gluetun.devices; }, 'VpnGatewayWithoutTunnel', 'services.gluetun.devices'],
     ['exportarr joining SABnzbd\'s namespace', (x) => { x['exportarr-sabnzbd'].network_mode = 'service:sabnzbd'; delete x['exportarr-sabnzbd'].ports; }, 'UndeclaredVpnNamespaceShare', 'services.exportarr-sabnzbd.network_mode'],
+    ['Gluetun opening the whole LAN', (x) => { x.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS = '192.168.86.0/24'; }, 'VpnOutboundTooBroad', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
+    ['Gluetun opening a host beyond the LAN', (x) => { x.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS = '192.168.86.20/32,1.1.1.1/32'; }, 'VpnOutboundOutsideLan', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
   ])('would report %s', (_name, change, code, path) => {
     expect(check(edit(change)).map((p) => [p.code, p.path])).toContainEqual([code, `files[/opt/stacks/arr/compose.yml].${path}`]);
   });

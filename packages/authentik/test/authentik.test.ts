@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { checkRenderedFiles, type ConfigFile } from '@homelab/core';
+import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 
 const a = await synthesized('authentik');
 const compose = parse(a.text('files/authentik/opt/stacks/authentik/compose.yml'));
@@ -39,8 +41,14 @@ describe('authentik: compose stack', () => {
 describe('authentik: blueprints', () => {
   it('carries the provider and application of Traefik\'s dashboard (Traefik deploys before Authentik exists)', () => {
     const text = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/traefik.yaml');
-    const bp = parse(text, { customTags: [{ tag: '!KeyOf', resolve: (v: string) => ({ keyOf: v }) }, { tag: '!Find', collection: 'seq', resolve: (v: unknown) => ({ find: v }) }] as never });
-    const [provider, application] = bp.entries;
+    const bp = parse(text, { customTags: [{ tag: '!KeyOf', resolve: (v: string) => ({ keyOf: v }) }, { tag: '!Find', collection: 'seq', resolve: (v: { toJSON(): unknown }) => ({ find: v.toJSON() }) }] as never });
+    const [group, provider, application, binding] = bp.entries;
+    expect(group).toEqual({ model: 'authentik_core.group', state: 'present', identifiers: { name: 'homelab-admins' }, attrs: { name: 'homelab-admins', is_superuser: false } });
+    expect(binding).toEqual({
+      model: 'authentik_policies.policybinding', state: 'present',
+      identifiers: { target: { find: ['authentik_core.application', ['slug', 'traefik-dashboard']] }, group: { find: ['authentik_core.group', ['name', 'homelab-admins']] } },
+      attrs: { order: 0, enabled: true, negate: false, timeout: 30, failure_result: false },
+    });
     expect(provider).toMatchObject({ model: 'authentik_providers_proxy.proxyprovider', attrs: { mode: 'forward_single', external_host: 'https://traefik.woodhead.tech' } });
     expect(application).toMatchObject({ model: 'authentik_core.application', attrs: { slug: 'traefik-dashboard' } });
     expect(text).toContain('provider: !KeyOf provider-dashboard');
@@ -57,5 +65,33 @@ describe('authentik: blueprints', () => {
     expect(route.http.routers['authentik-auth']).toMatchObject({ rule: 'Host(`auth.woodhead.tech`)' });
     expect(route.http.routers['authentik-auth'].middlewares).toBeUndefined();
     expect(route.http.services['authentik-auth'].loadBalancer.servers).toEqual([{ url: 'http://192.168.86.28:9000' }]);
+  });
+});
+
+describe('authentik: only the admin group reaches admin applications', async () => {
+  const site = await synthesizeThisSite();
+  const blueprints = site.results.flatMap((r) => r.configFiles.filter((f) => f.format === 'authentik-blueprint').map((f) => ({ owner: r.service, file: f })));
+  const adminRoutes = site.home.services.flatMap((s) => s.routes.filter((r) => r.auth === 'authentik' && r.admin).map((r) => ({ s, r })));
+  it('binds homelab-admins (the site\'s identity.adminGroup) to the application of every admin route of the site', () => {
+    expect(adminRoutes.length).toBeGreaterThan(10);
+    const all = blueprints.map((b) => b.file.content).join('\n');
+    for (const { s, r } of adminRoutes) {
+      const slug = r.name === s.name ? s.name : `${s.name}-${r.name}`;
+      expect(all, slug).toContain(`target: !Find [ authentik_core.application, [ slug, ${slug} ] ]`);
+    }
+    expect(all.match(/model: authentik_policies.policybinding/g)?.length).toBeGreaterThanOrEqual(adminRoutes.length);
+  });
+  it('every blueprint passes the upstream Authentik blueprint schema', () => {
+    for (const { file } of blueprints) expect(validateArtifact('authentik-blueprint', file.content, file.path).problems, file.path).toEqual([]);
+  });
+  it('the rule authentik-admin finds nothing, and would report a binding taken away', () => {
+    expect(site.problems.filter((p) => p.code.startsWith('Admin'))).toEqual([]);
+    const arr = site.results.find((r) => r.service === 'arr')!.configFiles;
+    const stripped: ConfigFile[] = arr.map((f) => (f.format === 'authentik-blueprint' && f.path.endsWith('/arr.yaml')
+      ? { ...f, content: f.content.replace(/\n  - model: authentik_policies\.policybinding\n(?: {4}.*\n)+/g, '\n') }
+      : f));
+    expect(stripped.find((f) => f.path.endsWith('/arr.yaml'))!.content).not.toContain('policybinding');
+    const problems = checkRenderedFiles(site.home, new Map([['arr', stripped]])).filter((p) => p.code === 'AdminAppWithoutBinding');
+    expect(problems.map((p) => [p.source, p.path])).toEqual([0, 1, 2, 3, 4, 5].map((i) => ['packages/arr', `routes[${i}]`]));
   });
 });

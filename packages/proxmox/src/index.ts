@@ -89,6 +89,26 @@ function files(ctx: RenderContext): ConfigFile[] {
 }
 
 /**
+ * The ACL paths of the Terraform token, from the site: the guests (`/vms`, propagated to each
+ * `/vms/{vmid}`), the storages guests use (local LVM-thin, Ceph RBD) and the one holding templates
+ * and ISOs, the bridge their NICs attach to, and every node (guests are placed on them, and the
+ * provider reads their status). Sorted, so the stack is the same bytes every time.
+ */
+export function terraformTokenAclPaths(site: Site): string[] {
+  const storages = [...new Set([site.storage.local, site.storage.ceph.datastore, site.storage.images])];
+  return [
+    '/vms',
+    ...storages.map((id) => `/storage/${id}`),
+    `/sdn/zones/localnetwork/${site.network.bridge}`,
+    ...site.nodes.map((n) => `/nodes/${n.name}`),
+  ].sort();
+}
+
+function aclId(path: string): string {
+  return `terraform_token_acl${path.replace(/[^A-Za-z0-9]+/g, '_')}`.replace(/_$/, '');
+}
+
+/**
  * The least-privilege role, user and API token every service stack's Terraform uses, and the
  * local LVM-thin storage (created by the installer, adopted with an import block). This stack
  * itself manages users and ACLs, so it is applied once with an administrator credential.
@@ -109,7 +129,11 @@ function terraform(scope: Construct, ctx: StackContext): void {
     // The token gets only the ACL below, never its user's (the user has none anyway).
     privileges_separation: true,
   });
-  new ProxmoxAcl(scope, 'terraform_token_acl', { path: '/', role_id: role.roleIdRef, token_id: token.idRef, propagate: true });
+  // The role only where the service stacks act (never on /): the rule terraform-token compares
+  // these paths with the ones the synthesized stacks touch.
+  for (const path of terraformTokenAclPaths(site)) {
+    new ProxmoxAcl(scope, aclId(path), { path, role_id: role.roleIdRef, token_id: token.idRef, propagate: path === '/vms' });
+  }
   const localLvm = new ProxmoxLvmThinStorage(scope, 'local_lvm', {
     id: site.storage.local,
     volume_group: LOCAL_LVM.volumeGroup,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkRenderedFiles, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
+import { aclPathsUsed, checkRenderedFiles, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import proxmox, { CONTAINER, FORBIDDEN_TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS, TERRAFORM_ROLE, VM } from '../src/index.ts';
@@ -28,17 +28,29 @@ describe('proxmox: least-privilege Terraform access', () => {
     const needed = Object.entries(TERRAFORM_PRIVILEGE_NEEDS).filter(([, types]) => types.some((t) => used.has(t))).map(([priv]) => priv).sort();
     expect(needed).toEqual([...TERRAFORM_PRIVILEGES]);
   });
-  it('a token-only user (no password) whose token gets the role on / through its own ACL', () => {
+  it('a token-only user (no password) whose token gets the role through its own ACLs, only on the paths the stacks touch', () => {
     const user = tf.resource.proxmox_virtual_environment_user.terraform_user;
     expect(user).toEqual(expect.objectContaining({ user_id: 'terraform@pve', enabled: true }));
     expect(user.password).toBeUndefined();
     const token = tf.resource.proxmox_user_token.terraform_token;
     expect(token).toMatchObject({ token_name: 'homelab', privileges_separation: true, user_id: '${proxmox_virtual_environment_user.terraform_user.user_id}' });
-    expect(tf.resource.proxmox_acl.terraform_token_acl).toEqual({
-      path: '/', propagate: true,
-      role_id: '${proxmox_virtual_environment_role.terraform_role.role_id}',
-      token_id: '${proxmox_user_token.terraform_token.id}',
-    });
+    const acls = Object.values(tf.resource.proxmox_acl) as Record<string, unknown>[];
+    expect(acls.map((a) => [a.path, a.propagate])).toEqual([
+      ['/nodes/pve1', false], ['/nodes/pve2', false], ['/nodes/pve3', false], ['/nodes/tower1', false], ['/nodes/zotac', false],
+      ['/sdn/zones/localnetwork/vmbr0', false],
+      ['/storage/ceph-rbd', false], ['/storage/local', false], ['/storage/local-lvm', false],
+      ['/vms', true],
+    ]);
+    expect(acls.map((a) => a.path)).not.toContain('/');
+    for (const a of acls) {
+      expect(a).toMatchObject({ role_id: '${proxmox_virtual_environment_role.terraform_role.role_id}', token_id: '${proxmox_user_token.terraform_token.id}' });
+    }
+  });
+  it('those are exactly the paths the synthesized service stacks touch (the rule terraform-token agrees)', () => {
+    const used = aclPathsUsed(s.results.filter((r) => r.service !== 'proxmox' && r.files.has('terraform/cdk.tf.json'))
+      .map((r) => [r.service, JSON.parse(r.files.get('terraform/cdk.tf.json')!)] as const)).map((u) => u.path);
+    expect(used).toEqual((Object.values(tf.resource.proxmox_acl) as { path: string }[]).map((a) => a.path));
+    expect(s.problems.filter((x) => x.code.startsWith('TokenAcl'))).toEqual([]);
   });
   it('hands the token to the operator only as a sensitive output', () => {
     expect(tf.output.terraform_api_token).toMatchObject({ sensitive: true, value: '${proxmox_user_token.terraform_token.id}=${proxmox_user_token.terraform_token.value}' });

@@ -1,5 +1,5 @@
 import {
-  composeFile, defineService, envFile, forwardAuthConfig, generatedHeader, stackDir, toYaml, traefikStaticConfig,
+  composeFile, DEFAULT_HSTS, defineService, envFile, forwardAuthConfig, generatedHeader, securityHeadersConfig, stackDir, toYaml, traefikStaticConfig,
   TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, type ConfigFile, type RenderContext,
 } from '@homelab/core';
 
@@ -11,6 +11,8 @@ const STACK = stackDir('traefik');
 const CF_TOKEN = 'CF_DNS_API_TOKEN';
 /** Not `authentik.yml`: that name is the route file of the authentik service. */
 const FORWARD_AUTH_FILE = 'middleware-forward-auth.yml';
+/** The security-headers middleware the secure entrypoint runs, and the default TLS options. */
+export const SECURITY_HEADERS_FILE = 'middleware-security-headers.yml';
 
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
@@ -42,6 +44,12 @@ function files(ctx: RenderContext): ConfigFile[] {
           },
         },
       }), { header: generatedHeader(pkg, 'Traefik stack.') }),
+    },
+    {
+      path: `${TRAEFIK_DYNAMIC_DIR}/${SECURITY_HEADERS_FILE}`, mode: '0644', format: 'traefik-dynamic',
+      content: toYaml(securityHeadersConfig(ctx.site.edge?.hsts ?? DEFAULT_HSTS), {
+        header: generatedHeader(pkg, 'HSTS and security headers (security-headers@file, on the websecure entrypoint) and the default TLS options (TLS 1.2+, strict SNI).'),
+      }),
     },
   ];
   if (identity?.ip) {

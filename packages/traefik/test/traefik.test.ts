@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkRenderedFiles, type ConfigFile } from '@homelab/core';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 
 const t = await synthesized('traefik');
 
@@ -37,6 +38,28 @@ describe('traefik: static configuration', () => {
     expect(cfg.api).toEqual({ dashboard: true, insecure: false });
     expect(cfg.metrics.prometheus.entryPoint).toBe('metrics');
     expect(cfg.accessLog.filePath).toBe('/var/log/traefik/access.log');
+  });
+});
+
+describe('traefik: HSTS, security headers and the TLS floor on every HTTPS router', () => {
+  const staticText = t.text('files/traefik/etc/traefik/traefik.yml');
+  const headersText = t.text('files/traefik/etc/traefik/dynamic/middleware-security-headers.yml');
+  const headers = parse(headersText);
+  it('the secure entrypoint runs security-headers@file, so every router on it does', () => {
+    expect(parse(staticText).entryPoints.websecure.http.middlewares).toEqual(['security-headers@file']);
+  });
+  it('sends HSTS for a year with subdomains and no preload (this site does not preload), nosniff, SAMEORIGIN framing and a referrer policy', () => {
+    expect(headers.http.middlewares['security-headers'].headers).toEqual({
+      stsSeconds: 31536000, stsIncludeSubdomains: true, stsPreload: false, contentTypeNosniff: true,
+      customFrameOptionsValue: 'SAMEORIGIN', contentSecurityPolicy: "frame-ancestors 'self'", referrerPolicy: 'strict-origin-when-cross-origin',
+    });
+  });
+  it('the default TLS options require TLS 1.2 and strict SNI', () => {
+    expect(headers.tls.options.default).toEqual({ minVersion: 'VersionTLS12', sniStrict: true });
+  });
+  it('both files are valid against the upstream Traefik schemas', () => {
+    expect(validateArtifact('traefik-static', staticText, 'traefik.yml').problems).toEqual([]);
+    expect(validateArtifact('traefik-dynamic', headersText, 'middleware-security-headers.yml').problems).toEqual([]);
   });
 });
 
@@ -88,6 +111,10 @@ describe('traefik: the https-only and forward-auth policy rules read these files
     ['the dashboard without Authentik', '/etc/traefik/dynamic/traefik.yml', (d) => { delete d.http.routers['traefik-dashboard'].middlewares; }, 'ForwardAuthMissing', 'files[/etc/traefik/dynamic/traefik.yml].http.routers.traefik-dashboard.middlewares'],
     ['the dashboard on the web entrypoint', '/etc/traefik/dynamic/traefik.yml', (d) => { d.http.routers['traefik-dashboard'].entryPoints = ['web']; }, 'PlainHttpRouter', 'files[/etc/traefik/dynamic/traefik.yml].http.routers.traefik-dashboard.entryPoints'],
     ['forwardAuth aimed elsewhere', '/etc/traefik/dynamic/middleware-forward-auth.yml', (d) => { d.http.middlewares.authentik.forwardAuth.address = 'http://192.168.86.99:9000/outpost.goauthentik.io/auth/traefik'; }, 'ForwardAuthWrongTarget', 'files[/etc/traefik/dynamic/middleware-forward-auth.yml].http.middlewares.authentik.forwardAuth.address'],
+    ['the entrypoint without the security headers', '/etc/traefik/traefik.yml', (d) => { delete d.entryPoints.websecure.http.middlewares; }, 'SecurityHeadersNotApplied', 'files[/etc/traefik/traefik.yml].entryPoints.websecure.http.middlewares'],
+    ['HSTS of five minutes', '/etc/traefik/dynamic/middleware-security-headers.yml', (d) => { d.http.middlewares['security-headers'].headers.stsSeconds = 300; }, 'SecurityHeadersWeak', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].http.middlewares.security-headers.headers.stsSeconds'],
+    ['TLS 1.0 accepted', '/etc/traefik/dynamic/middleware-security-headers.yml', (d) => { d.tls.options.default.minVersion = 'VersionTLS10'; }, 'WeakTlsOptions', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].tls.options.default.minVersion'],
+    ['no strict SNI', '/etc/traefik/dynamic/middleware-security-headers.yml', (d) => { delete d.tls.options.default.sniStrict; }, 'WeakTlsOptions', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].tls.options.default.sniStrict'],
   ])('would report %s', (_name, path, change, code, at) => {
     expect(check(edit(path, change)).map((p) => [p.code, p.path])).toContainEqual([code, at]);
   });

@@ -11,8 +11,6 @@
 import { defineService, DEPLOY_MACHINE, generatedHeader, nfsConsumers, type ConfigFile, type RenderContext, type Site } from '@homelab/core';
 
 export const API_KEY_ENV = 'TRUENAS_API_KEY';
-/** Optional: a CA bundle to verify the TrueNAS certificate with (the default one is self-signed). */
-export const CA_FILE_ENV = 'TRUENAS_CA_FILE';
 export const APPLY_DIR = '/truenas';
 export const DESIRED_STATE_FILE = `${APPLY_DIR}/truenas-desired-state.json`;
 export const APPLY_SCRIPT = `${APPLY_DIR}/truenas-apply.sh`;
@@ -87,6 +85,7 @@ function sq(value: string): string {
 }
 
 export function applyScript(ctx: RenderContext): string {
+  const caPemEnv = ctx.site.edge?.backendCas?.[ctx.service.name]?.pemEnv;
   const header = generatedHeader(ctx.service.pkg, 'Applies truenas-desired-state.json through the TrueNAS REST API (v2.0).');
   return `#!/usr/bin/env bash
 ${header.map((l) => `# ${l}`).join('\n')}
@@ -105,10 +104,14 @@ for tool in curl jq; do
 done
 api="$(jq -r '.api' "\${state}")"
 readonly api
-# The appliance's certificate is self-signed unless ${CA_FILE_ENV} names a CA bundle to verify it with.
-ca_file="$(printenv ${CA_FILE_ENV} || true)"
-tls=(--insecure)
-if [[ -n "\${ca_file}" ]]; then tls=(--cacert "\${ca_file}"); fi
+# The appliance's certificate is self-signed: it is verified against the CA the site pins
+# (site.edge.backendCas.truenas), never skipped. The PEM comes from the environment.
+${caPemEnv ? `: "\${${caPemEnv}:?${caPemEnv} must hold the PEM of the CA that signed the TrueNAS certificate (System > Certificates)}"
+ca_file="$(mktemp)"
+trap 'rm -f "\${ca_file}"' EXIT
+printf '%s\\n' "\${${caPemEnv}}" >"\${ca_file}"
+tls=(--cacert "\${ca_file}")` : `echo "error: the site pins no CA for TrueNAS (edge.backendCas.truenas); its self-signed certificate cannot be verified" >&2
+exit 1`}
 readonly tls
 if ! curl --silent --output /dev/null --max-time 10 "\${tls[@]}" "\${api}/system/state"; then
   echo "error: TrueNAS does not answer at \${api}. On a new VM, install TrueNAS SCALE from its ISO once and create an API key (packages/truenas/README.md)." >&2
@@ -233,7 +236,7 @@ export default defineService({
     disks: [{ storage: 'local', sizeGiB: 32 }],
     passthroughDisks: true,
   },
-  routes: [{ name: 'truenas', host: 'truenas', port: 443, scheme: 'https', insecureBackend: true, auth: 'authentik', admin: true, probePath: '/ui/' }],
+  routes: [{ name: 'truenas', host: 'truenas', port: 443, scheme: 'https', selfSignedBackend: true, auth: 'authentik', admin: true, probePath: '/ui/' }],
   ports: [
     { port: 443, protocol: 'tcp', description: 'Web UI and REST API (self-signed certificate)' },
     { port: 2049, protocol: 'tcp', description: 'NFSv4' },

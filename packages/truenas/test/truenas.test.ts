@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { NormalizedService, RenderContext } from '@homelab/core';
+import { deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
@@ -44,11 +44,35 @@ describe('truenas: the VM', () => {
 });
 
 describe('truenas: behind Authentik', () => {
-  it('routes truenas.woodhead.tech to the HTTPS UI, skipping verification of its self-signed certificate', () => {
-    const routes = parse(t.text('files/traefik/etc/traefik/dynamic/truenas.yml'));
+  it('routes truenas.woodhead.tech to the HTTPS UI, verifying its self-signed certificate against the pinned CA', () => {
+    const text = t.text('files/traefik/etc/traefik/dynamic/truenas.yml');
+    const routes = parse(text);
     expect(routes.http.routers.truenas).toMatchObject({ rule: 'Host(`truenas.woodhead.tech`)', middlewares: ['authentik@file'] });
     expect(routes.http.services.truenas.loadBalancer.servers).toEqual([{ url: 'https://192.168.86.40:443' }]);
-    expect(routes.http.serversTransports[routes.http.services.truenas.loadBalancer.serversTransport]).toEqual({ insecureSkipVerify: true });
+    expect(routes.http.serversTransports[routes.http.services.truenas.loadBalancer.serversTransport]).toEqual({ rootCAs: ['/etc/traefik/ca/truenas.pem'] });
+    expect(text).not.toContain('insecureSkipVerify');
+  });
+  it('puts the CA from TRUENAS_CA_PEM on the Traefik host, and deploy requires the variable', () => {
+    const manifest = t.json('manifest.json');
+    expect(manifest.artifacts.find((a: any) => a.target?.path === '/etc/traefik/ca/truenas.pem')?.target).toMatchObject({ host: 'traefik', mode: '0600' });
+    expect(t.text('files/traefik/etc/traefik/ca/truenas.pem')).toBe("{{ lookup('ansible.builtin.env', 'TRUENAS_CA_PEM') }}\n");
+    expect(manifest.env).toContain('TRUENAS_CA_PEM');
+  });
+  it('deploy refuses to run without the CA: preflight names TRUENAS_CA_PEM, with every other variable set', async () => {
+    const unit = deployUnitFromSynth(s.results.find((r) => r.service === 'truenas')!, { home: s.home, root: '/ws', distRoot: '/ws/dist' });
+    const env = Object.fromEntries(unit.env.map((e) => [e.name, 'x']));
+    const found = async (name: string) => `/usr/bin/${name}`;
+    const without = await preflight([unit], { env: { ...env, TRUENAS_CA_PEM: undefined }, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
+    const missing = without.problems.filter((p) => p.code === 'MissingEnv');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]!.message).toContain('TRUENAS_CA_PEM');
+    const withIt = await preflight([unit], { env, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
+    expect(withIt.problems.filter((p) => p.code === 'MissingEnv')).toEqual([]);
+  });
+  it('the apply script verifies the API with the same CA and never passes --insecure', () => {
+    expect(script).not.toContain('--insecure');
+    expect(script).toContain('tls=(--cacert "${ca_file}")');
+    expect(script).toContain(': "${TRUENAS_CA_PEM:?TRUENAS_CA_PEM must hold the PEM');
   });
 });
 
@@ -104,7 +128,8 @@ describe('truenas: datasets and NFS exports (desired state)', () => {
 
 describe('truenas: apply script', () => {
   it('takes the API key from the environment only, and passes it to curl on a file descriptor', () => {
-    expect(truenas.secrets.map((x) => x.env)).toEqual(['TRUENAS_API_KEY']);
+    // The second is the pinned CA (site.edge.backendCas.truenas): not a secret, but required all the same.
+    expect(truenas.secrets.map((x) => x.env)).toEqual(['TRUENAS_API_KEY', 'TRUENAS_CA_PEM']);
     expect(script).toContain(': "${TRUENAS_API_KEY:?');
     expect(script).toContain("-H @<(printf 'Authorization: Bearer %s\\n' \"${TRUENAS_API_KEY}\")");
     expect(t.json('manifest.json').env).toContain('TRUENAS_API_KEY');

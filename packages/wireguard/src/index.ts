@@ -10,12 +10,17 @@ export interface WireguardPeerSpec {
   readonly publicKeyEnv: string;
   /** Env var holding the peer's private key (goes only into its client config on the deploy machine). */
   readonly privateKeyEnv: string;
+  /**
+   * Env var holding the pair's preshared key (`wg genpsk`), in both the server's [Peer] and the
+   * client's: a second, symmetric layer, so recorded traffic stays sealed even if Curve25519 falls.
+   */
+  readonly presharedKeyEnv: string;
 }
 
 /** The peers (assumption: the seed names none; a laptop and a phone of the single operator). */
 export const PEERS: readonly WireguardPeerSpec[] = [
-  { name: 'laptop', address: '10.10.0.2', publicKeyEnv: 'WG_PEER_LAPTOP_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_LAPTOP_PRIVATE_KEY' },
-  { name: 'phone', address: '10.10.0.3', publicKeyEnv: 'WG_PEER_PHONE_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_PHONE_PRIVATE_KEY' },
+  { name: 'laptop', address: '10.10.0.2', publicKeyEnv: 'WG_PEER_LAPTOP_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_LAPTOP_PRIVATE_KEY', presharedKeyEnv: 'WG_PEER_LAPTOP_PRESHARED_KEY' },
+  { name: 'phone', address: '10.10.0.3', publicKeyEnv: 'WG_PEER_PHONE_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_PHONE_PRIVATE_KEY', presharedKeyEnv: 'WG_PEER_PHONE_PRESHARED_KEY' },
 ];
 /** The server's address inside the tunnel (first host of the subnet). */
 export const SERVER_TUNNEL_ADDRESS = '10.10.0.1';
@@ -35,7 +40,7 @@ function files(ctx: RenderContext): ConfigFile[] {
   const { subnet, port, endpointHost } = ctx.site.wireguard;
   const server = wireguardConfig({
     interface: { address: [`${SERVER_TUNNEL_ADDRESS}/${prefixOf(subnet)}`], listenPort: port, privateKey: envRef(SERVER_PRIVATE_KEY) },
-    peers: PEERS.map((p) => ({ name: p.name, publicKey: envRef(p.publicKeyEnv), allowedIps: [`${p.address}/32`] })),
+    peers: PEERS.map((p) => ({ name: p.name, publicKey: envRef(p.publicKeyEnv), presharedKey: envRef(p.presharedKeyEnv), allowedIps: [`${p.address}/32`] })),
   }, generatedHeader(pkg, 'WireGuard server: remote-management tunnel; split tunnel, clients route only the tunnel subnet.'));
   const clients: ConfigFile[] = PEERS.map((p) => ({
     path: `${CLIENT_DIR}/${p.name}.conf`,
@@ -47,7 +52,7 @@ function files(ctx: RenderContext): ConfigFile[] {
       interface: { address: [`${p.address}/32`], privateKey: envRef(p.privateKeyEnv) },
       // Split tunnel: only the tunnel subnet goes through; the client's own LAN (often also
       // 192.168.86.0/24) and the internet stay on its local route.
-      peers: [{ name: `${ctx.service.name} (${endpointHost})`, publicKey: envRef(SERVER_PUBLIC_KEY), allowedIps: [subnet], endpoint: `${endpointHost}:${port}`, persistentKeepalive: KEEPALIVE_SECONDS }],
+      peers: [{ name: `${ctx.service.name} (${endpointHost})`, publicKey: envRef(SERVER_PUBLIC_KEY), presharedKey: envRef(p.presharedKeyEnv), allowedIps: [subnet], endpoint: `${endpointHost}:${port}`, persistentKeepalive: KEEPALIVE_SECONDS }],
     }, generatedHeader(pkg, `WireGuard client ${p.name}: split tunnel to ${subnet} only.`)),
   }));
   return [
@@ -70,6 +75,7 @@ export default defineService({
     ...PEERS.flatMap((p) => [
       { env: p.publicKeyEnv, description: `Public key of peer ${p.name}` },
       { env: p.privateKeyEnv, description: `Private key of peer ${p.name} (only written into its client config on the deploy machine)` },
+      { env: p.presharedKeyEnv, description: `Preshared key of the server and peer ${p.name} (wg genpsk), in both configs` },
     ]),
   ],
   hostPackages: { wireguard: ['wireguard-tools'] },

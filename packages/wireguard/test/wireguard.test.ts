@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkRenderedFiles, parseWireguardConfig, type ConfigFile } from '@homelab/core';
@@ -81,3 +85,61 @@ describe('wireguard: the split-tunnel policy rule reads these files', () => {
     expect(problems.map((p) => [p.code, p.path.replace(/:\d+$/, '')])).toEqual([['FullTunnelClient', 'files[/etc/wireguard/clients/laptop.conf]']]);
   });
 });
+
+describe('wireguard: preshared keys on every pair', () => {
+  const server = w.text('files/wireguard/etc/wireguard/wg0.conf');
+  const psk = (peer: string) => `{{ lookup('ansible.builtin.env', 'WG_PEER_${peer.toUpperCase()}_PRESHARED_KEY') }}`;
+  it('every [Peer] of the server and of each client has a PresharedKey, by reference, the same on both ends', () => {
+    expect(parseWireguardConfig(server).peers.map((p) => p.values.PresharedKey)).toEqual([[psk('laptop')], [psk('phone')]]);
+    for (const peer of ['laptop', 'phone']) {
+      expect(parseWireguardConfig(w.text(`files/localhost/etc/wireguard/clients/${peer}.conf`)).peers.map((p) => p.values.PresharedKey)).toEqual([[psk(peer)]]);
+    }
+  });
+  it('declares each preshared key among the secrets, so deploy refuses to run without it', () => {
+    for (const env of ['WG_PEER_LAPTOP_PRESHARED_KEY', 'WG_PEER_PHONE_PRESHARED_KEY']) {
+      expect(home.byName.get('wireguard')!.secrets.map((x) => x.env)).toContain(env);
+      expect(manifest.env).toContain(env);
+    }
+  });
+  it('would report a peer whose preshared key was dropped', () => {
+    const dropped = mine.map((f) => (f.path.endsWith('/phone.conf') ? { ...f, content: f.content.replace(/^PresharedKey = .*\n/m, '') } : f));
+    const problems = checkRenderedFiles(home, new Map([['wireguard', dropped]])).filter((p) => p.code === 'PeerWithoutPresharedKey');
+    expect(problems.map((p) => [p.source, p.path.replace(/:\d+$/, '')])).toEqual([['packages/wireguard', 'files[/etc/wireguard/clients/phone.conf]']]);
+  });
+  it.skipIf(!hasWg())('with real keys in place of the references, wg-quick strip keeps each PresharedKey and wg accepts it as a key', () => {
+    const key = (cmd: 'genkey' | 'genpsk') => execFileSync('wg', [cmd]).toString().trim();
+    const values = new Map<string, string>();
+    const filled = server.replace(/\{\{ lookup\('ansible\.builtin\.env', '([A-Z_]+)'\) \}\}/g, (_m, name: string) => {
+      if (!values.has(name)) values.set(name, name.endsWith('_PRESHARED_KEY') ? key('genpsk') : name.endsWith('_PUBLIC_KEY') ? execFileSync('wg', ['pubkey'], { input: `${key('genkey')}\n` }).toString().trim() : key('genkey'));
+      return values.get(name)!;
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'wg-psk-'));
+    try {
+      const file = join(dir, 'wg0.conf');
+      writeFileSync(file, filled);
+      chmodSync(file, 0o600);
+      const stripped = execFileSync('wg-quick', ['strip', file]).toString();
+      const psks = [...stripped.matchAll(/^PresharedKey = (.+)$/gm)].map((m) => m[1]!);
+      expect(psks).toEqual([values.get('WG_PEER_LAPTOP_PRESHARED_KEY'), values.get('WG_PEER_PHONE_PRESHARED_KEY')]);
+      // wg reads any 32-byte base64 key; pubkey fails on anything else.
+      for (const k of psks) expect(execFileSync('wg', ['pubkey'], { input: `${k}\n` }).toString().trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function hasWg(): boolean {
+  try {
+    execFileSync('wg-quick', ['--help'], { stdio: 'ignore' });
+  } catch (error) {
+    // wg-quick prints its usage and exits 0 on --help; a missing binary throws ENOENT.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  }
+  try {
+    execFileSync('wg', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

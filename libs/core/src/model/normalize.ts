@@ -6,7 +6,7 @@ import type { ProblemCollector } from './collector.ts';
 import type {
   GuestProps, NormalizedGuest, NormalizedRoute, NormalizedService, PackageInfo, ResourcesProps, RouteProps, ServiceProps,
 } from './service.ts';
-import type { Placement, Site } from './site.ts';
+import type { BackendCa, Placement, Site } from './site.ts';
 import type { Tier } from './tiers.ts';
 
 // Debian 13: its docker-compose package is Compose v2 (the `docker compose` plugin); Debian 12's is v1.
@@ -77,7 +77,7 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
       name: m.name, port: m.port, path: m.path ?? '/metrics', address: m.address ?? ip ?? '', scheme: m.scheme ?? 'http', params: m.params ?? {},
     })),
     ports: (props.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol, description: p.description, public: p.public ?? false })),
-    secrets: props.secrets ?? [],
+    secrets: withPinnedCa(props.secrets ?? [], site.edge?.backendCas?.[props.name], routes.some((r) => r.selfSignedBackend)),
     dependsOn: [...(props.dependsOn ?? [])].sort(),
     tags: [...new Set(props.tags ?? [])].sort(),
     guests,
@@ -125,7 +125,7 @@ function normalizeRoute(r: RouteProps, i: number, site: Site, ip: string | undef
     middlewares: r.middlewares ?? [],
     probePath: r.probePath ?? '/',
     name: r.name ?? fqdn.split('.')[0]!.replace(/^\*$/, 'wildcard'),
-    insecureBackend: r.insecureBackend ?? false,
+    selfSignedBackend: r.selfSignedBackend ?? false,
   };
 }
 
@@ -150,4 +150,13 @@ function makeGuest(site: Site, g: GuestProps, placement: Placement, cpuWeight: n
     os: g.os ?? (g.kind === 'lxc' ? DEFAULT_LXC_OS : 'l26'),
     devices: g.devices ?? [],
   };
+}
+
+/**
+ * The CA a self-signed backend is verified with is an input of the deploy (site.edge.backendCas):
+ * declared among the service's variables, so preflight refuses to deploy without it.
+ */
+function withPinnedCa(secrets: NonNullable<ServiceProps['secrets']>, ca: BackendCa | undefined, selfSigned: boolean): NonNullable<ServiceProps['secrets']> {
+  if (!ca || !selfSigned || secrets.some((x) => x.env === ca.pemEnv)) return secrets;
+  return [...secrets, { env: ca.pemEnv, description: `CA certificate (PEM) that verifies the self-signed backend: ${ca.description}` }];
 }

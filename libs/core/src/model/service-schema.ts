@@ -46,7 +46,7 @@ export const routeSchema = z.strictObject({
   middlewares: z.array(z.string().min(1)).optional().meta({ description: 'Extra Traefik middlewares after auth. Default: none.' }),
   probePath: z.string().optional().meta({ description: 'Path probed by smoke tests and the blackbox exporter.', default: '/' }),
   name: z.string().optional().meta({ description: 'Name of the route, unique in the package. Default: the host label.' }),
-  insecureBackend: z.boolean().optional().meta({ description: 'Skip TLS verification of an https backend that has a self-signed certificate.', default: false }),
+  selfSignedBackend: z.boolean().optional().meta({ description: 'The https backend presents a self-signed certificate: the ingress verifies it against the CA the site pins in edge.backendCas.<service> (TLS verification is never skipped).', default: false }),
 }).meta({ id: 'Route', description: 'A route through the ingress proxy to this service.' });
 
 export const metricsEndpointSchema = z.strictObject({

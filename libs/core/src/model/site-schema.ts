@@ -99,6 +99,28 @@ export const tierWeightsSchema = z.record(z.string(), z.strictObject({ min: z.nu
 
 export const ipv4RangeSchema = z.strictObject({ start: z.string(), end: z.string() });
 
+export const hstsSchema = z.strictObject({
+  maxAgeSeconds: z.number().meta({ description: 'Strict-Transport-Security max-age, in seconds.' }),
+  includeSubdomains: z.boolean(),
+  preload: z.boolean().meta({ description: 'Ask browsers to preload the domain as HTTPS-only (only once every subdomain, the apex included, is HTTPS for good).' }),
+}).meta({ id: 'Hsts', description: 'The Strict-Transport-Security header Traefik sends on every HTTPS response.' });
+
+export const backendCaSchema = z.strictObject({
+  pemEnv: z.string().meta({ description: 'Environment variable that holds the CA certificate (PEM) at deploy time. Not a secret, but not a fact of the repository either: nobody measured it.' }),
+  description: z.string(),
+  serverName: z.string().optional().meta({ description: 'The name the backend\'s certificate is issued to, when it is not the backend\'s address (Traefik checks it against the certificate).' }),
+}).meta({ id: 'BackendCa', description: 'The CA that signed a self-signed HTTPS backend\'s certificate, pinned by the ingress instead of skipping verification.' });
+
+export const edgeSchema = z.strictObject({
+  hsts: hstsSchema.optional().meta({ description: 'Default: one year, includeSubdomains, no preload.' }),
+  backendCas: z.record(z.string(), backendCaSchema).optional()
+    .meta({ description: 'Service name → the CA its self-signed HTTPS backend is verified with. A route with selfSignedBackend needs one.' }),
+}).meta({ id: 'Edge', description: 'How the ingress (Traefik) talks to browsers and to backends.' });
+
+export const identitySchema = z.strictObject({
+  adminGroup: z.string().meta({ description: 'The Authentik group whose members may open admin applications (routes with admin: true behind Authentik). Every other Authentik user is refused there.' }),
+}).meta({ id: 'Identity', description: 'Who the identity provider (Authentik) lets in where.' });
+
 export const siteSchema = z.strictObject({
   name: z.string(),
   domain: z.string(),
@@ -117,4 +139,6 @@ export const siteSchema = z.strictObject({
   providerEnv: z.strictObject({ endpoint: z.string(), apiToken: z.string() })
     .meta({ description: 'Secrets the site itself needs at deploy (provider token), by environment variable name.' }),
   assumptions: z.array(assumptionSchema).meta({ description: 'Every value chosen where the seed is silent.' }),
+  edge: edgeSchema.optional(),
+  identity: identitySchema.optional(),
 }).meta({ description: 'The physical facts of one homelab: nodes, network, storage, address plan.' });

@@ -5,7 +5,7 @@
  */
 import type { Declared } from './deep-readonly.ts';
 import type {
-  assumptionSchema, deviceSchema, dnsRecordSchema, externalHostSchema, groupPolicySchema, nodeDiskSchema, overcommitSchema, placementSchema,
+  assumptionSchema, backendCaSchema, deviceSchema, hstsSchema, dnsRecordSchema, externalHostSchema, groupPolicySchema, nodeDiskSchema, overcommitSchema, placementSchema,
   portForwardSchema, proxmoxNodeSchema, siteSchema, storageSchema, tierWeightsSchema,
 } from './site-schema.ts';
 
@@ -23,5 +23,7 @@ export type DnsRecord = Declared<typeof dnsRecordSchema>;
 export type Assumption = Declared<typeof assumptionSchema>;
 export type OvercommitLimits = Declared<typeof overcommitSchema>;
 export type TierWeights = Declared<typeof tierWeightsSchema>;
+export type Hsts = Declared<typeof hstsSchema>;
+export type BackendCa = Declared<typeof backendCaSchema>;
 /** One homelab's physical facts: nodes, network, storage, address plan, DNS, groups. */
 export type Site = Declared<typeof siteSchema>;

@@ -22,6 +22,8 @@ import { filePathsRule } from './file-paths.ts';
 import { imageTagsRule } from './image-tags.ts';
 import { siteFactsRule } from './site-facts.ts';
 import { packageVersionRule } from './package-version.ts';
+import { edgeTlsRule } from './edge-tls.ts';
+import { authentikAdminRule } from './authentik-admin.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
@@ -29,6 +31,7 @@ export type { TerraformRoleFact } from './terraform-token.ts';
 export type { WireguardFacts } from './split-tunnel.ts';
 export type { KillSwitchFacts } from './kill-switch.ts';
 export { PROXMOX_PRIVILEGE_NEEDS, PROXMOX_RESOURCE_TYPES, BROAD_PROXMOX_GRANTS, privilegesNeeded, type PrivilegeNeed } from './proxmox-privileges.ts';
+export { aclPathsUsed, aclPathsOfStack, type AclPathUse } from './terraform-token-acl.ts';
 
 /** Every policy rule, in the order they report. */
 export const POLICY_RULES: readonly PolicyRule[] = [
@@ -37,4 +40,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
   routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
   configFileKeysRule,
+  edgeTlsRule, authentikAdminRule,
 ];

@@ -3,6 +3,10 @@ import type { Problem } from '../model/problem.ts';
 import type { NormalizedService } from '../model/service.ts';
 import { asRecord, filePath, isRecord, readYaml, renderedFiles, type RenderedFile } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
+import { cidrContains, parseCidr, type Cidr } from '../net/ipv4.ts';
+
+/** Gluetun's exception to its kill switch: destinations reached outside the tunnel. */
+export const OUTBOUND_EXCEPTION_ENV = 'FIREWALL_OUTBOUND_SUBNETS';
 
 /** What a package with download clients publishes in `extra.killSwitch`. */
 export interface KillSwitchFacts {
@@ -25,8 +29,8 @@ const DOWNLOAD_CLIENT_IMAGE = /^(qbittorrent(-nox)?|transmission|deluge|sabnzbd|
 export const killSwitchRule: PolicyRule = {
   name: 'kill-switch',
   phase: 'rendered',
-  codes: ['DownloadClientOutsideVpn', 'DownloadClientOwnNetwork', 'VpnGatewayWithoutTunnel', 'VpnGatewayOnHostNetwork', 'UndeclaredVpnNamespaceShare', 'KillSwitchServiceMissing', 'InvalidKillSwitch', 'UnreadableComposeFile'],
-  description: 'Download clients run in the VPN gateway\'s network namespace (network_mode service:<gateway>) with no ports or networks of their own; the gateway has NET_ADMIN and /dev/net/tun; nothing else shares their namespace.',
+  codes: ['DownloadClientOutsideVpn', 'DownloadClientOwnNetwork', 'VpnGatewayWithoutTunnel', 'VpnGatewayOnHostNetwork', 'UndeclaredVpnNamespaceShare', 'KillSwitchServiceMissing', 'InvalidKillSwitch', 'UnreadableComposeFile', 'VpnOutboundTooBroad', 'VpnOutboundOutsideLan'],
+  description: `Download clients run in the VPN gateway's network namespace (network_mode service:<gateway>) with no ports or networks of their own; the gateway has NET_ADMIN and /dev/net/tun; nothing else shares their namespace; the gateway's ${OUTBOUND_EXCEPTION_ENV} names single LAN hosts (/32), never the whole LAN or anything beyond it.`,
   check: (ctx) => {
     if (!ctx.files) return [];
     const problems: Problem[] = [];
@@ -51,6 +55,8 @@ export const killSwitchRule: PolicyRule = {
           out.report('extra.killSwitch', 'KillSwitchServiceMissing', `no Compose file of the service runs the gateway "${facts.gateway}" or its clients`, facts, 'Render the gateway and the download clients in the service\'s Compose file, or correct the names in killSwitch.');
         } else {
           checkStack(stack.at, stack.services, facts, out);
+          const lan = parseCidr(ctx.site.network.cidr);
+          if (lan) checkOutboundException(stack.at, stack.services[facts.gateway], facts.gateway, lan, out);
         }
       }
       // A download client the facts do not name is outside any kill switch.
@@ -112,6 +118,32 @@ function checkStack(at: RenderedFile, services: Record<string, unknown>, facts: 
       out.report(path(name, 'network_mode'), 'UndeclaredVpnNamespaceShare', `${name} joins the network namespace of ${target} without being a declared client of the kill switch`, mode, `Reach the clients by the gateway's name (http://${facts.gateway}:<port>) instead, or declare ${name} in extra.killSwitch.clients.`);
     }
   }
+}
+
+/**
+ * Whatever the exception lists, the clients reach without the tunnel: a subnet there is a hole in
+ * the kill switch as wide as the subnet. Only single hosts of the LAN (the ingress that replies go
+ * back to, a NAS) belong there.
+ */
+function checkOutboundException(at: RenderedFile, gateway: unknown, name: string, lan: Cidr, out: ProblemCollector): void {
+  const value = environmentOf(gateway)[OUTBOUND_EXCEPTION_ENV];
+  if (value === undefined || value === '') return;
+  const path = filePath(at.file, 'services', name, 'environment', OUTBOUND_EXCEPTION_ENV);
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const cidr = parseCidr(entry.includes('/') ? entry : `${entry}/32`);
+    if (!cidr || cidr.prefix < 32) {
+      out.report(path, 'VpnOutboundTooBroad', `${name} lets its clients reach ${entry} outside the tunnel${cidr && cidr.prefix <= lan.prefix && cidrContains(cidr, lan.network) ? ', the whole LAN' : ''}: every host there (the hypervisors, the NAS, the router) is one a download client can reach, and anything routed there bypasses the VPN`, value, 'List only the single hosts the clients must reach, as /32 (the ingress that their replies go back to; synth derives it from the model).');
+    } else if (!cidrContains(lan, cidr.network)) {
+      out.report(path, 'VpnOutboundOutsideLan', `${name} routes ${entry}, which is not on the LAN ${lan.text}, outside the tunnel, so traffic to it leaks over the plain WAN`, value, `Remove ${entry}: only hosts of ${lan.text} may be reached outside the tunnel.`);
+    }
+  }
+}
+
+/** A Compose `environment`, as a map or as a list of KEY=VALUE. */
+function environmentOf(service: unknown): Record<string, string> {
+  const env = asRecord(service).environment;
+  if (Array.isArray(env)) return Object.fromEntries(env.map(String).map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)]));
+  return Object.fromEntries(Object.entries(asRecord(env)).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
 }
 
 function readFacts(value: unknown, out: ProblemCollector): KillSwitchFacts | undefined {

@@ -20,8 +20,8 @@ export interface WireguardFacts {
  */
 export const splitTunnelRule: PolicyRule = {
   name: 'split-tunnel',
-  codes: ['InvalidTunnelSubnet', 'TunnelOverlapsLan', 'TunnelSubnetMismatch', 'FullTunnelClient', 'ClientRoutesBeyondTunnel', 'PeerOutsideTunnel', 'InvalidWireguardFacts', 'UnreadableWireguardConfig'],
-  description: 'WireGuard is split-tunnel: the tunnel subnet does not overlap the LAN, and clients\' AllowedIPs are exactly the tunnel subnet, both in extra.wireguard and in the rendered client configs.',
+  codes: ['InvalidTunnelSubnet', 'TunnelOverlapsLan', 'TunnelSubnetMismatch', 'FullTunnelClient', 'ClientRoutesBeyondTunnel', 'PeerOutsideTunnel', 'InvalidWireguardFacts', 'UnreadableWireguardConfig', 'PeerWithoutPresharedKey'],
+  description: 'WireGuard is split-tunnel: the tunnel subnet does not overlap the LAN, and clients\' AllowedIPs are exactly the tunnel subnet, both in extra.wireguard and in the rendered client configs; every [Peer] of a rendered config has a PresharedKey.',
   check: (ctx) => {
     const { site, siteSource, services } = ctx;
     const problems: Problem[] = [];
@@ -60,6 +60,9 @@ export const splitTunnelRule: PolicyRule = {
         if (!insideTunnel(address, subnet)) out.report(`${where}:${parsed.interface.line}`, 'PeerOutsideTunnel', `the interface address ${address} is outside the tunnel subnet ${subnetText}`, address, `Give it an address inside ${subnetText}.`);
       }
       for (const peer of parsed.peers) {
+        if (values(peer, 'PresharedKey').length === 0) {
+          out.report(`${where}:${peer.line}`, 'PeerWithoutPresharedKey', 'a [Peer] without a PresharedKey: the tunnel rests on Curve25519 alone, so traffic recorded today is readable once that falls', r.file.path, 'Give the pair a preshared key (wg genpsk) in an environment variable, declare it in secrets, and render presharedKey: envRef(NAME) on both ends.');
+        }
         const allowed = values(peer, 'AllowedIPs');
         if (isClient) {
           checkClientRoutes(allowed, subnetText!, `${where}:${peer.line}`, 'the client config', out);

@@ -3,6 +3,7 @@ import type { Problem } from '../model/problem.ts';
 import type { NormalizedService } from '../model/service.ts';
 import { BROAD_PROXMOX_GRANTS, knownProxmoxResourceTypes, PROXMOX_PRIVILEGE_NEEDS, privilegesNeeded } from './proxmox-privileges.ts';
 import type { PolicyRule } from './rule.ts';
+import { aclPathsUsed, VMS_PATH } from './terraform-token-acl.ts';
 
 /** What the hypervisor package publishes in `extra.terraformRole`. */
 export interface TerraformRoleFact {
@@ -12,6 +13,8 @@ export interface TerraformRoleFact {
 
 const ROLE_PATH = 'extra.terraformRole';
 const ROLE_RESOURCE = 'proxmox_virtual_environment_role';
+const ACL_RESOURCE = 'proxmox_acl';
+const TOKEN_RESOURCE = 'proxmox_user_token';
 
 /**
  * The Terraform API token's role holds only the privileges the resources need: the resource types
@@ -22,8 +25,8 @@ const ROLE_RESOURCE = 'proxmox_virtual_environment_role';
 export const terraformTokenRule: PolicyRule = {
   name: 'terraform-token',
   phase: 'rendered',
-  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'InvalidTerraformRole', 'TerraformRoleMismatch'],
-  description: 'The Terraform API token\'s role grants exactly the privileges the resource types of the synthesized stacks need, and no broad grant (Administrator, Sys.Modify, ...) they do not need.',
+  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'InvalidTerraformRole', 'TerraformRoleMismatch', 'TokenAclOnRoot', 'TokenAclPathMissing', 'TokenAclPathNotNeeded'],
+  description: 'The Terraform API token\'s role grants exactly the privileges the resource types of the synthesized stacks need, and no broad grant (Administrator, Sys.Modify, ...) they do not need; the token holds it only on the ACL paths the stacks touch (/vms, each storage, bridge and node used), never on /.',
   check: ({ services, stacks }) => {
     if (!stacks) return [];
     const owners = services.filter((s) => s.extra.terraformRole !== undefined);
@@ -83,6 +86,11 @@ export const terraformTokenRule: PolicyRule = {
       }
     }
     checkOwnStack(owner, stacks.get(owner.name), role, out);
+    const serviceStacks = services.flatMap((s) => {
+      const stack = stacks.get(s.name);
+      return s !== owner && stack && usesProxmox(stack) ? [[s.name, stack] as const] : [];
+    });
+    checkAcls(stacks.get(owner.name), aclPathsUsed(serviceStacks), complete, out);
     return [...problems, ...out.problems];
   },
 };
@@ -109,6 +117,34 @@ function checkOwnStack(owner: NormalizedService, stack: Readonly<Record<string, 
   const declared = [...role.privileges].sort();
   if (created.join(',') !== declared.join(',')) {
     out.report(`${ROLE_PATH}.privileges`, 'TerraformRoleMismatch', `the ${owner.name} stack gives role ${role.name} other privileges than extra.terraformRole declares`, created, 'Build both from one constant (TERRAFORM_PRIVILEGES).');
+  }
+}
+
+/**
+ * The token's ACLs in the hypervisor package's stack: none on `/` (with propagate that is the whole
+ * cluster: every node's shell-level settings, users, storage definitions); one on every path the
+ * service stacks touch; with every stack synthesized, none elsewhere.
+ */
+function checkAcls(stack: Readonly<Record<string, unknown>> | undefined, used: ReturnType<typeof aclPathsUsed>, complete: boolean, out: ProblemCollector): void {
+  if (!stack) return;
+  const acls = Object.entries(asRecord(asRecord(stack.resource)[ACL_RESOURCE])).map(([id, body]) => ({ id, body: asRecord(body) })).filter((a) => a.body.token_id !== undefined);
+  const createsToken = Object.keys(asRecord(asRecord(stack.resource)[TOKEN_RESOURCE])).length > 0;
+  if (acls.length === 0 && !createsToken) return; // the stack manages no token: nothing to hold ACLs
+  const granted = new Set(acls.map((a) => String(a.body.path)));
+  for (const acl of acls) {
+    if (acl.body.path === '/') {
+      out.report(`terraform.${ACL_RESOURCE}.${acl.id}.path`, 'TokenAclOnRoot', `the Terraform token holds its role on /${acl.body.propagate === true ? ' with propagate' : ''}, so a leaked token acts on every node, storage and guest of the cluster, not only the ones the stacks manage`, '/', `Grant the role only on the paths the stacks touch: ${used.map((u) => u.path).join(', ') || '(none)'} (${VMS_PATH} with propagate).`);
+    }
+  }
+  for (const need of used) {
+    if (granted.has(need.path) || granted.has('/')) continue;
+    out.report(`terraform.${ACL_RESOURCE}`, 'TokenAclPathMissing', `the stacks of ${need.by.join(', ')} touch ${need.path}, and the token holds no ACL there, so their apply fails with 403`, [...granted].sort(), `Add a ${ACL_RESOURCE} for the token on ${need.path}${need.path === VMS_PATH ? ' with propagate: true' : ''}.`);
+  }
+  if (!complete) return;
+  for (const acl of acls) {
+    const path = String(acl.body.path);
+    if (path === '/' || used.some((u) => u.path === path)) continue;
+    out.report(`terraform.${ACL_RESOURCE}.${acl.id}.path`, 'TokenAclPathNotNeeded', `the token holds its role on ${path}, which no service stack touches`, path, 'Remove the ACL (derive the paths from the site\'s guests, storages, bridge and nodes).');
   }
 }
 

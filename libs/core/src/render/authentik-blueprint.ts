@@ -1,7 +1,9 @@
 /**
  * Authentik blueprints: for each route behind Authentik, a proxy provider in forward-auth
- * (single application) mode and an application; and the binding of those providers to the
- * embedded outpost that Traefik's forwardAuth middleware talks to.
+ * (single application) mode and an application; for each admin route, a policy binding of the
+ * site's admin group to that application, so an Authentik user outside the group is refused
+ * there (an application without bindings lets every authenticated user in); and the binding of
+ * the providers to the embedded outpost that Traefik's forwardAuth middleware talks to.
  */
 import type { NormalizedRoute, NormalizedService } from '../model/service.ts';
 import { tagged } from './yaml.ts';
@@ -20,15 +22,55 @@ export function protectedRoutes(service: NormalizedService): NormalizedRoute[] {
   return service.routes.filter((r) => r.auth === 'authentik');
 }
 
+export const APPLICATION_MODEL = 'authentik_core.application';
+export const GROUP_MODEL = 'authentik_core.group';
+export const POLICY_BINDING_MODEL = 'authentik_policies.policybinding';
+
+export function applicationSlug(service: NormalizedService, route: NormalizedRoute): string {
+  return route.name === service.name ? service.name : `${service.name}-${route.name}`;
+}
+
 function findFlow(slug: string) {
   return tagged('Find', ['authentik_flows.flow', ['slug', slug]]);
 }
 
-/** Provider + application for each protected route of one service. */
-export function serviceBlueprint(service: NormalizedService): Record<string, unknown> {
-  const entries = protectedRoutes(service).flatMap((route) => {
+/** The application's policy engine (its pbm_uuid, the pk `!Find` returns). */
+export function findApplication(slug: string) {
+  return tagged('Find', [APPLICATION_MODEL, ['slug', slug]]);
+}
+
+export function findGroup(name: string) {
+  return tagged('Find', [GROUP_MODEL, ['name', name]]);
+}
+
+export interface BlueprintOptions {
+  /** The site's admin group (site.identity.adminGroup); admin routes get no binding without it, and the rule authentik-admin says so. */
+  readonly adminGroup?: string;
+}
+
+/** The admin group, declared where it is used: blueprints are applied one by one, in no set order. */
+function adminGroupEntry(name: string): Record<string, unknown> {
+  // Only the name: membership is managed in Authentik, never overwritten by a deploy.
+  return { model: GROUP_MODEL, state: 'present', identifiers: { name }, attrs: { name, is_superuser: false } };
+}
+
+function adminBindingEntry(slug: string, group: string): Record<string, unknown> {
+  return {
+    model: POLICY_BINDING_MODEL,
+    state: 'present',
+    identifiers: { target: findApplication(slug), group: findGroup(group) },
+    attrs: { order: 0, enabled: true, negate: false, timeout: 30, failure_result: false },
+  };
+}
+
+/** Provider + application for each protected route of one service; admin applications bound to the admin group. */
+export function serviceBlueprint(service: NormalizedService, options: BlueprintOptions = {}): Record<string, unknown> {
+  const group = options.adminGroup;
+  const admin = (route: NormalizedRoute) => group !== undefined && route.admin;
+  const entries: Record<string, unknown>[] = protectedRoutes(service).some(admin) ? [adminGroupEntry(group!)] : [];
+  entries.push(...protectedRoutes(service).flatMap((route) => {
     const id = `provider-${route.name}`;
-    const slug = route.name === service.name ? service.name : `${service.name}-${route.name}`;
+    const slug = applicationSlug(service, route);
     return [
       {
         model: 'authentik_providers_proxy.proxyprovider',
@@ -58,8 +100,9 @@ export function serviceBlueprint(service: NormalizedService): Record<string, unk
           policy_engine_mode: 'any',
         },
       },
+      ...(admin(route) ? [adminBindingEntry(slug, group!)] : []),
     ];
-  });
+  }));
   return {
     version: 1,
     metadata: { name: `homelab ${service.name}`, labels: { 'homelab.managed': 'true' } },

@@ -11,8 +11,25 @@ export const FORWARD_AUTH_MIDDLEWARE = 'authentik@file';
 export const AUTHENTIK_OUTPOST_SERVICE = 'authentik-outpost@file';
 export const OUTPOST_PATH_PREFIX = '/outpost.goauthentik.io/';
 
+/** Where the ingress keeps the CAs it pins for self-signed backends (inside /etc/traefik, which the container mounts). */
+export const TRAEFIK_CA_DIR = '/etc/traefik/ca';
+
+export interface PinnedBackendCa {
+  /** The CA certificate file on the ingress host. */
+  readonly file: string;
+  /** The name the backend's certificate is issued to, when it is not the backend's address. */
+  readonly serverName?: string;
+}
+
 export interface RouteFileOptions {
   readonly resolverName: string;
+  /** The CA that verifies this service's self-signed backends (site.edge.backendCas). @default - none: system roots */
+  readonly backendCa?: PinnedBackendCa;
+}
+
+/** The CA file of a service's self-signed backend on the ingress host. */
+export function backendCaFile(serviceName: string): string {
+  return `${TRAEFIK_CA_DIR}/${serviceName}.pem`;
 }
 
 export function routerName(service: NormalizedService, route: NormalizedRoute): string {
@@ -43,15 +60,17 @@ export function traefikRouteConfig(service: NormalizedService, o: RouteFileOptio
         tls: { certResolver: o.resolverName },
       };
     }
+    const pinned = route.selfSignedBackend ? o.backendCa : undefined;
     if (!internal) {
       services[name] = {
         loadBalancer: {
           servers: [{ url: route.backendUrl }],
           passHostHeader: true,
-          ...(route.insecureBackend ? { serversTransport: `${name}-insecure` } : {}),
+          ...(pinned ? { serversTransport: `${name}-pinned-ca` } : {}),
         },
       };
-      if (route.insecureBackend) transports[`${name}-insecure`] = { insecureSkipVerify: true };
+      // Verification stays on: a self-signed backend is checked against the CA the site pins.
+      if (pinned) transports[`${name}-pinned-ca`] = { rootCAs: [pinned.file], ...(pinned.serverName ? { serverName: pinned.serverName } : {}) };
     }
   }
   return {

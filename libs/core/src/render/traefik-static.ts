@@ -2,7 +2,10 @@
  * Traefik v3 static configuration: web redirects to websecure; websecure gets a wildcard + apex
  * certificate from a DNS-01 resolver; the file provider watches the dynamic directory (hot reload,
  * no restart); dashboard, Prometheus metrics on their own entrypoint, JSON access log.
+ * Every HTTPS router runs the security-headers middleware (HSTS and friends, traefik-headers.ts).
  */
+import { SECURITY_HEADERS_REF } from './traefik-headers.ts';
+
 export interface TraefikStaticOptions {
   readonly domain: string;
   readonly acmeEmail: string;
@@ -43,7 +46,11 @@ export function traefikStaticConfig(o: TraefikStaticOptions): Record<string, unk
       },
       [SECURE_ENTRYPOINT]: {
         address: ':443',
-        http: { tls: { certResolver: o.resolverName, domains: [{ main: o.domain, sans: [`*.${o.domain}`] }] } },
+        http: {
+          // Entrypoint-level: every router on it gets the headers, whichever file defines the router.
+          middlewares: [SECURITY_HEADERS_REF],
+          tls: { certResolver: o.resolverName, domains: [{ main: o.domain, sans: [`*.${o.domain}`] }] },
+        },
         ...forwarded,
       },
       metrics: { address: `:${o.metricsPort ?? 8082}` },

@@ -25,7 +25,11 @@ export interface WireguardPeer {
   readonly name: string;
   /** The peer's public key, or a deploy-time reference. */
   readonly publicKey: string;
-  /** @default - none */
+  /**
+   * The pair's preshared key, a deploy-time reference (envRef). Optional here, but every rendered
+   * peer needs one: the rule split-tunnel reports a [Peer] without it (PeerWithoutPresharedKey).
+   * @default - none
+   */
   readonly presharedKey?: string;
   /** Routed to this peer (server side) or through the tunnel (client side). */
   readonly allowedIps: readonly string[];

@@ -13,7 +13,8 @@ import { DEFAULT_BACKEND } from '../proxmox/backend.ts';
 import { inventory, playbook, type HostFiles } from '../render/ansible.ts';
 import { outpostBlueprint, protectedRoutes, serviceBlueprint, BLUEPRINT_DIR, BLUEPRINT_MODELINE } from '../render/authentik-blueprint.ts';
 import { TRAEFIK_DYNAMIC_DIR } from '../render/traefik-static.ts';
-import { traefikRouteConfig } from '../render/traefik-route.ts';
+import { backendCaFile, traefikRouteConfig } from '../render/traefik-route.ts';
+import { envRef } from '../render/secrets.ts';
 import { generatedHeader, toYaml } from '../render/yaml.ts';
 import { ANSIBLE_INVENTORY, ANSIBLE_PLAYBOOK, MANIFEST_FILE, TERRAFORM_FILE, type ArtifactRecord, type ServiceManifest } from './manifest.ts';
 
@@ -45,16 +46,22 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
   const contributed: ConfigFile[] = [];
   if (service.routes.length && ingress) {
     const resolverName = String(ingress.extra.certResolver ?? 'letsencrypt');
+    const ca = home.site.edge?.backendCas?.[service.name];
+    const pinned = ca && service.routes.some((r) => r.selfSignedBackend) ? { file: backendCaFile(service.name), ...(ca.serverName ? { serverName: ca.serverName } : {}) } : undefined;
+    if (ca && pinned) {
+      // The PEM comes from the deploy environment (site.edge.backendCas): nobody measured it.
+      contributed.push({ path: pinned.file, content: `${envRef(ca.pemEnv)}\n`, mode: '0600', format: 'text', host: ingress.name });
+    }
     contributed.push({
       path: `${TRAEFIK_DYNAMIC_DIR}/${service.name}.yml`,
-      content: toYaml(traefikRouteConfig(service, { resolverName }), { header: generatedHeader(service.pkg, `Traefik routes of ${service.name}; Traefik hot-reloads this file.`) }),
+      content: toYaml(traefikRouteConfig(service, { resolverName, ...(pinned ? { backendCa: pinned } : {}) }), { header: generatedHeader(service.pkg, `Traefik routes of ${service.name}; Traefik hot-reloads this file.`) }),
       mode: '0644',
       format: 'traefik-dynamic',
       host: ingress.name,
     });
   }
   if (identity && protectedRoutes(service).length && service.dependsOn.includes(identity.name)) {
-    contributed.push(blueprintFile(service, identity.name));
+    contributed.push(blueprintFile(home, service, identity.name));
     // Every protected service carries the site-wide outpost binding: blueprints replace the list.
     contributed.push(outpostFile(home.services, service));
   }
@@ -63,7 +70,7 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
     // does not exist yet when they deploy: Authentik carries their blueprints.
     for (const other of home.services) {
       if (other !== service && protectedRoutes(other).length && !other.dependsOn.includes(service.name)) {
-        contributed.push(blueprintFile(other, service.name));
+        contributed.push(blueprintFile(home, other, service.name));
       }
     }
   }
@@ -76,10 +83,11 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
   return [...own, ...contributed].sort((a, b) => `${a.host ?? service.name}:${a.path}`.localeCompare(`${b.host ?? service.name}:${b.path}`));
 }
 
-function blueprintFile(service: NormalizedService, identityHost: string): ConfigFile {
+function blueprintFile(home: Homelab, service: NormalizedService, identityHost: string): ConfigFile {
+  const adminGroup = home.site.identity?.adminGroup;
   return {
     path: `${BLUEPRINT_DIR}/${service.name}.yaml`,
-    content: toYaml(serviceBlueprint(service), { modeline: BLUEPRINT_MODELINE, header: generatedHeader(service.pkg, `Authentik provider and application for ${service.name}.`) }),
+    content: toYaml(serviceBlueprint(service, adminGroup === undefined ? {} : { adminGroup }), { modeline: BLUEPRINT_MODELINE, header: generatedHeader(service.pkg, `Authentik provider and application for ${service.name}.`) }),
     mode: '0644',
     format: 'authentik-blueprint',
     host: identityHost,

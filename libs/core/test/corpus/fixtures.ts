@@ -6,8 +6,8 @@
  * break one thing at a time.
  */
 import {
-  buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxRole,
-  formatIpv4, parseCidr, synthesizeSite, toYaml, traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, wireguardConfig,
+  buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxAcl, ProxmoxRole,
+  formatIpv4, parseCidr, securityHeadersConfig, synthesizeSite, toYaml, traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, wireguardConfig,
   type ComposeService, type ConfigFile, type Problem, type RenderContext, type ServiceProps, type Site,
 } from '../../src/index.ts';
 import { app, entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
@@ -35,9 +35,14 @@ export function middlewareFile(authentikUrl = 'http://10.20.0.21:9000', over: (c
   return { path: `${TRAEFIK_DYNAMIC_DIR}/middleware-forward-auth.yml`, mode: '0644', format: 'traefik-dynamic', content: toYaml(over(structuredClone(forwardAuthConfig({ authentikUrl })))) };
 }
 
+/** The security-headers middleware and the default TLS options (traefik-headers.ts). */
+export function headersFile(over: (cfg: Record<string, any>) => Record<string, any> = (c) => c): ConfigFile {
+  return { path: `${TRAEFIK_DYNAMIC_DIR}/middleware-security-headers.yml`, mode: '0644', format: 'traefik-dynamic', content: toYaml(over(structuredClone(securityHeadersConfig()))) };
+}
+
 export const acmeFile: ConfigFile = { path: TRAEFIK_ACME_STORAGE, mode: '0600', format: 'text', content: '', createOnly: true, secret: true };
 
-export const ingress = (files: (ctx: RenderContext) => ConfigFile[] = () => [staticFile(), acmeFile, middlewareFile()]): ServiceProps => ({ ...proxy, files });
+export const ingress = (files: (ctx: RenderContext) => ConfigFile[] = () => [staticFile(), acmeFile, middlewareFile(), headersFile()]): ServiceProps => ({ ...proxy, files });
 
 /** A dynamic file a service drops on the ingress host, with whatever routers it is given. */
 export function dynamicFile(name: string, http: Record<string, unknown>): ConfigFile {
@@ -54,6 +59,8 @@ export interface VpnOptions {
   readonly factsAllowedIps?: readonly string[];
   readonly extra?: unknown;
   readonly clientText?: string;
+  /** Render the pair without its preshared key. */
+  readonly withoutPsk?: boolean;
 }
 
 /** The n-th host address of a subnet. */
@@ -65,26 +72,27 @@ export function vpn(o: VpnOptions = {}): ServiceProps {
   const subnet = o.subnet ?? '10.99.0.0/24';
   const [server, laptop] = [hostOf(subnet, 1), hostOf(subnet, 2)];
   const prefix = subnet.split('/')[1];
+  const psk = o.withoutPsk ? {} : { presharedKey: envRef('WG_LAPTOP_PRESHARED_KEY') };
   const facts = { subnet, serverAddress: server, peers: [{ name: 'laptop', address: laptop, allowedIps: o.factsAllowedIps ?? [subnet] }] };
   return {
     name: 'vpn', description: 'remote-management VPN', kind: 'lxc', tier: 'minimal', group: 'core',
     resources: { cores: 1, memoryMiB: 256, disks: [{ storage: 'local', sizeGiB: 2 }] },
     ports: [{ port: 51820, protocol: 'udp', description: 'WireGuard', public: true }],
-    secrets: ['WG_SERVER_PRIVATE_KEY', 'WG_SERVER_PUBLIC_KEY', 'WG_LAPTOP_PUBLIC_KEY', 'WG_LAPTOP_PRIVATE_KEY'].map((env) => ({ env, description: env })),
+    secrets: ['WG_SERVER_PRIVATE_KEY', 'WG_SERVER_PUBLIC_KEY', 'WG_LAPTOP_PUBLIC_KEY', 'WG_LAPTOP_PRIVATE_KEY', ...(o.withoutPsk ? [] : ['WG_LAPTOP_PRESHARED_KEY'])].map((env) => ({ env, description: env })),
     extra: { wireguard: o.extra === undefined ? facts : o.extra },
     files: () => [
       {
         path: '/etc/wireguard/wg0.conf', mode: '0600', format: 'wireguard', secret: true,
         content: wireguardConfig({
           interface: { address: [`${server}/${prefix}`], listenPort: 51820, privateKey: envRef('WG_SERVER_PRIVATE_KEY') },
-          peers: [{ name: 'laptop', publicKey: envRef('WG_LAPTOP_PUBLIC_KEY'), allowedIps: o.serverPeerAllowedIps ?? [`${laptop}/32`] }],
+          peers: [{ name: 'laptop', publicKey: envRef('WG_LAPTOP_PUBLIC_KEY'), ...psk, allowedIps: o.serverPeerAllowedIps ?? [`${laptop}/32`] }],
         }),
       },
       {
         path: '/etc/wireguard/clients/laptop.conf', host: DEPLOY_MACHINE, mode: '0600', format: 'wireguard', secret: true,
         content: o.clientText ?? wireguardConfig({
           interface: { address: [o.clientAddress ?? `${laptop}/32`], privateKey: envRef('WG_LAPTOP_PRIVATE_KEY') },
-          peers: [{ name: 'vpn', publicKey: envRef('WG_SERVER_PUBLIC_KEY'), allowedIps: o.clientAllowedIps ?? [subnet], endpoint: 'wg.example.test:51820' }],
+          peers: [{ name: 'vpn', publicKey: envRef('WG_SERVER_PUBLIC_KEY'), ...psk, allowedIps: o.clientAllowedIps ?? [subnet], endpoint: 'wg.example.test:51820' }],
         }),
       },
     ],
@@ -118,13 +126,18 @@ export function downloads(services: Record<string, ComposeService> = { gluetun, 
 /** What the guests of the lab need: containers only, unless a VM is added. */
 export const CONTAINER_PRIVILEGES = privilegesNeeded(['proxmox_virtual_environment_container']);
 
-export function hypervisor(privileges: readonly string[] = CONTAINER_PRIVILEGES, role: unknown = undefined, roleId = 'LabTerraform'): ServiceProps {
+/** The ACL paths the lab's service stacks touch (containers on n1 and n2, local-lvm, the template store, vmbr0). */
+export const LAB_ACL_PATHS = ['/nodes/n1', '/nodes/n2', '/sdn/zones/localnetwork/vmbr0', '/storage/local', '/storage/local-lvm', '/vms'];
+
+/** `aclPaths`: the token's ACLs (none by default: the stack then manages no token). */
+export function hypervisor(privileges: readonly string[] = CONTAINER_PRIVILEGES, role: unknown = undefined, roleId = 'LabTerraform', aclPaths?: readonly string[]): ServiceProps {
   return {
     name: 'hv', description: 'the hypervisor cluster', kind: 'none', tier: 'critical', group: 'core', provides: ['hypervisor'],
     extra: { terraformRole: role ?? { name: roleId, privileges } },
     terraform: (scope) => {
       ensureProxmoxProvider(scope);
       new ProxmoxRole(scope, 'terraform_role', { role_id: roleId, privileges });
+      aclPaths?.forEach((path, i) => new ProxmoxAcl(scope, `acl_${i}`, { path, role_id: roleId, token_id: 'tf@pve!lab', propagate: path === '/' || path === '/vms' }));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closestKey } from '../../src/model/closest-key.ts';
 
-const ROUTE_KEYS = ['host', 'port', 'scheme', 'auth', 'admin', 'public', 'backend', 'middlewares', 'probePath', 'name', 'insecureBackend'];
+const ROUTE_KEYS = ['host', 'port', 'scheme', 'auth', 'admin', 'public', 'backend', 'middlewares', 'probePath', 'name', 'selfSignedBackend'];
 
 describe('closestKey', () => {
   it.each([

@@ -70,3 +70,24 @@ describe('a partial synth still runs the cross-service file rules (real bin)', {
     expect(existsSync(join(intruded, 'dist', 'app')), 'nothing written to dist/').toBe(false);
   });
 });
+
+describe('a config file outside its place is refused before anything is written (real bin)', { timeout: 240_000 }, () => {
+  it.each([
+    ['a path that climbs out of dist/', `{ path: '../../x', content: 'x', mode: '0644', format: 'text' }`, 'RelativeFilePath'],
+    ['a host that climbs out of dist/', `{ path: '/etc/app/x', host: '../../..', content: 'x', mode: '0644', format: 'text' }`, 'UnknownFileHost'],
+    ['a Jinja lookup in the path', `{ path: "/etc/app/{{ lookup('pipe', 'id') }}", content: 'x', mode: '0644', format: 'text' }`, 'FilePathTemplate'],
+    ['a 5000-character path (was: internal error ENAMETOOLONG, dist/ half-written)', `{ path: '/etc/app/${'a'.repeat(4991)}', content: 'x', mode: '0644', format: 'text' }`, 'FilePathTooLong'],
+    ['/etc/shadow on a Proxmox node', `{ path: '/etc/shadow', host: 'n1', hostLevel: { reason: 'probe' }, content: 'x', mode: '0600', format: 'text' }`, 'CredentialPathTarget'],
+  ])('synth -s app: %s', async (_what, file, code) => {
+    const ws = workspace(`${OWN}, ${file}`);
+    const r = await homelab(['synth', '-s', 'app', '--root', ws], { env });
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.code, out).toBe(EXIT.failed);
+    expect(out).toContain(`error ${code} at files[`);
+    expect(out).toContain('packages/app');
+    expect(out).not.toContain('internal error');
+    expect(out).not.toMatch(STACK_FRAME);
+    expect(existsSync(join(ws, 'dist')), 'nothing written').toBe(false);
+    expect(existsSync(join(ws, 'x')) || existsSync(join(ws, '..', 'x')), 'nothing outside the workspace').toBe(false);
+  });
+});

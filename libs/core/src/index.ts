@@ -11,6 +11,7 @@ export * from './model/homelab.ts';
 export * from './model/service-schema.ts';
 export * from './model/site-schema.ts';
 export * from './model/unix-name.ts';
+export * from './model/target-path.ts';
 export * from './model/schema-problems.ts';
 export * from './schema/definition-json-schemas.ts';
 export * from './net/ipv4.ts';

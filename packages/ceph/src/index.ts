@@ -206,7 +206,7 @@ fi
 
 function files(ctx: RenderContext): ConfigFile[] {
   return ctx.site.nodes.map((node) => ({
-    path: NODE_SCRIPT, host: node.name, mode: '0755', format: 'shell' as const, run: true, content: nodeScript(ctx, node),
+    path: NODE_SCRIPT, host: node.name, hostLevel: { reason: 'Ceph runs on the Proxmox nodes themselves (hyperconverged): each node sets up its own monitor and OSDs' }, mode: '0755', format: 'shell' as const, run: true, content: nodeScript(ctx, node),
   }));
 }
 

@@ -42,17 +42,18 @@ mv "$tmp" "$out_dir/nfs-mount.prom"
 /** The script, its oneshot service and the timer, for one Proxmox host. */
 export function nfsCheckFiles(pkg: { name: string; version: string }, host: string, mountPoint: string): ConfigFile[] {
   const header = generatedHeader(pkg, 'NFS mount stall check (node_exporter textfile collector).');
+  const hostLevel = { reason: `the check watches the node's own NFS mount ${mountPoint}, which only the node can see stall` };
   return [
-    { path: CHECK_SCRIPT, host, mode: '0755', format: 'shell', content: nfsCheckScript(pkg, mountPoint) },
+    { path: CHECK_SCRIPT, host, hostLevel, mode: '0755', format: 'shell', content: nfsCheckScript(pkg, mountPoint) },
     {
-      path: `/etc/systemd/system/${CHECK_UNIT}.service`, host, mode: '0644', format: 'systemd',
+      path: `/etc/systemd/system/${CHECK_UNIT}.service`, host, hostLevel, mode: '0644', format: 'systemd',
       content: systemdUnit({
         Unit: { Description: `Check that the NFS mount ${mountPoint} answers`, After: 'remote-fs.target' },
         Service: { Type: 'oneshot', ExecStart: CHECK_SCRIPT, TimeoutStartSec: '5min' },
       }, header),
     },
     {
-      path: `/etc/systemd/system/${CHECK_UNIT}.timer`, host, mode: '0644', format: 'systemd',
+      path: `/etc/systemd/system/${CHECK_UNIT}.timer`, host, hostLevel, mode: '0644', format: 'systemd',
       content: systemdUnit({
         Unit: { Description: `Run ${CHECK_UNIT} every minute` },
         Timer: { OnBootSec: '1min', OnUnitActiveSec: '1min', AccuracySec: '5s' },

@@ -73,17 +73,20 @@ fi
 `;
 }
 
+/** The node mounts the share; its containers bind-mount the node's mount point. */
+const NFS_MOUNT = { reason: 'the NFS share is mounted by the Proxmox node, whose containers bind-mount it' };
+
 function files(ctx: RenderContext): ConfigFile[] {
   const list: ConfigFile[] = [
-    { path: STORAGE_SCRIPT, host: managementNode(ctx.site).name, mode: '0755', format: 'shell', run: true, content: storageScript(ctx) },
+    { path: STORAGE_SCRIPT, host: managementNode(ctx.site).name, hostLevel: { reason: 'cluster storage definitions are made with pvesm on a node, as root' }, mode: '0755', format: 'shell', run: true, content: storageScript(ctx) },
   ];
   // The NFS share is mounted only on the nodes whose containers bind-mount it (TrueNAS exports to
   // exactly those nodes, derived from the same services).
   const header = generatedHeader(ctx.service.pkg, 'Host-level NFS mount that containers on this node bind-mount; see libs/core/src/render/nfs.ts.');
   const units = nfsHostMountUnits(ctx.site, header);
   for (const node of nfsClientNodes(ctx.services)) {
-    list.push({ path: `/etc/systemd/system/${units.mountName}`, host: node.name, mode: '0644', format: 'systemd', content: units.mount });
-    list.push({ path: `/etc/systemd/system/${units.automountName}`, host: node.name, mode: '0644', format: 'systemd', content: units.automount });
+    list.push({ path: `/etc/systemd/system/${units.mountName}`, host: node.name, hostLevel: NFS_MOUNT, mode: '0644', format: 'systemd', content: units.mount });
+    list.push({ path: `/etc/systemd/system/${units.automountName}`, host: node.name, hostLevel: NFS_MOUNT, mode: '0644', format: 'systemd', content: units.automount });
   }
   return list;
 }

@@ -256,13 +256,16 @@ wait_for "the MetalLB webhook" apply -f "\${here}/metallb/metallb-l2.yaml"
 `;
 }
 
+/** Talos nodes have no SSH: talosctl and kubectl on the deploy machine apply these. */
+const ON_DEPLOY_MACHINE = { reason: 'Talos nodes have no SSH or Ansible: talosctl and kubectl apply this from the deploy machine' };
+
 function files(ctx: RenderContext): ConfigFile[] {
   return [
-    { path: APPLY_SCRIPT, host: DEPLOY_MACHINE, mode: '0755', format: 'shell', run: true, content: applyScript(ctx) },
+    { path: APPLY_SCRIPT, host: DEPLOY_MACHINE, hostLevel: ON_DEPLOY_MACHINE, mode: '0755', format: 'shell', run: true, content: applyScript(ctx) },
     ...talosNodes(ctx.site).map((n): ConfigFile => ({
-      path: `${APPLY_DIR}/patches/${n.name}.yaml`, host: DEPLOY_MACHINE, mode: '0644', format: 'talos-config', content: nodePatch(ctx, n),
+      path: `${APPLY_DIR}/patches/${n.name}.yaml`, host: DEPLOY_MACHINE, hostLevel: ON_DEPLOY_MACHINE, mode: '0644', format: 'talos-config', content: nodePatch(ctx, n),
     })),
-    { path: METALLB_FILE, host: DEPLOY_MACHINE, mode: '0644', format: 'kubernetes', content: metallbManifests(ctx) },
+    { path: METALLB_FILE, host: DEPLOY_MACHINE, hostLevel: ON_DEPLOY_MACHINE, mode: '0644', format: 'kubernetes', content: metallbManifests(ctx) },
   ];
 }
 

@@ -210,10 +210,13 @@ fi
 `;
 }
 
+/** TrueNAS is configured through its API, not over SSH: the apply script runs on the deploy machine. */
+const ON_DEPLOY_MACHINE = { reason: 'TrueNAS is configured through its REST API from the deploy machine, not by files on the appliance' };
+
 function files(ctx: RenderContext): ConfigFile[] {
   return [
-    { path: DESIRED_STATE_FILE, host: DEPLOY_MACHINE, mode: '0644', format: 'json', content: `${JSON.stringify(desiredState(ctx), null, 2)}\n` },
-    { path: APPLY_SCRIPT, host: DEPLOY_MACHINE, mode: '0755', format: 'shell', run: true, content: applyScript(ctx) },
+    { path: DESIRED_STATE_FILE, host: DEPLOY_MACHINE, hostLevel: ON_DEPLOY_MACHINE, mode: '0644', format: 'json', content: `${JSON.stringify(desiredState(ctx), null, 2)}\n` },
+    { path: APPLY_SCRIPT, host: DEPLOY_MACHINE, hostLevel: ON_DEPLOY_MACHINE, mode: '0755', format: 'shell', run: true, content: applyScript(ctx) },
   ];
 }
 

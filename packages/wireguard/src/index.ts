@@ -45,6 +45,7 @@ function files(ctx: RenderContext): ConfigFile[] {
   const clients: ConfigFile[] = PEERS.map((p) => ({
     path: `${CLIENT_DIR}/${p.name}.conf`,
     host: DEPLOY_MACHINE,
+    hostLevel: { reason: `the configuration of the ${p.name} client, which the operator hands to that device; it has no place on the server` },
     mode: '0600',
     format: 'wireguard',
     secret: true,

@@ -95,14 +95,19 @@ export const resourcesSchema = z.strictObject({
   passthroughDisks: z.boolean().optional().meta({ description: 'VM only: pass the node\'s disks whose role is `passthrough` to the guest raw (TrueNAS).', default: false }),
 }).meta({ id: 'Resources' });
 
+export const hostLevelSchema = z.strictObject({
+  reason: z.string().meta({ description: 'Why this file belongs on a host outside the package\'s own guests, in one sentence.' }),
+}).meta({ id: 'HostLevelFile', description: 'A declared file on a host that is not one of the package\'s own guests.' });
+
 export const configFileSchema = z.strictObject({
-  path: z.string().meta({ description: 'Absolute path on the target host.' }),
+  path: z.string().meta({ description: 'Absolute, normalized path on the target host, of letters, digits, `._-+@%=:,~` and systemd `\\xNN` escapes only (rule file-paths).' }),
   content: z.string(),
   mode: z.string().meta({ description: 'Octal mode string. Files that hold secrets must be 0600 or stricter.' }),
   format: artifactFormatSchema,
-  host: z.string().optional().meta({ description: 'The service whose host receives the file. Default: the owning service.' }),
+  host: z.string().optional().meta({ description: 'The host that receives the file: a service with a guest, a Proxmox node, an external host of the site, or `localhost` (the deploy machine). Default: the owning service.' }),
+  hostLevel: hostLevelSchema.optional().meta({ description: 'Required for a file that goes to a host that is not one of the package\'s own guests (a Proxmox node, the deploy machine, another service\'s guest), saying why (rule file-hosts). Never allows a credentials path. Default: none (own guests only).' }),
   secret: z.boolean().optional().meta({ description: 'The file holds (or will hold, after deploy-time substitution) a secret.', default: false }),
-  owner: z.string().optional().meta({ description: 'Owner on the target.', default: 'root' }),
+  owner: z.string().optional().meta({ description: 'Owner (and group) on the target: a user name (lowercase letters, digits, `_`, `-`) or a numeric id (rule file-owners).', default: 'root' }),
   createOnly: z.boolean().optional().meta({ description: 'Create the file only when it is absent (state the service writes itself, e.g. acme.json).', default: false }),
   restarts: stringList.optional().meta({ description: 'What to restart when this file changes: Compose stack directories (recreated), or systemd unit names such as `nginx.service` (deploy also enables and starts those). Default: the stack the file lives in.' }),
   run: z.boolean().optional().meta({ description: 'The file is a script (format `shell`) that deploy runs on its host after installing the files, on every deploy, so it must be idempotent. A line of its output starting with `homelab: changed` marks the step changed.', default: false }),

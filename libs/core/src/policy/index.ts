@@ -24,9 +24,14 @@ import { siteFactsRule } from './site-facts.ts';
 import { packageVersionRule } from './package-version.ts';
 import { edgeTlsRule } from './edge-tls.ts';
 import { authentikAdminRule } from './authentik-admin.ts';
+import { fileHostsRule } from './file-hosts.ts';
+import { credentialPathsRule } from './credential-paths.ts';
+import { fileOwnersRule } from './file-owners.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
+export { credentialPathReason } from './credential-paths.ts';
+export { declaredFileHost, fileTarget, knownFileHosts, ownMachines, targetKey, type FileTarget, type KnownFileHost } from './file-targets.ts';
 export type { TerraformRoleFact } from './terraform-token.ts';
 export type { WireguardFacts } from './split-tunnel.ts';
 export type { KillSwitchFacts } from './kill-switch.ts';
@@ -39,6 +44,6 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   capacityRule, placementRule, exposureRule, dnsRule, storageDependenciesRule, groupsRule,
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
   routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
-  configFileKeysRule,
+  configFileKeysRule, fileHostsRule, credentialPathsRule, fileOwnersRule,
   edgeTlsRule, authentikAdminRule,
 ];

@@ -5,6 +5,7 @@
 import { parseDocument } from 'yaml';
 import type { ArtifactFormat, ConfigFile, NormalizedService } from '../model/service.ts';
 import type { PolicyContext } from './rule.ts';
+import { declaredFileHost, fileTarget, knownFileHosts, targetKey } from './file-targets.ts';
 
 export interface RenderedFile {
   /** The service whose package renders the file (problems are reported against it). */
@@ -14,15 +15,18 @@ export interface RenderedFile {
   readonly host: string;
 }
 
-/** Every rendered file of the given format, in service order. */
+/**
+ * Every rendered file of the given format, in service order: the files declared so, and every
+ * other file that lands on the same target (machine and path) as one of them, since the program
+ * that reads that path reads it as this format whatever its writer declared.
+ */
 export function renderedFiles(ctx: PolicyContext, format: ArtifactFormat): RenderedFile[] {
-  const found: RenderedFile[] = [];
-  for (const service of ctx.services) {
-    for (const file of ctx.files?.get(service.name) ?? []) {
-      if (file.format === format) found.push({ service, file, host: file.host ?? service.sharesGuestWith ?? service.name });
-    }
-  }
-  return found;
+  const hosts = knownFileHosts(ctx.site, ctx.services);
+  const all = ctx.services.flatMap((service) => (ctx.files?.get(service.name) ?? [])
+    .filter((file) => typeof file?.path === 'string')
+    .map((file) => ({ service, file, host: declaredFileHost(service, file), key: targetKey(fileTarget(service, file, hosts)) })));
+  const targets = new Set(all.filter((r) => r.file.format === format).map((r) => r.key));
+  return all.filter((r) => targets.has(r.key)).map(({ service, file, host }) => ({ service, file, host }));
 }
 
 export type YamlRead = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly error: string };
@@ -48,5 +52,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** `files[/etc/traefik/dynamic/arr.yml].http.routers.arr-sonarr` */
 export function filePath(file: ConfigFile, ...keys: readonly string[]): string {
-  return [`files[${file.path}]`, ...keys].join('.');
+  return [`files[${shownPath(file.path)}]`, ...keys].join('.');
+}
+
+const SHOWN_PATH_MAX = 120;
+
+/** A path as a problem shows it: a path too long for a terminal line is cut, with its length. */
+export function shownPath(path: string): string {
+  return path.length > SHOWN_PATH_MAX ? `${path.slice(0, SHOWN_PATH_MAX - 40)}... (${path.length} characters)` : path;
 }

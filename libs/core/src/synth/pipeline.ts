@@ -7,12 +7,12 @@ import { buildHomelab, checkRenderedFiles, type Homelab } from '../model/homelab
 import { listServicePackages, loadServices } from '../model/load.ts';
 import { checkPackageFiles } from './package-files.ts';
 import type { Problem } from '../model/problem.ts';
-import type { ConfigFile } from '../model/service.ts';
+import type { ConfigFile, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { buildPlan, type Plan } from '../plan/plan.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
 import { TERRAFORM_FILE } from './manifest.ts';
-import { synthService, type SynthResult } from './synth-service.ts';
+import { renderConfigFiles, synthService, type SynthResult } from './synth-service.ts';
 
 export interface SiteSynthesis {
   readonly home: Homelab;
@@ -20,6 +20,14 @@ export interface SiteSynthesis {
   readonly results: readonly SynthResult[];
   /** Model, policy and rendered-file problems together. */
   readonly problems: readonly Problem[];
+}
+
+function renderFailed(service: NormalizedService, error: unknown): Problem {
+  return {
+    source: service.pkg.dir, path: 'files', code: 'RenderFailed',
+    message: `rendering failed: ${error instanceof Error ? error.message : String(error)}`,
+    fix: 'Fix the template function of the package (its unit test should reproduce the failure).',
+  };
 }
 
 export async function loadHomelab(root: string, site: Site): Promise<Homelab> {
@@ -46,11 +54,18 @@ export function synthesizeSite(home: Homelab, options: { backend?: BackendSettin
       const terraform = result.files.get(TERRAFORM_FILE);
       if (terraform !== undefined) stacks.set(service.name, JSON.parse(terraform) as Record<string, unknown>);
     } catch (error) {
-      problems.push({
-        source: service.pkg.dir, path: 'files', code: 'RenderFailed',
-        message: `rendering failed: ${error instanceof Error ? error.message : String(error)}`,
-        fix: 'Fix the template function of the package (its unit test should reproduce the failure).',
-      });
+      problems.push(renderFailed(service, error));
+    }
+  }
+  // The cross-service file rules (conflicts, the hosts a file may reach, every rule that reads
+  // a format) must see the whole site even when only some services are synthesized: a partial
+  // synth (`deploy -s kanboard`) would otherwise never compare kanboard's files with Traefik's.
+  for (const service of home.services) {
+    if (files.has(service.name) || !options.only || options.only.includes(service.name)) continue;
+    try {
+      files.set(service.name, renderConfigFiles(home, service));
+    } catch (error) {
+      problems.push(renderFailed(service, error));
     }
   }
   problems.push(...checkRenderedFiles(home, files, undefined, undefined, stacks));

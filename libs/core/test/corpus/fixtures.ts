@@ -46,7 +46,7 @@ export const ingress = (files: (ctx: RenderContext) => ConfigFile[] = () => [sta
 
 /** A dynamic file a service drops on the ingress host, with whatever routers it is given. */
 export function dynamicFile(name: string, http: Record<string, unknown>): ConfigFile {
-  return { path: `${TRAEFIK_DYNAMIC_DIR}/${name}.yml`, host: 'proxy', mode: '0644', format: 'traefik-dynamic', content: toYaml({ http }) };
+  return { path: `${TRAEFIK_DYNAMIC_DIR}/${name}.yml`, host: 'proxy', hostLevel: { reason: 'extra routers, which the ingress proxy reads' }, mode: '0644', format: 'traefik-dynamic', content: toYaml({ http }) };
 }
 
 // ---- WireGuard -----------------------------------------------------------------------------
@@ -89,7 +89,7 @@ export function vpn(o: VpnOptions = {}): ServiceProps {
         }),
       },
       {
-        path: '/etc/wireguard/clients/laptop.conf', host: DEPLOY_MACHINE, mode: '0600', format: 'wireguard', secret: true,
+        path: '/etc/wireguard/clients/laptop.conf', host: DEPLOY_MACHINE, hostLevel: { reason: 'the laptop\'s client configuration, handed to the laptop' }, mode: '0600', format: 'wireguard', secret: true,
         content: o.clientText ?? wireguardConfig({
           interface: { address: [o.clientAddress ?? `${laptop}/32`], privateKey: envRef('WG_LAPTOP_PRIVATE_KEY') },
           peers: [{ name: 'vpn', publicKey: envRef('WG_SERVER_PUBLIC_KEY'), ...psk, allowedIps: o.clientAllowedIps ?? [subnet], endpoint: 'wg.example.test:51820' }],

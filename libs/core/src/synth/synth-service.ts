@@ -51,7 +51,8 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
     const pinned = ca && service.routes.some((r) => r.selfSignedBackend) ? { file: backendCaFile(service.name), ...(ca.serverName ? { serverName: ca.serverName } : {}) } : undefined;
     if (ca && pinned) {
       // The PEM comes from the deploy environment (site.edge.backendCas): nobody measured it.
-      contributed.push({ path: pinned.file, content: `${envRef(ca.pemEnv)}\n`, mode: '0600', format: 'text', host: ingress.name });
+      contributed.push({ path: pinned.file, content: `${envRef(ca.pemEnv)}\n`, mode: '0600', format: 'text', host: ingress.name,
+        hostLevel: { reason: `the CA that signs ${service.name}'s certificate, pinned by the ingress proxy that verifies it` } });
     }
     contributed.push({
       path: `${TRAEFIK_DYNAMIC_DIR}/${service.name}.yml`,

@@ -52,7 +52,11 @@ describe('deploy records in the state directory', () => {
     expect(await readDeployRecord(state, 'nothing')).toBeUndefined();
     mkdirSync(join(state, 'deployed'), { recursive: true });
     writeFileSync(statePaths.record(state, 'odd'), '{"schema": 9}');
-    await expect(readDeployRecord(state, 'odd')).rejects.toThrow(/is not a homelab deploy record of odd.*Move it away/);
+    await expect(readDeployRecord(state, 'odd')).rejects.toMatchObject({
+      name: 'StateError', path: statePaths.record(state, 'odd'),
+      message: expect.stringMatching(/deployed\/odd\.json: is not a homelab deploy record of odd: its schema is 9/),
+      fix: expect.stringMatching(/^Move it away \(mv .*odd\.json .*odd\.json\.broken\)/),
+    });
   });
 
   it('planChanges gives formatPlan its changes, with the reason first', async () => {

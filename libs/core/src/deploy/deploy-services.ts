@@ -249,7 +249,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   for (const u of candidates) {
     const r = records.get(u.service);
     if (r?.status === 'in-progress') {
-      out(`[${u.service}] the last deploy did not finish: in progress since ${r.at}${r.pid ? ` (pid ${r.pid} on ${r.host})` : ''}, before ${r.startedStep ?? 'its first change'}; it was interrupted or killed, so ${u.service} is deployed again`);
+      out(`[${u.service}] the last deploy did not finish: in progress since ${r.at}${r.pid ? ` (pid ${r.pid} on ${r.host})` : ''}, before ${r.startedStep ?? 'its first change'}; it was interrupted or killed (or still runs, holding the lock), so ${u.service} is deployed again`);
     }
   }
   if (candidates.length === 0 && !options.dryRun && !stateProblems.length) {
@@ -484,7 +484,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     await locks.release();
   }
 
-  if (stateFailure) err(`deploy: stopped after a state error (${stateFailure.path}); the services after it were not started. ${stateFailure.fix}`);
+  if (stateFailure) err(`deploy: stopped after a state error (${stateFailure.path}); the services after it were not started; the fix is above.`);
   if (interrupted) {
     err('deploy: interrupted; the running tool was stopped, the locks are released, and the interrupted service is recorded as failed.');
     return finish('interrupted', EXIT.interrupted, { notes: pre.notes });

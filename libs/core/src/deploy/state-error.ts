@@ -30,7 +30,7 @@ export function stateErrorOf(error: unknown, path: string, doing: string): unkno
     case 'EACCES':
     case 'EPERM':
       return new StateError(path, `cannot ${doing}: permission denied (${c})`,
-        `Make ${dir} writable by this user (chmod u+rwx ${dir}; as root also check lsattr: chattr -i ${dir}), or set HOMELAB_STATE_DIR to a directory you own; then run deploy again.`);
+        `Make ${dir} writable by this user (chmod u+rwx ${dir}; as root also lift an immutable flag: chattr -i ${dir}), or set HOMELAB_STATE_DIR to a directory you own; then run deploy again.`);
     case 'EROFS':
       return new StateError(path, `cannot ${doing}: the file system is read-only (EROFS)`,
         'Set HOMELAB_STATE_DIR to a directory on a writable file system, then run deploy again.');

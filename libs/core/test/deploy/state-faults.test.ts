@@ -71,7 +71,7 @@ describe('deploy state: the in-progress record', () => {
     const second = await deployServices([unitOf(root, 'proxy', { env: provider })], options({ spawner: rerun.spawner }));
     expect(second.services[0]!.status).toBe('deployed');
     expect(rerun.argv().some((a) => a.includes(' apply '))).toBe(true);
-    expect(out.all()).toContain(`[proxy] the last deploy did not finish: in progress since ${left.at} (pid ${process.pid} on ${left.host}), before infra; it was interrupted or killed, so proxy is deployed again`);
+    expect(out.all()).toContain(`[proxy] the last deploy did not finish: in progress since ${left.at} (pid ${process.pid} on ${left.host}), before infra; it was interrupted or killed (or still runs, holding the lock), so proxy is deployed again`);
     expect((await readDeployRecord(stateDir, 'proxy'))!.status).toBe('deployed');
   });
 

@@ -61,7 +61,9 @@ export function createWorkspace(options: WorkspaceOptions = {}): string {
 /**
  * A stand-in for a deploy tool. Logs `name<TAB>cwd<TAB>arg...` to $STUB_LOG and the variables
  * of interest (secrets as "set" only) to $STUB_LOG.env. $STUB_FAIL is a case pattern over
- * `name:first-arg:cwd` that makes it exit 1; $STUB_SLEEP (`terraform:apply`) makes it sleep
+ * `name:first-arg:cwd` that makes it exit 1, saying on stderr what IDP_SECRET is if it has it (the canary
+ * a careless tool leaks); $STUB_READONLY (paths) makes `terraform apply` leave those directories
+ * read-only (chmod, and chattr +i, since root ignores modes); $STUB_SLEEP (`terraform:apply`) makes it sleep
  * until interrupted. `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
  * exits 2 (changes), or 0 with "No changes." when $STUB_PLAN is `none`. Uses bash builtins
  * only, so it runs with PATH holding just the stub dir.
@@ -72,8 +74,11 @@ name=\${0##*/}
 printf '%s TF_CLI_CONFIG_FILE=%s CHECKPOINT_DISABLE=%s IDP_SECRET=%s HOMELAB_SMOKE_TARGET=%s\\n' "$name" "\${TF_CLI_CONFIG_FILE-}" "\${CHECKPOINT_DISABLE-}" "\${IDP_SECRET:+set}" "\${HOMELAB_SMOKE_TARGET-}" >> "$STUB_LOG.env"
 echo "$name: ok"
 case "$name:$1:$PWD" in
-  $STUB_FAIL) echo "Error: stub $name $1 failed" >&2; exit 1 ;;
+  $STUB_FAIL) echo "Error: stub $name $1 failed\${IDP_SECRET:+ (IDP_SECRET is $IDP_SECRET)}" >&2; exit 1 ;;
 esac
+if [[ -n "\${STUB_READONLY-}" && "$name:$1" == terraform:apply ]]; then
+  for d in $STUB_READONLY; do /usr/bin/chmod 0500 "$d"; if (( EUID == 0 )); then /usr/bin/chattr +i "$d"; fi; done
+fi
 if [[ "$name:$1" == "terraform:plan" ]]; then
   detailed=0
   for a in "$@"; do

@@ -64,7 +64,7 @@ export function createWorkspace(options: WorkspaceOptions = {}): string {
  * `name:first-arg:cwd` that makes it exit 1, saying on stderr what IDP_SECRET is if it has it (the canary
  * a careless tool leaks); $STUB_READONLY (paths) makes `terraform apply` leave those directories
  * read-only (chmod, and chattr +i, since root ignores modes); $STUB_SLEEP (`terraform:apply`) makes it sleep
- * until interrupted. `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
+ * until interrupted (its pid, the leader of its process group, goes to $STUB_LOG.sleeping). `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
  * exits 2 (changes), or 0 with "No changes." when $STUB_PLAN is `none`. Uses bash builtins
  * only, so it runs with PATH holding just the stub dir.
  */
@@ -96,6 +96,7 @@ fi
 if [[ -n "\${STUB_SLEEP-}" && "$name:$1" == "$STUB_SLEEP" ]]; then
   trap 'echo "$name: interrupt received, stopping" >&2; echo "INT $name" >> "$STUB_LOG"; exit 130' INT
   echo "$name: applying"
+  echo "$$" >> "$STUB_LOG.sleeping"
   /usr/bin/sleep 60 & wait $!
 fi
 exit 0

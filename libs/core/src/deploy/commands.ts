@@ -86,7 +86,9 @@ export function serviceCommands(unit: DeployUnit, ctx: CommandContext): DeployCa
   if (unit.infra) {
     const cwd = join(unit.distDir, 'terraform');
     const setEnv = terraformEnv(unit, ctx);
-    const readsEnv = byStep('infra');
+    // The declared variables with a default that the operator overrides are read too; other TF_VAR_* are not passed.
+    const overridden = (unit.terraformVariables ?? []).map((v) => `TF_VAR_${v}`).filter((n) => ctx.env[n] !== undefined);
+    const readsEnv = [...new Set([...byStep('infra'), ...overridden])].sort();
     const planFile = statePaths.plan(ctx.stateDir, service);
     const tf = { service, step: 'infra' as const, file: ctx.tools.tf, cwd, setEnv, readsEnv };
     calls.push({

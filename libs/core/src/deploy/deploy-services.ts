@@ -15,7 +15,7 @@
  * lock is held blocks its dependents (or, with a lock wait, is waited for, and its record is
  * read after it finished).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dependencyWaves } from '../graph/waves.ts';
@@ -34,10 +34,15 @@ import {
   appendHistory, compareWithDeployed, manifestHash, readDeployRecord, RECORD_SCHEMA, writeDeployRecord,
   type DeployRecord, type GitInfo, type PlanRecord,
 } from './record.ts';
+import { formatMode, PRIVATE_FILE_MODE, tightenMode, type Tightened } from './private-files.ts';
 import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolSpawner } from './run-tool.ts';
+import { scrubDeep, secretNames, secretScrubber, type Scrub } from './scrub.ts';
+import { checkStateDir, prepareStateDir } from './state-check.ts';
 import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';
 import { statePaths } from './state-dir.ts';
-import { terraformStateDir } from './terraform-state.ts';
+import { atStatePath, StateError } from './state-error.ts';
+import { terraformStatePath } from './terraform-state.ts';
+import { toolEnvironment } from './tool-env.ts';
 
 /**
  * Exit codes of `homelab deploy`: the one table of every command (failed: a service failed;
@@ -155,6 +160,32 @@ function printCommands(calls: readonly DeployCall[], out: (l: string) => void): 
   });
 }
 
+const SOURCE_STATE = 'homelab deploy (state)';
+
+/** A deploy record that cannot be read: not JSON, or not a record of that service. */
+export const DEPLOY_RECORD_BROKEN = 'DeployRecordBroken';
+
+function baseRecord(unit: DeployUnit, host: string, at: string, git: GitInfo): Omit<DeployRecord, 'status'> {
+  return {
+    schema: RECORD_SCHEMA, service: unit.service, package: unit.manifest.package, version: unit.manifest.version,
+    manifestSha256: manifestHash(unit.manifest), host, at, ...git, manifest: unit.manifest,
+  };
+}
+
+/** What the new record keeps of the previous one: the last successful deploy. */
+function lastDeployedOf(previous: DeployRecord | undefined): Pick<DeployRecord, 'lastDeployed'> {
+  const last = previous?.status === 'deployed'
+    ? { manifest: previous.manifest, at: previous.at, ...(previous.commit ? { commit: previous.commit } : {}), ...(previous.dirty !== undefined ? { dirty: previous.dirty } : {}) }
+    : previous?.lastDeployed;
+  return last ? { lastDeployed: last } : {};
+}
+
+/** Terraform writes its saved plan and local state with the umask's mode: make them 0600. */
+async function tightenTerraformFiles(stateDir: string, service: string, env: DeployEnv): Promise<void> {
+  const state = terraformStatePath(stateDir, service, env);
+  for (const file of [statePaths.plan(stateDir, service), state, `${state}.backup`]) await tightenMode(file, PRIVATE_FILE_MODE).catch(() => undefined);
+}
+
 export const confirmQuestion = (service: string): string => `Apply these changes to ${service}? [y/N]`;
 
 /** In a dry run, what only this machine lacks (variables, tools) is a warning: the commands still print. */
@@ -167,8 +198,8 @@ async function gitInfo(tools: DeployTools, ctx: { root: string; env: DeployEnv; 
   if (!tools.git.includes('/')) return {};
   const { head, status } = gitCommands({ tools, root: ctx.root });
   try {
-    const commit = (await runTool(head, { env: ctx.env, ...(ctx.spawner ? { spawner: ctx.spawner } : {}) })).stdout.trim();
-    const dirty = (await runTool(status, { env: ctx.env, ...(ctx.spawner ? { spawner: ctx.spawner } : {}) })).stdout.trim() !== '';
+    const commit = (await runTool(head, { env: toolEnvironment(head, ctx.env), ...(ctx.spawner ? { spawner: ctx.spawner } : {}) })).stdout.trim();
+    const dirty = (await runTool(status, { env: toolEnvironment(status, ctx.env), ...(ctx.spawner ? { spawner: ctx.spawner } : {}) })).stdout.trim() !== '';
     return commit ? { commit, dirty } : {};
   } catch {
     return {}; // not a git checkout: the record says so by having no commit
@@ -177,10 +208,16 @@ async function gitInfo(tools: DeployTools, ctx: { root: string; env: DeployEnv; 
 
 export async function deployServices(units: readonly DeployUnit[], options: DeployServicesOptions): Promise<DeploySummary> {
   const env = options.env ?? process.env;
-  const out = options.out ?? ((l: string) => console.log(l));
-  const err = options.err ?? ((l: string) => console.error(l));
+  // Every line printed, stored or returned is scrubbed of the secret values the tools were given.
+  const scrub: Scrub = secretScrubber(secretNames(units.flatMap((u) => [...u.env.map((e) => e.name), ...u.manifest.env]), env), env);
+  const rawOut = options.out ?? ((l: string) => console.log(l));
+  const rawErr = options.err ?? ((l: string) => console.error(l));
+  const out = (l: string): void => rawOut(scrub(l));
+  const err = (l: string): void => rawErr(scrub(l));
   const now = options.now ?? (() => new Date());
   const { stateDir } = options;
+  const onTightened: Tightened = (path, from, to) => out(`note: ${path} was ${formatMode(from)}; tightened to ${formatMode(to)} (state files are private to this user)`);
+  const stateWrite = { scrub, onTightened };
 
   const { waves, cycles } = orderUnits(units);
   if (cycles.length) {
@@ -194,10 +231,22 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   const ordered = waves.flat();
   out(`deploy: ${ordered.length} service${ordered.length === 1 ? '' : 's'} in ${waves.length} wave${waves.length === 1 ? '' : 's'}: ${waves.map((w, i) => `${i + 1}) ${w.map((u) => u.service).join(', ')}`).join('; ')}`);
 
+  // The state directory, before anything else reads it: a file where a directory should be, or
+  // one this user cannot write, is a preflight problem naming the path.
+  const stateProblems: Problem[] = await checkStateDir(stateDir, env);
   // Resume: what is already deployed exactly as synthesized is skipped.
   const records = new Map<string, DeployRecord | undefined>();
   const allNames = new Set([...units.map((u) => u.service), ...units.flatMap((u) => u.manifest.dependsOn)]);
-  for (const name of allNames) records.set(name, await readDeployRecord(stateDir, name));
+  if (!stateProblems.length) {
+    for (const name of allNames) {
+      try {
+        records.set(name, await readDeployRecord(stateDir, name));
+      } catch (error) {
+        if (!(error instanceof StateError)) throw error;
+        stateProblems.push({ source: SOURCE_STATE, path: error.path, code: DEPLOY_RECORD_BROKEN, received: error.path, message: error.message, fix: error.fix });
+      }
+    }
+  }
   const isUnchanged = (u: DeployUnit) => !options.force && compareWithDeployed(u.manifest, records.get(u.service)).status === 'unchanged';
   const lockOf = (service: string) => inspectDeployLock(stateDir, service, options.lock?.host ? { host: options.lock.host } : {});
   // A service another deploy is applying right now is never "unchanged" on the strength of the
@@ -226,7 +275,13 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   };
 
   for (const o of outcomes.values()) out(`[${o.service}] unchanged: ${o.reason}; skipping (--force redeploys it)`);
-  if (candidates.length === 0 && !options.dryRun) {
+  for (const u of candidates) {
+    const r = records.get(u.service);
+    if (r?.status === 'in-progress') {
+      out(`[${u.service}] the last deploy did not finish: in progress since ${r.at}${r.pid ? ` (pid ${r.pid} on ${r.host})` : ''}, before ${r.startedStep ?? 'its first change'}; it was interrupted or killed (or still runs, holding the lock), so ${u.service} is deployed again`);
+    }
+  }
+  if (candidates.length === 0 && !options.dryRun && !stateProblems.length) {
     out('deploy: every service is unchanged since its last deploy; nothing to do.');
     return finish('ok', EXIT.ok);
   }
@@ -265,7 +320,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     env, records, ...(options.findExecutable ? { findExecutable: options.findExecutable } : {}), ...(options.skipSmoke ? { skipSmoke: true } : {}),
     ...(options.distPending ? { distPending: options.distPending } : {}),
   });
-  const problems: Problem[] = [...pre.problems, ...lockProblems];
+  const problems: Problem[] = [...stateProblems, ...pre.problems, ...lockProblems];
   if (!options.dryRun && !options.yes && !options.confirm) {
     problems.push({
       source: 'homelab deploy', path: '--yes', code: CONFIRMATION_REQUIRED,
@@ -306,6 +361,15 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     err(`deploy: preflight failed; nothing was changed.\n${formatProblems(problems)}`);
     return finish('preflight', EXIT.refused, { problems, notes: pre.notes });
   }
+  // The directories 0700, existing state files 0600, before the locks and the tools write there.
+  try {
+    await prepareStateDir(stateDir, env, onTightened);
+  } catch (error) {
+    if (!(error instanceof Error) || !('code' in error)) throw error;
+    const problem: Problem = { source: SOURCE_STATE, path: stateDir, code: 'StateDirNotWritable', message: `could not prepare the state directory: ${error.message}`, fix: `Make ${stateDir} writable by this user, or set HOMELAB_STATE_DIR to a directory you own.` };
+    err(`deploy: preflight failed; nothing was changed.\n${formatProblems([problem])}`);
+    return finish('preflight', EXIT.refused, { problems: [problem], notes: pre.notes });
+  }
 
   let locks: DeployLocks;
   try {
@@ -337,29 +401,28 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
   };
   let interrupted = false;
   const runId = newRunId(now(), options.lock?.pid ?? process.pid);
+  // The first state error ends the run: nothing more can be recorded, so nothing more is changed.
+  let stateFailure: StateError | undefined;
   try {
     // Under the locks: a synth of these services waits for us, so the copy below is whole.
     await options.refreshDist?.(candidates.map((u) => u.service));
     const git = await gitInfo(pre.tools, { root: options.root, env, ...(options.spawner ? { spawner: options.spawner } : {}) });
     const host = options.lock?.host ?? hostname();
-    // Terraform writes the state file and the saved plan there; neither is in the checkout.
-    if (candidates.some((u) => u.infra)) {
-      await mkdir(terraformStateDir(stateDir, env), { recursive: true });
-      await mkdir(dirname(statePaths.plan(stateDir, candidates[0]!.service)), { recursive: true });
-    }
-    for (const unit of candidates) {
+    // One service; a StateError ends it (and the run) with its outcome named, below.
+    let changedSomething = false;
+    const deployOne = async (unit: DeployUnit): Promise<void> => {
       const name = unit.service;
       if (interrupted || options.signal?.aborted) {
         interrupted = true;
         outcomes.set(name, { service: name, status: 'skipped', reason: 'interrupted before it started' });
-        continue;
+        return;
       }
       const blockedBy = unit.manifest.dependsOn.filter((d) => ['failed', 'skipped', 'declined'].includes(outcomes.get(d)?.status ?? ''));
       if (blockedBy.length) {
         outcomes.set(name, { service: name, status: 'skipped', reason: `depends on ${blockedBy.join(', ')}, which did not deploy` });
         out(`[${name}] skipped: depends on ${blockedBy.join(', ')}, which did not deploy`);
-        await appendHistory(stateDir, { at: now().toISOString(), service: name, status: 'skipped', version: unit.manifest.version });
-        continue;
+        await appendHistory(stateDir, { at: now().toISOString(), service: name, status: 'skipped', version: unit.manifest.version }, stateWrite);
+        return;
       }
       // Under the lock: another deploy may have just deployed exactly this.
       const fresh = await readDeployRecord(stateDir, name);
@@ -367,13 +430,12 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       if (isUnchanged(unit)) {
         outcomes.set(name, unchangedOutcome(unit));
         out(`[${name}] unchanged: deployed meanwhile by another run; skipping`);
-        continue;
+        return;
       }
       // What runs is this copy: dist/ may be rewritten meanwhile, the copy is not.
       const runDir = await copyToRunDir(unit.distDir, stateDir, name, runId);
 
       const started = Date.now();
-      let changedSomething = false;
       let failure: ToolError | undefined;
       let declined = false;
       let confirmed = options.yes === true;
@@ -400,11 +462,20 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
               break;
             }
           }
+          if (call.mutates && !changedSomething) {
+            // Before the first change: a deploy killed from here on leaves a true record.
+            const previous = records.get(name);
+            const record: DeployRecord = {
+              ...baseRecord(unit, host, now().toISOString(), git), status: 'in-progress', startedStep: call.step, pid: process.pid,
+              ...lastDeployedOf(previous), ...(plan ? { plan } : {}),
+            };
+            await writeDeployRecord(stateDir, record, stateWrite);
+          }
           out(`[${name}] ${call.step}: ${formatCommand(call)}`);
           if (call.mutates) changedSomething = true;
           try {
             const result = await runTool(call, {
-              env,
+              env: toolEnvironment(call, env),
               ...(options.spawner ? { spawner: options.spawner } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
               ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
@@ -412,16 +483,19 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
               // The lock stays live while this tool's group does, even if homelab is killed.
               onSpawn: (pgid) => noteToolGroup(name, pgid),
             }).finally(() => noteToolGroup(name, undefined));
-            if (call.action === 'plan') plan = { changes: result.exitCode === PLAN_EXIT.changes, text: result.stdout };
+            if (call.action === 'plan') plan = { changes: result.exitCode === PLAN_EXIT.changes, text: scrub(result.stdout) };
           } catch (error) {
             if (!(error instanceof ToolError)) throw error;
             failure = error;
             break;
+          } finally {
+            if (call.step === 'infra') await tightenTerraformFiles(stateDir, name, env);
           }
         }
       } finally {
         // A saved plan is only good for the apply right after it, and may hold sensitive values.
-        if (unit.infra) await rm(statePaths.plan(stateDir, name), { force: true });
+        const planFile = statePaths.plan(stateDir, name);
+        if (unit.infra) await atStatePath(planFile, 'remove the saved plan', () => rm(planFile, { force: true }));
         if (failure) err(`[${name}] the files this run applied are kept for inspection in ${runDir}`);
         else await removeRunDir(runDir);
       }
@@ -430,45 +504,63 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       if (declined) {
         outcomes.set(name, { service: name, status: 'declined', reason: 'not confirmed; nothing was applied', durationMs: Date.now() - started });
         out(`[${name}] not confirmed: nothing was applied`);
-        await appendHistory(stateDir, { at, service: name, status: 'skipped', version: unit.manifest.version, error: 'not confirmed' });
-        continue;
+        await appendHistory(stateDir, { at, service: name, status: 'skipped', version: unit.manifest.version, error: 'not confirmed' }, stateWrite);
+        return;
       }
       if (failure) {
         interrupted ||= failure.interrupted || options.signal?.aborted === true;
         err(failure.message);
-        outcomes.set(name, { service: name, status: 'failed', step: failure.step, reason: failure.short, error: failure.message, durationMs: Date.now() - started });
+        outcomes.set(name, scrubDeep({ service: name, status: 'failed', step: failure.step, reason: failure.short, error: failure.message, durationMs: Date.now() - started }, scrub));
         if (changedSomething) {
-          const lastDeployed = previous?.status === 'deployed'
-            ? { manifest: previous.manifest, at: previous.at, ...(previous.commit ? { commit: previous.commit } : {}), ...(previous.dirty !== undefined ? { dirty: previous.dirty } : {}) }
-            : previous?.lastDeployed;
           const record: DeployRecord = {
-            schema: RECORD_SCHEMA, service: name, package: unit.manifest.package, version: unit.manifest.version,
-            status: 'failed', manifestSha256: manifestHash(unit.manifest), host, at, ...git,
-            manifest: unit.manifest, failedStep: failure.step, error: failure.short,
-            ...(lastDeployed ? { lastDeployed } : {}), ...(plan ? { plan } : {}),
+            ...baseRecord(unit, host, at, git), status: 'failed', failedStep: failure.step, error: failure.short,
+            ...lastDeployedOf(previous), ...(plan ? { plan } : {}),
           };
-          await writeDeployRecord(stateDir, record);
+          await writeDeployRecord(stateDir, record, stateWrite);
           records.set(name, record);
         }
-        await appendHistory(stateDir, { at, service: name, status: 'failed', version: unit.manifest.version, step: failure.step, error: failure.short, ...(git.commit ? { commit: git.commit } : {}) });
-        continue;
+        await appendHistory(stateDir, { at, service: name, status: 'failed', version: unit.manifest.version, step: failure.step, error: failure.short, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
+        return;
       }
-      const record: DeployRecord = {
-        schema: RECORD_SCHEMA, service: name, package: unit.manifest.package, version: unit.manifest.version,
-        status: 'deployed', manifestSha256: manifestHash(unit.manifest), host, at, ...git, manifest: unit.manifest,
-        ...(plan ? { plan } : {}),
-      };
-      const path = await writeDeployRecord(stateDir, record);
+      const record: DeployRecord = { ...baseRecord(unit, host, at, git), status: 'deployed', ...(plan ? { plan } : {}) };
+      const path = await writeDeployRecord(stateDir, record, stateWrite);
       records.set(name, record);
-      await appendHistory(stateDir, { at, service: name, status: 'deployed', version: unit.manifest.version, ...(git.commit ? { commit: git.commit } : {}) });
+      await appendHistory(stateDir, { at, service: name, status: 'deployed', version: unit.manifest.version, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
       const durationMs = Date.now() - started;
       outcomes.set(name, { service: name, status: 'deployed', durationMs });
       out(`[${name}] deployed ${unit.manifest.version} in ${seconds(durationMs)}; recorded in ${path}`);
+    };
+    for (const unit of candidates) {
+      const name = unit.service;
+      if (stateFailure) {
+        outcomes.set(name, { service: name, status: 'skipped', reason: `not started: the state directory could not be written (${stateFailure.path})` });
+        out(`[${name}] skipped: the state directory could not be written (${stateFailure.path})`);
+        continue;
+      }
+      changedSomething = false;
+      try {
+        await deployOne(unit);
+      } catch (error) {
+        if (!(error instanceof StateError)) throw error;
+        stateFailure = error;
+        const before = outcomes.get(name);
+        const consequence = changedSomething
+          ? `${name} was changed, but the outcome could not be recorded; its record (if it could be written before the change) says in-progress, so the next deploy redeploys ${name}`
+          : `nothing of ${name} was changed`;
+        const message = `${name}: record: ${error.message}; ${consequence}.\n  fix: ${error.fix}`;
+        err(message);
+        outcomes.set(name, scrubDeep({
+          service: name, status: 'failed' as const, step: 'record' as const,
+          reason: before?.status === 'failed' ? `${before.reason ?? name}; and ${error.path} could not be written` : `${name}: record: ${error.message}`,
+          error: before?.error ? `${before.error}\n${message}` : message,
+        }, scrub));
+      }
     }
   } finally {
     await locks.release();
   }
 
+  if (stateFailure) err(`deploy: stopped after a state error (${stateFailure.path}); the services after it were not started; the fix is above.`);
   if (interrupted) {
     err('deploy: interrupted; the running tool was stopped, the locks are released, and the interrupted service is recorded as failed.');
     return finish('interrupted', EXIT.interrupted, { notes: pre.notes });

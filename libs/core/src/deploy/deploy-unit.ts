@@ -29,6 +29,8 @@ export interface DeployUnit {
   readonly env: readonly EnvRequirement[];
   /** A Terraform stack (`terraform/cdk.tf.json`) to init, plan and apply. */
   readonly infra: boolean;
+  /** Every Terraform variable the stack declares (with a default or not): its tools get only these TF_VAR_*. */
+  readonly terraformVariables?: readonly string[];
   /** The Terraform backend the stack declares. @default 'local' */
   readonly backend?: BackendKind;
   /** An Ansible playbook (`ansible/playbook.yml`) to run. */
@@ -41,6 +43,11 @@ export interface DeployUnit {
 
 interface TerraformVariables {
   readonly variable?: Readonly<Record<string, { readonly default?: unknown; readonly description?: string }>>;
+}
+
+/** Every variable the stack declares. */
+export function declaredTerraformVariables(cdkTfJson: string): string[] {
+  return Object.keys((JSON.parse(cdkTfJson) as TerraformVariables).variable ?? {}).sort();
 }
 
 /** Terraform variables without a default: they must come from `TF_VAR_<name>` (deploy runs with -input=false). */
@@ -89,7 +96,7 @@ export function deployUnitFromSynth(result: SynthResult, ctx: DeployUnitContext)
     distDir: join(ctx.distRoot, result.service),
     env: [...env.values()].sort((a, b) => a.name.localeCompare(b.name)),
     infra: manifest.artifacts.some((a) => a.file === TERRAFORM_FILE),
-    ...(tf !== undefined ? { backend: backendKindOf(tf) } : {}),
+    ...(tf !== undefined ? { backend: backendKindOf(tf), terraformVariables: declaredTerraformVariables(tf) } : {}),
     config: manifest.artifacts.some((a) => a.file === ANSIBLE_PLAYBOOK),
     talos: manifest.artifacts.some((a) => a.format === 'talos-config'),
     ...(smokeDir && existsSync(join(ctx.root, smokeDir)) ? { smokeDir } : {}),

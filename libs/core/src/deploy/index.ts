@@ -10,3 +10,8 @@ export * from './deploy-unit.ts';
 export * from './commands.ts';
 export * from './preflight.ts';
 export * from './deploy-services.ts';
+export * from './private-files.ts';
+export * from './state-error.ts';
+export * from './state-check.ts';
+export * from './scrub.ts';
+export * from './tool-env.ts';

@@ -186,7 +186,9 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
       else if (record.status !== 'deployed') {
         problems.push({
           source: SOURCE, path: `${unit.service}.dependsOn`, code: 'DependencyFailed', received: dep,
-          message: `${unit.service} depends on ${dep}, whose last deploy failed at ${record.failedStep ?? '?'} (${record.at})`,
+          message: record.status === 'in-progress'
+            ? `${unit.service} depends on ${dep}, whose last deploy did not finish (in progress since ${record.at}: interrupted, or still running)`
+            : `${unit.service} depends on ${dep}, whose last deploy failed at ${record.failedStep ?? '?'} (${record.at})`,
           fix: `Deploy ${dep} first (homelab deploy --service ${dep} --service ${unit.service}).`,
         });
       }

@@ -1,18 +1,28 @@
 /**
  * The deploy record: what was last deployed of each service (its manifest: package, version,
- * artifact hashes), when, and from which commit. Written only after every step succeeded; a
- * deploy that failed or was interrupted after it started changing things is recorded as
- * `failed`, never as deployed. `compareWithDeployed` is what `plan` shows and what resume uses.
+ * artifact hashes), when, and from which commit. `in-progress` is written (and fsynced) before
+ * the first step that changes something, so a deploy that is killed, or whose last write fails,
+ * leaves a true record; `deployed` only after every step succeeded; a deploy that failed or was
+ * interrupted after it started changing things is `failed`. Only `deployed` is ever unchanged.
+ * Every write is atomic (temporary file, fsync, rename, fsync of the directory), 0600 in a 0700
+ * directory, and scrubbed of secret values by the caller's scrubber. A record that is not JSON,
+ * or not a record, is a StateError naming the file. `compareWithDeployed` is what `plan` shows
+ * and what resume uses.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { ChangeStatus } from '../plan/format-plan.ts';
 import type { ServiceManifest } from '../synth/manifest.ts';
+import { appendPrivateLine, writePrivateFile, type Tightened } from './private-files.ts';
 import type { DeployStep } from './run-tool.ts';
+import { scrubDeep, type Scrub } from './scrub.ts';
 import { statePaths } from './state-dir.ts';
+import { atStatePath, StateError } from './state-error.ts';
 
 export const RECORD_SCHEMA = 1;
+
+export const RECORD_STATUSES = ['deployed', 'failed', 'in-progress'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export interface GitInfo {
   /** `git rev-parse HEAD`; undefined outside a git checkout. */
@@ -32,8 +42,12 @@ export interface DeployRecord extends DeployedSnapshot {
   readonly service: string;
   readonly package: string;
   readonly version: string;
-  /** `deployed`: every step succeeded. `failed`: a step that changes things started and did not finish. */
-  readonly status: 'deployed' | 'failed';
+  /**
+   * `deployed`: every step succeeded. `failed`: a step that changes things started and did not
+   * finish. `in-progress`: written before the first change; still there, it means that deploy
+   * was killed (or could not write its outcome), or is running now.
+   */
+  readonly status: RecordStatus;
   /** sha256 of the canonical manifest JSON: equal manifests, equal hash. */
   readonly manifestSha256: string;
   /** The machine that ran the deploy. */
@@ -41,7 +55,10 @@ export interface DeployRecord extends DeployedSnapshot {
   /** For `failed`: the step, and the one-line error. */
   readonly failedStep?: DeployStep;
   readonly error?: string;
-  /** For `failed`: the last successful deploy, if any (what probably still runs). */
+  /** For `in-progress`: the first step that changes something, about to start at `at`; and who runs it. */
+  readonly startedStep?: DeployStep;
+  readonly pid?: number;
+  /** For `failed` and `in-progress`: the last successful deploy, if any (what probably still runs). */
   readonly lastDeployed?: DeployedSnapshot;
   /** What `plan` showed before the apply (a service with a Terraform stack). */
   readonly plan?: PlanRecord;
@@ -67,28 +84,55 @@ export function manifestHash(manifest: ServiceManifest): string {
   return createHash('sha256').update(JSON.stringify(canonical(manifest))).digest('hex');
 }
 
+/** Why `value` is not a deploy record of `service` (undefined: it is one). */
+function notARecord(value: unknown, service: string): string | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'it is JSON but not an object';
+  const r = value as Partial<Record<keyof DeployRecord, unknown>>;
+  if (r.schema !== RECORD_SCHEMA) return `its schema is ${JSON.stringify(r.schema)}, this homelab reads schema ${RECORD_SCHEMA}`;
+  if (r.service !== service) return `it names service ${JSON.stringify(r.service)}, not ${service}`;
+  if (!(RECORD_STATUSES as readonly unknown[]).includes(r.status)) return `its status ${JSON.stringify(r.status)} is none of ${RECORD_STATUSES.join(', ')}`;
+  const m = r.manifest as Partial<ServiceManifest> | undefined;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.artifacts) || !Array.isArray(m.dependsOn) || !Array.isArray(m.env)) return 'its manifest is missing or has no artifacts, dependsOn or env list';
+  if (typeof r.version !== 'string' || typeof r.at !== 'string') return 'its version or time (at) is missing';
+  return undefined;
+}
+
+const recordFix = (path: string, service: string): string =>
+  `Move it away (mv ${path} ${path}.broken) to deploy ${service} as new, or restore it from a backup; then run the command again.`;
+
+/** The record of `service`; undefined when there is none. A broken one is a StateError naming the file. */
 export async function readDeployRecord(stateDir: string, service: string): Promise<DeployRecord | undefined> {
+  const path = statePaths.record(stateDir, service);
   let text: string;
   try {
-    text = await readFile(statePaths.record(stateDir, service), 'utf8');
+    text = await atStatePath(path, 'read the deploy record', () => readFile(path, 'utf8'));
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
     throw error;
   }
-  const record = JSON.parse(text) as DeployRecord;
-  if (record.schema !== RECORD_SCHEMA || record.service !== service) {
-    throw new Error(`${statePaths.record(stateDir, service)} is not a homelab deploy record of ${service} (schema ${String(record.schema)}). Move it away to redeploy ${service} as new.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new StateError(path, `is not a homelab deploy record of ${service}: not JSON (${(error as Error).message})`, recordFix(path, service));
   }
-  return record;
+  const why = notARecord(value, service);
+  if (why) throw new StateError(path, `is not a homelab deploy record of ${service}: ${why}`, recordFix(path, service));
+  return value as DeployRecord;
 }
 
-/** Written to a temporary file and renamed, so a reader never sees half a record. */
-export async function writeDeployRecord(stateDir: string, record: DeployRecord): Promise<string> {
+export interface StateWriteOptions {
+  /** Replaces every known secret value in the stored strings. @default none */
+  readonly scrub?: Scrub;
+  /** Told when an existing file or directory was looser than 0600/0700 and was tightened. */
+  readonly onTightened?: Tightened;
+}
+
+/** Atomic and durable (temp file, fsync, rename, fsync dir), 0600; a reader never sees half a record. */
+export async function writeDeployRecord(stateDir: string, record: DeployRecord, options: StateWriteOptions = {}): Promise<string> {
   const path = statePaths.record(stateDir, record.service);
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(tmp, path);
+  const stored = options.scrub ? scrubDeep(record, options.scrub) : record;
+  await atStatePath(path, 'write the deploy record', () => writePrivateFile(path, `${JSON.stringify(stored, null, 2)}\n`, options.onTightened));
   return path;
 }
 
@@ -102,9 +146,10 @@ export interface HistoryEntry {
   readonly error?: string;
 }
 
-export async function appendHistory(stateDir: string, entry: HistoryEntry): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
-  await appendFile(statePaths.history(stateDir), `${JSON.stringify(entry)}\n`);
+export async function appendHistory(stateDir: string, entry: HistoryEntry, options: StateWriteOptions = {}): Promise<void> {
+  const path = statePaths.history(stateDir);
+  const stored = options.scrub ? scrubDeep(entry, options.scrub) : entry;
+  await atStatePath(path, 'append to the deploy history', () => appendPrivateLine(path, JSON.stringify(stored), options.onTightened));
 }
 
 export interface DeployedComparison {
@@ -147,7 +192,9 @@ function diffManifests(current: ServiceManifest, deployed: ServiceManifest): str
 export function compareWithDeployed(manifest: ServiceManifest, deployed: DeployRecord | undefined): DeployedComparison {
   if (!deployed) return { status: 'new', artifacts: [] };
   if (deployed.status !== 'deployed') {
-    const reason = `last deploy failed at ${deployed.failedStep ?? 'an unknown step'}`;
+    const reason = deployed.status === 'in-progress'
+      ? `last deploy did not finish (in progress since ${deployed.at}: interrupted, or still running)`
+      : `last deploy failed at ${deployed.failedStep ?? 'an unknown step'}`;
     if (!deployed.lastDeployed) return { status: 'new', artifacts: [], reason };
     return { status: 'changed', artifacts: diffManifests(manifest, deployed.lastDeployed.manifest), reason };
   }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  compareWithDeployed, deployStateDir, manifestHash, planChanges, readDeployRecord, statePaths, writeDeployRecord,
+  compareWithDeployed, deployStateDir, SetupError, manifestHash, planChanges, readDeployRecord, statePaths, writeDeployRecord,
   type DeployRecord, type ServiceManifest,
 } from '../../src/index.ts';
 import { manifestOf, tempDir } from './helpers.ts';
@@ -52,7 +52,20 @@ describe('deploy records in the state directory', () => {
     expect(await readDeployRecord(state, 'nothing')).toBeUndefined();
     mkdirSync(join(state, 'deployed'), { recursive: true });
     writeFileSync(statePaths.record(state, 'odd'), '{"schema": 9}');
-    await expect(readDeployRecord(state, 'odd')).rejects.toThrow(/is not a homelab deploy record of odd.*Move it away/);
+    await expect(readDeployRecord(state, 'odd')).rejects.toMatchObject({
+      name: 'StateError', path: statePaths.record(state, 'odd'),
+      message: expect.stringMatching(/deployed\/odd\.json: is not a homelab deploy record of odd: its schema is 9/),
+      fix: expect.stringMatching(/^Move it away \(mv .*odd\.json .*odd\.json\.broken\)/),
+    });
+  });
+
+  it('a record that is not JSON: planChanges (homelab plan) gets a SetupError naming the file and the fix, never a bare SyntaxError', async () => {
+    const state = tempDir();
+    mkdirSync(join(state, 'deployed'), { recursive: true });
+    writeFileSync(statePaths.record(state, 'traefik'), '{"schema": 1,');
+    const error = await planChanges([base], state).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SetupError);
+    expect(error).toMatchObject({ message: expect.stringMatching(/traefik\.json: is not a homelab deploy record of traefik: not JSON/), fix: expect.stringContaining('.broken') });
   });
 
   it('planChanges gives formatPlan its changes, with the reason first', async () => {

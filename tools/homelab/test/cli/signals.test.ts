@@ -28,6 +28,8 @@ describe('homelab bin and signals', () => {
       // The stubs first (they shadow npx too); node for the bin's #! line.
       PATH: `${stubs}:${dirname(process.execPath)}`, HOME: ws, HOMELAB_SITE: './site.ts', HOMELAB_STATE_DIR: state, STUB_LOG: log, STUB_SLEEP: 'terraform:apply',
       HOMELAB_SCHEMAS_DIR: join(REPO_ROOT, 'schemas'), HOMELAB_VALIDATE_TOOLS: 'off', HOMELAB_DEBUG: '',
+      // Deploy passes each tool only what it needs; the stubs' settings are the test's own.
+      HOMELAB_TOOL_ENV: 'STUB_LOG,STUB_SLEEP',
       PROXMOX_VE_ENDPOINT: 'https://pve.invalid:8006', PROXMOX_VE_API_TOKEN: 'token-never-printed', TF_VAR_ssh_public_key: 'ssh-ed25519 AAAA test', IDP_SECRET: 'x',
     };
     const child = spawn(HOMELAB_BIN, ['deploy', '--service', 'proxy', '--yes', '--root', ws], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

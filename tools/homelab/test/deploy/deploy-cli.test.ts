@@ -6,8 +6,8 @@
  * the schema checks run for real (the repository's schemas); the tool checks are switched off
  * here, because the stub terraform and ansible-playbook on PATH would stand in for the validators.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,8 @@ function envFor(extra: Record<string, string | undefined> = {}): { env: Record<s
   const log = join(ws, `log-${run}`);
   const env: Record<string, string> = {
     PATH: stubs, HOME: ws, HOMELAB_SITE: './site.ts', HOMELAB_STATE_DIR: state, STUB_LOG: log,
+    // The stubs' own settings: deploy passes a tool only what it needs, and these are the test's.
+    HOMELAB_TOOL_ENV: 'STUB_LOG,STUB_FAIL,STUB_PLAN,STUB_SLEEP,STUB_READONLY',
     HOMELAB_SCHEMAS_DIR: join(REPO_ROOT, 'schemas'), HOMELAB_VALIDATE_TOOLS: 'off',
     PROXMOX_VE_ENDPOINT: 'https://pve.invalid:8006', PROXMOX_VE_API_TOKEN: TOKEN, TF_VAR_ssh_public_key: 'ssh-ed25519 AAAA test', IDP_SECRET: 'idp-secret-value',
   };
@@ -93,8 +95,10 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
     expect(argvOf(log)).toEqual(['proxy', 'idp', 'solo', 'app'].flatMap(serviceArgv(state)));
     expect(argvOf(log).filter((l) => l.includes('-auto-approve'))).toEqual([]);
     const envLog = readFileSync(`${log}.env`, 'utf8').split('\n');
-    expect(envLog[0]).toBe('terraform TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 IDP_SECRET=set HOMELAB_SMOKE_TARGET=');
-    expect(envLog[4]).toBe('npx TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE= IDP_SECRET=set HOMELAB_SMOKE_TARGET=test-lab');
+    // Each tool gets only what its service needs: idp's secret reaches idp's playbook and nothing else.
+    expect(envLog[0]).toBe('terraform TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 IDP_SECRET= HOMELAB_SMOKE_TARGET=');
+    expect(envLog[4]).toBe('npx TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE= IDP_SECRET= HOMELAB_SMOKE_TARGET=test-lab');
+    expect(envLog.filter((l) => l.includes('IDP_SECRET=set'))).toEqual(['ansible-playbook TF_CLI_CONFIG_FILE= CHECKPOINT_DISABLE= IDP_SECRET=set HOMELAB_SMOKE_TARGET=']);
     expect(first.stdout).toContain('[proxy] terraform: ok');
     // The plan is shown before its apply.
     const shown = first.stdout.indexOf('[proxy] Plan: 1 to add, 0 to change, 0 to destroy.');
@@ -134,6 +138,44 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
     expect(JSON.parse(readFileSync(join(state, 'deployed', 'idp.json'), 'utf8'))).toMatchObject({ status: 'failed', failedStep: 'infra' });
     expect(existsSync(join(state, 'deployed', 'app.json'))).toBe(false);
   }, 120_000);
+
+  it('a tool that prints a secret on stderr and fails: the secret is in no file under the state directory and in no output line', async () => {
+    const { env, state } = envFor({ STUB_FAIL: 'ansible-playbook:*:*/dist/idp/*' });
+    const r = await startCli(['deploy', '--yes'], env).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[idp] Error: stub ansible-playbook -i failed (IDP_SECRET is [redacted:IDP_SECRET])');
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    const leaks = files(state).filter((f) => readFileSync(f, 'utf8').includes('idp-secret-value'));
+    expect(leaks).toEqual([]);
+    expect(`${r.stdout}\n${r.stderr}`).not.toContain('idp-secret-value');
+    expect(JSON.parse(readFileSync(join(state, 'deployed', 'idp.json'), 'utf8')).error).toBe('idp: config: ansible-playbook exited with code 1: Error: stub ansible-playbook -i failed (IDP_SECRET is [redacted:IDP_SECRET])');
+    expect(readFileSync(join(state, 'history.jsonl'), 'utf8')).toContain('[redacted:IDP_SECRET]');
+    const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+    expect([mode(state), mode(join(state, 'deployed')), mode(join(state, 'deployed', 'idp.json')), mode(join(state, 'history.jsonl'))]).toEqual(['700', '700', '600', '600']);
+  }, 180_000);
+
+  it('the state directory becomes unwritable between apply and record: the record error names the file, the summary, later services skipped, exit 1, locks gone', async () => {
+    const { env, state, log } = envFor();
+    env.STUB_READONLY = `${state} ${join(state, 'deployed')}`;
+    try {
+      const r = await startCli(['deploy', '--yes'], env).done;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`proxy: record: ${state}/deployed/proxy\\.json: cannot write the deploy record: permission denied \\(E(ACCES|PERM)\\); proxy was changed, but the outcome could not be recorded`));
+      expect(r.stderr).toContain(`fix: Make ${state}/deployed writable by this user`);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.stdout).toMatch(/deploy summary: 0 deployed, 0 unchanged, 1 failed, 3 skipped/);
+      expect(r.stdout).toContain(`solo (not started: the state directory could not be written (${state}/deployed/proxy.json))`);
+      // proxy ran to its end (the record is the last step); nothing of the others started.
+      expect(argvOf(log).filter((l) => !l.includes('/dist/proxy/') && !l.includes('packages/proxy/smoke'))).toEqual([]);
+      expect(readdirSync(join(state, 'locks'))).toEqual([]);
+      expect(JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8')).status).toBe('in-progress');
+    } finally {
+      for (const d of [state, join(state, 'deployed')]) {
+        if (process.getuid?.() === 0) spawnSync('chattr', ['-i', d]);
+        chmodSync(d, 0o700);
+      }
+    }
+  }, 180_000);
 
   it('a missing tool: named in the preflight, nothing runs', async () => {
     const partial = stubDir(['terraform', 'npx']);
@@ -195,6 +237,28 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
     expect(record.failedStep).toBe('infra');
     // Nothing after the interrupted apply ran.
     expect(argvOf(log).filter((l) => l.startsWith('ansible-playbook'))).toEqual([]);
+  }, 300_000);
+});
+
+describe('homelab deploy: killed with SIGKILL (real signal)', () => {
+  it('kill -9 mid-apply leaves the in-progress record; the rerun says the last deploy did not finish and deploys the service again', async () => {
+    const { env, state, log } = envFor({ STUB_SLEEP: 'terraform:apply' });
+    const first = startCli(['deploy', '--service', 'proxy', '--yes', '--skip-smoke'], env);
+    await waitFor(() => existsSync(`${log}.sleeping`), 150_000);
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.code).toBeNull();
+    // The tool runs in a group of its own and outlives homelab (docs/deploy.md, Ctrl-C); end it here.
+    const toolPid = Number(readFileSync(`${log}.sleeping`, 'utf8').trim());
+    try { process.kill(-toolPid, 'SIGKILL'); } catch { /* gone already */ }
+    const left = JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8'));
+    expect(left).toMatchObject({ status: 'in-progress', startedStep: 'infra', pid: first.child.pid, plan: { changes: true } });
+    expect(left.plan.text).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+
+    const rerun = await startCli(['deploy', '--service', 'proxy', '--yes', '--skip-smoke'], { ...env, STUB_SLEEP: '' }).done;
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain(`[proxy] the last deploy did not finish: in progress since ${left.at} (pid ${first.child.pid} on ${hostname()}), before infra`);
+    expect(JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8')).status).toBe('deployed');
   }, 300_000);
 });
 

@@ -61,8 +61,11 @@ export function createWorkspace(options: WorkspaceOptions = {}): string {
 /**
  * A stand-in for a deploy tool. Logs `name<TAB>cwd<TAB>arg...` to $STUB_LOG and the variables
  * of interest (secrets as "set" only) to $STUB_LOG.env. $STUB_FAIL is a case pattern over
- * `name:first-arg:cwd` that makes it exit 1; $STUB_SLEEP (`terraform:apply`) makes it sleep
- * until interrupted. $STUB_HOLD_AT (`name:first-arg`) makes it log `HOLD <name> <pid>` and wait
+ * `name:first-arg:cwd` that makes it exit 1, saying on stderr what IDP_SECRET is if it has it (the canary
+ * a careless tool leaks); $STUB_READONLY (paths) makes `terraform apply` leave those directories
+ * read-only (chmod, and chattr +i, since root ignores modes); $STUB_SLEEP (`terraform:apply`) makes it sleep
+ * until interrupted (its pid, the leader of its process group, goes to $STUB_LOG.sleeping).
+ * $STUB_HOLD_AT (`name:first-arg`) makes it log `HOLD <name> <pid>` and wait
  * until the file $STUB_HOLD exists (or SIGINT), then log `CWD-GONE <name>` if its working
  * directory no longer holds $STUB_HOLD_CHECK, and exit ${STUB_HOLD_EXIT:-0}.
  * `plan` prints a plan, writes its -out file and, under -detailed-exitcode,
@@ -75,8 +78,11 @@ name=\${0##*/}
 printf '%s TF_CLI_CONFIG_FILE=%s CHECKPOINT_DISABLE=%s IDP_SECRET=%s HOMELAB_SMOKE_TARGET=%s\\n' "$name" "\${TF_CLI_CONFIG_FILE-}" "\${CHECKPOINT_DISABLE-}" "\${IDP_SECRET:+set}" "\${HOMELAB_SMOKE_TARGET-}" >> "$STUB_LOG.env"
 echo "$name: ok"
 case "$name:$1:$PWD" in
-  $STUB_FAIL) echo "Error: stub $name $1 failed" >&2; exit 1 ;;
+  $STUB_FAIL) echo "Error: stub $name $1 failed\${IDP_SECRET:+ (IDP_SECRET is $IDP_SECRET)}" >&2; exit 1 ;;
 esac
+if [[ -n "\${STUB_READONLY-}" && "$name:$1" == terraform:apply ]]; then
+  for d in $STUB_READONLY; do /usr/bin/chmod 0500 "$d"; if (( EUID == 0 )); then /usr/bin/chattr +i "$d"; fi; done
+fi
 if [[ "$name:$1" == "terraform:plan" ]]; then
   detailed=0
   for a in "$@"; do
@@ -94,6 +100,7 @@ fi
 if [[ -n "\${STUB_SLEEP-}" && "$name:$1" == "$STUB_SLEEP" ]]; then
   trap 'echo "$name: interrupt received, stopping" >&2; echo "INT $name" >> "$STUB_LOG"; exit 130' INT
   echo "$name: applying"
+  echo "$$" >> "$STUB_LOG.sleeping"
   /usr/bin/sleep 60 & wait $!
 fi
 if [[ -n "\${STUB_HOLD_AT-}" && "$name:$1" == "$STUB_HOLD_AT" ]]; then

@@ -140,7 +140,7 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
   }, 120_000);
 
   it('a tool that prints a secret on stderr and fails: the secret is in no file under the state directory and in no output line', async () => {
-    const { env, state } = envFor({ STUB_FAIL: 'ansible-playbook:*:*/dist/idp/*' });
+    const { env, state } = envFor({ STUB_FAIL: 'ansible-playbook:*:*/runs/idp/*' });
     const r = await startCli(['deploy', '--yes'], env).done;
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[idp] Error: stub ansible-playbook -i failed (IDP_SECRET is [redacted:IDP_SECRET])');
@@ -166,7 +166,7 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
       expect(r.stdout).toMatch(/deploy summary: 0 deployed, 0 unchanged, 1 failed, 3 skipped/);
       expect(r.stdout).toContain(`solo (not started: the state directory could not be written (${state}/deployed/proxy.json))`);
       // proxy ran to its end (the record is the last step); nothing of the others started.
-      expect(argvOf(log).filter((l) => !l.includes('/dist/proxy/') && !l.includes('packages/proxy/smoke'))).toEqual([]);
+      expect(argvOf(log).filter((l) => !l.includes('/runs/proxy/') && !l.includes('packages/proxy/smoke'))).toEqual([]);
       expect(readdirSync(join(state, 'locks'))).toEqual([]);
       expect(JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8')).status).toBe('in-progress');
     } finally {

@@ -38,6 +38,8 @@ function envFor(extra: Record<string, string> = {}): { env: Record<string, strin
     PATH: stubs, HOME: ws, HOMELAB_SITE: './site.ts', HOMELAB_STATE_DIR: state, STUB_LOG: log, STUB_HOLD: hold,
     HOMELAB_SCHEMAS_DIR: join(REPO_ROOT, 'schemas'), HOMELAB_VALIDATE_TOOLS: 'off',
     PROXMOX_VE_ENDPOINT: 'https://pve.invalid:8006', PROXMOX_VE_API_TOKEN: 'pve-token', TF_VAR_ssh_public_key: 'ssh-ed25519 AAAA test', IDP_SECRET: 'idp-secret',
+    // Tools get only what their service needs (tool-env.ts): the stand-ins' controls are passed on by name.
+    HOMELAB_TOOL_ENV: 'STUB_LOG,STUB_FAIL,STUB_PLAN,STUB_SLEEP,STUB_HOLD,STUB_HOLD_AT,STUB_HOLD_CHECK,STUB_HOLD_EXIT',
     ...extra,
   };
   return { env, state, log, hold };

@@ -118,7 +118,8 @@ describe('truenas: apply script', () => {
     const plays = parse(t.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
     const local = plays.find((p) => p.hosts === 'localhost')!;
     expect(local.tasks.map((x) => x.name)).toEqual([`Run ${APPLY_SCRIPT}`]);
-    expect(local.tasks[0]!['ansible.builtin.command'].argv).toEqual(['bash', `{{ playbook_dir | dirname }}/files/localhost${APPLY_SCRIPT}`]);
+    expect(local.tasks[0]!['ansible.builtin.command'].argv).toEqual(['bash', '{{ playbook_dir | dirname }}/{{ homelab_dist_path }}']);
+    expect(local.tasks[0]!.vars).toEqual({ homelab_dist_path: `files/localhost${APPLY_SCRIPT}` });
     expect(parse(t.text('ansible/inventory.yml')).all.hosts.localhost.ansible_connection).toBe('local');
   });
   it.skipIf(!shellcheck)('passes shellcheck', () => {

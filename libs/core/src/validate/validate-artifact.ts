@@ -3,6 +3,7 @@
  * schema violations and structural problems all come back as Problems (never thrown), so one run
  * shows everything; only a missing or broken schema file throws, since no check is possible then.
  */
+import { ANSIBLE_YAML_TAGS } from '../render/ansible-data.ts';
 import type { Problem } from '../model/problem.ts';
 import { BLUEPRINT_YAML_TAGS, substituteBlueprintTags } from './blueprint-tags.ts';
 import { COMPOSE_YAML_TAGS, dropComposeResets } from './compose-tags.ts';
@@ -129,6 +130,8 @@ function readInput(format: ValidatedFormat, content: string, source: string): In
     multi: STREAM_FORMATS.has(format),
     ...(format === 'authentik-blueprint' ? { customTags: BLUEPRINT_YAML_TAGS, unknownTagsAreErrors: true } : {}),
     ...(format === 'compose' ? { customTags: COMPOSE_YAML_TAGS } : {}),
+    // Generated playbooks and inventories mark every model value `!unsafe` (render/ansible-data.ts).
+    ...(format === 'ansible-playbook' || format === 'ansible-inventory' ? { customTags: ANSIBLE_YAML_TAGS } : {}),
   };
   const yaml = parseYaml(content, source, options);
   const problems = [...yaml.problems];

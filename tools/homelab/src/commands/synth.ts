@@ -1,4 +1,4 @@
-import { backendFromEnv, formatProblems, isError, loadHomelab, synthesizeSite, writeDist, type SiteSynthesis } from '@homelab/core';
+import { backendFromEnv, formatProblems, isError, loadHomelab, synthesizeSite, writeDists, type SiteSynthesis } from '@homelab/core';
 import { unknownServiceMessage } from '../cli/service-names.ts';
 import { UsageError, distRoot, loadSite, type CommandOptions } from './context.ts';
 
@@ -26,6 +26,7 @@ export async function synthCommand(options: Pick<CommandOptions, 'root' | 'servi
     return { synthesis, ok: false, written: [] };
   }
   if (options.dryRun) return { synthesis, ok: true, written: [] };
-  const written = await Promise.all(synthesis.results.map((r) => writeDist(distRoot(options.root), r)));
+  // All services are checked and staged before any dist/<service>/ is replaced (write-dist.ts).
+  const written = await writeDists(distRoot(options.root), synthesis.results);
   return { synthesis, ok: true, written };
 }

@@ -31,7 +31,7 @@ describe('truenas: the VM', () => {
     expect(t.rootSettings(300)).toEqual(Object.fromEntries(raw.map((dev, i) => [`scsi${i + 1}`, `${dev},backup=0,replicate=0`])));
     // Proxmox appends size= to a disk it has seen, so the script matches disks as a prefix.
     const script = t.text('files/tower1/usr/local/lib/homelab/guests/300-truenas.sh');
-    for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} '${dev},backup=0,replicate=0' prefix\n`);
+    for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} ${dev},backup=0,replicate=0 prefix\n`);
     expect(vm.cdrom.file_id).toBe('local:iso/TrueNAS-SCALE-25.10.iso');
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {

@@ -101,7 +101,7 @@ describe.skipIf(ansible.skip)(`model values are data to the real ansible-playboo
     mkdirSync(dir, { recursive: true });
     const withStack: ServiceProps = { ...proxy, files: () => [
       { path: '/opt/stacks/proxy/compose.yml', content: 'services: {}\n', mode: '0644', format: 'compose' },
-      { path: '/etc/proxy/app.env', content: "TOKEN={{ lookup('ansible.builtin.env', 'APP_TOKEN') }}\n", mode: '0600', format: 'env', secret: true, restarts: ['nginx.service'] },
+      { path: '/etc/proxy/app.env', content: "TOKEN={{ lookup('ansible.builtin.env', 'APP_TOKEN') }}\n", mode: '0600', format: 'text', secret: true, restarts: ['nginx.service'] },
     ] };
     const result = synthesizeSite(buildHomelab(testSite, entries(withStack, idp))).results.find((r) => r.service === 'proxy')!;
     const dist = await writeDist(path.join(dir, 'dist'), result);
@@ -128,7 +128,7 @@ describe('the generated playbook and inventory mark every model value !unsafe', 
     ...app, docker: true, hostPackages: { app: ['nginx'] },
     files: () => [
       { path: '/opt/stacks/app/compose.yml', content: 'services: {}\n', mode: '0644', format: 'compose', tags: ['config'] },
-      { path: '/etc/app/app.env', content: "T={{ lookup('ansible.builtin.env', 'APP_TOKEN') }}\n", mode: '0600', format: 'env', secret: true, owner: 'app', restarts: ['nginx.service'] },
+      { path: '/etc/app/app.env', content: "T={{ lookup('ansible.builtin.env', 'APP_TOKEN') }}\n", mode: '0600', format: 'text', secret: true, owner: 'app', restarts: ['nginx.service'] },
       { path: '/etc/systemd/system/d.service', content: '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n', mode: '0644', format: 'systemd' },
       { path: '/usr/local/sbin/go.sh', content: '#!/bin/sh\n', mode: '0755', format: 'shell', run: true },
     ],

@@ -15,6 +15,7 @@ import {
   buildHomelab, DEPLOY_MACHINE, synthesizeSite, writeDist, type ConfigFile, type ServiceProps, type SynthResult,
 } from '../../src/index.ts';
 import { app, entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
+import { validateArtifactChecks } from '../../src/validate/validate-artifact.ts';
 import { realTool, tempRoot } from '../validate/tools/helpers.ts';
 
 const ansible = realTool('ansible-playbook');
@@ -134,6 +135,13 @@ describe('the generated playbook and inventory mark every model value !unsafe', 
     ],
   };
   const result = synthesizeSite(buildHomelab(testSite, entries(proxy, idp, withEverything))).results.find((r) => r.service === 'app')!;
+
+  it('validation reads the !unsafe tag as Ansible does: no unknown-tag warning, no problem', () => {
+    for (const [file, format] of [['ansible/playbook.yml', 'ansible-playbook'], ['ansible/inventory.yml', 'ansible-inventory']] as const) {
+      const checks = validateArtifactChecks(format, result.files.get(file)!, file);
+      expect(checks.flatMap((c) => c.problems)).toEqual([]);
+    }
+  });
 
   for (const file of ['ansible/playbook.yml', 'ansible/inventory.yml']) {
     it(`${file}: a string left untagged is one of homelab's own expressions, which names no model value`, () => {

@@ -34,6 +34,7 @@ export * from './render/compose.ts';
 export * from './render/env-file.ts';
 export * from './render/authentik-blueprint.ts';
 export * from './render/ansible.ts';
+export * from './render/ansible-data.ts';
 export * from './synth/manifest.ts';
 export * from './synth/synth-service.ts';
 export * from './synth/write-dist.ts';

@@ -202,9 +202,9 @@ describe('monitoring: NFS stall check on every Proxmox host that mounts the shar
   });
   it.each(clients)('%s gets the check script, its timer, and node_exporter', (node) => {
     const script = m.text(`files/${node}/usr/local/lib/homelab/nfs-mount-check.sh`);
-    expect(script).toContain(`mount_point='${mount}'`);
+    expect(script).toContain(`mount_point=${mount}\n`);
     expect(script).toContain('timeout -k 5 10 stat -t');
-    expect(script).toContain("out_dir='/var/lib/prometheus/node-exporter'");
+    expect(script).toContain('out_dir=/var/lib/prometheus/node-exporter\n');
     expect(m.text(`files/${node}/etc/systemd/system/homelab-nfs-mount-check.timer`)).toContain('OnUnitActiveSec=1min');
     const plays = parse(m.text('ansible/playbook.yml')) as any[];
     const play = plays.find((p) => p.hosts === node);
@@ -214,7 +214,7 @@ describe('monitoring: NFS stall check on every Proxmox host that mounts the shar
   });
   it.skipIf(!has('sh'))('the script writes both gauges for a responsive mount', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nfs-check-'));
-    const script = m.text(`files/${clients[0]}/usr/local/lib/homelab/nfs-mount-check.sh`).replace(`mount_point='${mount}'`, `mount_point='${dir}'`).replace("out_dir='/var/lib/prometheus/node-exporter'", `out_dir='${dir}/out'`);
+    const script = m.text(`files/${clients[0]}/usr/local/lib/homelab/nfs-mount-check.sh`).replace(`mount_point=${mount}\n`, `mount_point='${dir}'\n`).replace('out_dir=/var/lib/prometheus/node-exporter\n', `out_dir='${dir}/out'\n`);
     writeFileSync(join(dir, 'check.sh'), script);
     execFileSync('sh', [join(dir, 'check.sh')]);
     const prom = readFileSync(join(dir, 'out/nfs-mount.prom'), 'utf8');

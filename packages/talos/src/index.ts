@@ -7,7 +7,7 @@
  * repository.
  */
 import {
-  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, talosNodePatch, toYamlDocuments,
+  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, shellQuote, talosNodePatch, toYamlDocuments,
   type ConfigFile, type GuestProps, type RenderContext, type Site, type TalosRole,
 } from '@homelab/core';
 import { site } from '@homelab/site';
@@ -128,10 +128,6 @@ export function metallbManifests(ctx: RenderContext): string {
   return toYamlDocuments(docs, { header: generatedHeader(ctx.service.pkg, `MetalLB ${METALLB_VERSION}, layer 2: LoadBalancer addresses ${start}–${end}, answered by ARP.`) });
 }
 
-function sq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function applyScript(ctx: RenderContext): string {
   const s = ctx.site;
   const nodes = talosNodes(s);
@@ -154,14 +150,14 @@ set -euo pipefail
 
 here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 readonly here
-readonly cluster_name=${sq(s.name)}
-readonly endpoint=${sq(`https://${s.kubernetes.apiVip}:${API_PORT}`)}
-readonly talos_version=${sq(TALOS_VERSION.replace(/\.\d+$/, ''))}
-readonly bootstrap_node=${sq(first.ip)}
-readonly control_planes=(${cp.map((n) => sq(n.ip)).join(' ')})
+readonly cluster_name=${shellQuote(s.name)}
+readonly endpoint=${shellQuote(`https://${s.kubernetes.apiVip}:${API_PORT}`)}
+readonly talos_version=${shellQuote(TALOS_VERSION.replace(/\.\d+$/, ''))}
+readonly bootstrap_node=${shellQuote(first.ip)}
+readonly control_planes=(${cp.map((n) => shellQuote(n.ip)).join(' ')})
 # name=role=ip for every machine.
-readonly machines=(${nodes.map((n) => sq(`${n.name}=${n.role}=${n.ip}`)).join(' ')})
-readonly metallb_manifest=${sq(METALLB_MANIFEST)}
+readonly machines=(${nodes.map((n) => shellQuote(`${n.name}=${n.role}=${n.ip}`)).join(' ')})
+readonly metallb_manifest=${shellQuote(METALLB_MANIFEST)}
 
 changed() { printf 'homelab: changed: %s\\n' "$*"; }
 die() { printf 'error: %s\\n' "$*" >&2; exit 1; }

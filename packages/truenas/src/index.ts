@@ -80,10 +80,6 @@ export function desiredState(ctx: RenderContext): DesiredState {
   };
 }
 
-function sq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function applyScript(ctx: RenderContext): string {
   const caPemEnv = ctx.site.edge?.backendCas?.[ctx.service.name]?.pemEnv;
   const header = generatedHeader(ctx.service.pkg, 'Applies truenas-desired-state.json through the TrueNAS REST API (v2.0).');

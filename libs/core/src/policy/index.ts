@@ -22,6 +22,7 @@ import { filePathsRule } from './file-paths.ts';
 import { imageTagsRule } from './image-tags.ts';
 import { siteFactsRule } from './site-facts.ts';
 import { packageVersionRule } from './package-version.ts';
+import { adminBackendReachRule } from './admin-backend-reach.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
@@ -36,5 +37,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   capacityRule, placementRule, exposureRule, dnsRule, storageDependenciesRule, groupsRule,
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
   routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
-  configFileKeysRule,
+  configFileKeysRule, adminBackendReachRule,
 ];

@@ -10,7 +10,7 @@ import { ProblemCollector } from '../model/collector.ts';
 import type { Problem } from '../model/problem.ts';
 import type { NormalizedGuest, NormalizedRoute, NormalizedService } from '../model/service.ts';
 import { ingressAddresses } from '../proxmox/firewall.ts';
-import { HOST_GUARD_PATH, hostGuardRules } from '../render/host-guard.ts';
+import { HOST_GUARD_PATH } from '../render/host-guard.ts';
 import type { PolicyContext, PolicyRule } from './rule.ts';
 
 const OPTIONS = 'proxmox_virtual_environment_firewall_options';
@@ -50,6 +50,15 @@ function coversTcp(proto: unknown): boolean {
   return proto === undefined || proto === null || proto === '' || String(proto).toLowerCase() === 'tcp' || proto === '6';
 }
 
+/** Whether a guard (hostGuardRules' form) drops the port for every IPv4 source but the ingress. */
+function guardCovers(content: string, port: number, ingress: readonly string[]): boolean {
+  return [...content.matchAll(/^\s*tcp dport \{ ([^}]*) \} ip saddr != \{ ([^}]*) \} drop\s*$/gm)].some((m) => {
+    const ports = m[1]!.split(',').map((x) => Number(x.trim()));
+    const allow = m[2]!.split(',').map((x) => x.trim());
+    return ports.includes(port) && allow.every((a) => ingress.includes(a));
+  });
+}
+
 interface Backend { readonly owner: NormalizedService; readonly guest?: NormalizedGuest; readonly external?: NormalizedService }
 
 function findBackend(host: string, services: readonly NormalizedService[]): Backend | undefined {
@@ -82,8 +91,7 @@ function check(ctx: PolicyContext): Problem[] {
         const guardFiles = files?.get(backend.owner.name);
         if (!guardFiles) return; // files not rendered for it in this run
         const guard = guardFiles.find((f) => f.path === HOST_GUARD_PATH);
-        const expected = hostGuardRules({ ports: [b.port], allow: ingress });
-        if (!guard || !guard.content.includes(expected.split('\n').find((l) => l.includes('saddr'))!)) {
+        if (!guard || !guardCovers(guard.content, b.port, ingress)) {
           out.report(at, 'AdminBackendWithoutFirewall', `${what}: ${backend.owner.name} is not a Proxmox guest and no guard at ${HOST_GUARD_PATH} limits port ${b.port} to the ingress (${ingress.join(', ')}), so anyone on the LAN reaches it without Authentik`, guard?.path, `Add hostGuardFiles({ ports: [${b.port}], allow: ingressAddresses(ctx.services) }) (libs/core/src/render/host-guard.ts) to ${backend.owner.name}'s files.`);
         }
         return;

@@ -4,7 +4,7 @@
  * the printers share one definition; the site-specific parts (group, dependencies) are arguments.
  */
 import { defineService, type ConfigFile, type RenderContext, type ServiceProps } from '../model/service.ts';
-import { moonrakerConfig } from './moonraker.ts';
+import { moonrakerConfig, MOONRAKER_PORT } from './moonraker.ts';
 import { generatedHeader } from './yaml.ts';
 import { hostGuardFiles } from './host-guard.ts';
 import { ingressAddresses } from '../proxmox/firewall.ts';
@@ -30,7 +30,8 @@ export function klipperHostService(o: KlipperHostOptions): ServiceProps {
     const ingress = ctx.services.find((s) => s.provides.includes('ingress'));
     const route = ctx.service.routes[0]!;
     // No Proxmox firewall in front of a Pi: its own nftables guard lets only the ingress reach Mainsail.
-    const guard = hostGuardFiles({ ports: [MAINSAIL_PORT], allow: ingressAddresses(ctx.services) });
+    // Moonraker's own port too: nginx reaches it over loopback, nobody else needs it.
+    const guard = hostGuardFiles({ ports: [MAINSAIL_PORT, MOONRAKER_PORT], allow: ingressAddresses(ctx.services) });
     return [...guard, {
       path: `${configDir}/moonraker.conf`, mode: '0644', format: 'text', owner: user,
       // Moonraker reads its configuration only at start.

@@ -21,6 +21,8 @@ export * from './policy/index.ts';
 export * from './render/secrets.ts';
 export * from './proxmox/resources.ts';
 export * from './proxmox/stack.ts';
+export * from './proxmox/firewall.ts';
+export * from './render/host-guard.ts';
 export * from './proxmox/backend.ts';
 export * from './proxmox/guest-config.ts';
 export * from './proxmox/os-images.ts';

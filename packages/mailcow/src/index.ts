@@ -157,7 +157,7 @@ export default defineService({
     { name: 'mail-admin', host: 'mail-admin', port: HTTP_PORT, auth: 'authentik', admin: true, probePath: '/' },
   ],
   ports: [
-    ...MAIL_PORTS.map((p) => ({ port: p.port, protocol: 'tcp' as const, description: `${p.description}; not port-forwarded by the router (open question)` })),
+    ...MAIL_PORTS.map((p) => ({ port: p.port, protocol: 'tcp' as const, description: `${p.description}; not port-forwarded by the router (open question)`, from: ['lan'] })),
     { port: HTTP_PORT, protocol: 'tcp', description: 'mailcow nginx (HTTP, behind Traefik)' },
   ],
   secrets: [

@@ -77,9 +77,9 @@ export default defineService({
   startOnBoot: false,
   resources: { cores: 1, memoryMiB: 256, disks: [{ storage: 'local', sizeGiB: 4 }] },
   ports: [
-    { port: 67, protocol: 'udp', description: 'proxy-DHCP (boot information only)' },
-    { port: 4011, protocol: 'udp', description: 'PXE boot server discovery' },
-    { port: 69, protocol: 'udp', description: 'TFTP (boot loaders)' },
+    { port: 67, protocol: 'udp', description: 'proxy-DHCP (boot information only)', from: ['lan'] },
+    { port: 4011, protocol: 'udp', description: 'PXE boot server discovery', from: ['lan'] },
+    { port: 69, protocol: 'udp', description: 'TFTP (boot loaders)', from: ['lan'] },
   ],
   hostPackages: { pxe: ['curl', 'dnsmasq'] },
   files,

@@ -272,6 +272,9 @@ export default defineService({
   tier: 'high',
   group: 'kubernetes',
   guests: guests(site),
+  // MetalLB (layer 2) answers for LoadBalancer addresses on the workers' NICs, on ports the
+  // cluster's Services decide, not this model: a guest firewall with input DROP would drop them.
+  firewall: { enabled: false, reason: 'MetalLB layer 2 answers for LoadBalancer addresses on the worker NICs on ports the cluster decides; the Kubernetes and Talos APIs require client certificates (mTLS).' },
   ports: [
     { port: API_PORT, protocol: 'tcp', description: 'Kubernetes API on the VIP' },
     { port: 50000, protocol: 'tcp', description: 'Talos API (apid) on every machine' },

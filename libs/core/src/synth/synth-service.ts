@@ -134,7 +134,7 @@ export function synthService(home: Homelab, service: NormalizedService, options:
   // Only a stack that uses the Proxmox provider needs its endpoint and token (a DNS stack does not).
   let usesProxmox = false;
   if (hasTerraform) {
-    const tf = synthesizeStack({ site: home.site, service, wave, backend: options.backend ?? DEFAULT_BACKEND }, service.props.terraform);
+    const tf = synthesizeStack({ site: home.site, service, services: home.services, wave, backend: options.backend ?? DEFAULT_BACKEND }, service.props.terraform);
     usesProxmox = (tf.terraform as { required_providers?: Record<string, unknown> } | undefined)?.required_providers?.proxmox !== undefined;
     const text = `${JSON.stringify(tf, null, 2)}\n`;
     files.set(TERRAFORM_FILE, text);

@@ -25,12 +25,13 @@ const tf = (def: ServiceProps) => {
   const s = synthesizeSite(buildHomelab(site, entries(def)));
   return JSON.parse(s.results[0]!.files.get('terraform/cdk.tf.json')!);
 };
-/** The `want KEY 'VALUE'` lines of the root-settings script of the app LXC (102 on n2). */
+/** The `want KEY VALUE` lines of the root-settings script of the app LXC (102 on n2). */
 const rootSettings = (def: ServiceProps): [string, string][] => {
   const s = synthesizeSite(buildHomelab(site, entries(def)));
   const script = s.results[0]!.files.get('files/n2/usr/local/lib/homelab/guests/102-app.sh');
   if (script === undefined) throw new Error(`no root-settings script; files: ${[...s.results[0]!.files.keys()].join(', ')}`);
-  return [...script.matchAll(/^want (\S+) '([^']*)'/gm)].map((m) => [m[1]!, m[2]!]);
+  // VALUE is one shell word (shellQuote): bare when safe, else single-quoted.
+  return [...script.matchAll(/^want (\S+) (?:'((?:[^']|'\\'')*)'|([^\s']+))/gm)].map((m) => [m[1]!, m[2] !== undefined ? m[2].replaceAll("'\\''", "'") : m[3]!]);
 };
 
 describe('LXC device passthrough (root step on the node)', () => {

@@ -93,7 +93,7 @@ const failing: Row[] = [
   ['terraform-token', 'TokenPrivilegeNotNeeded', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'VM.Config.CDROM'])), 'packages/hv', 'extra.terraformRole.privileges'],
   ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'Sys.Modify'])), 'packages/hv', 'extra.terraformRole.privileges'],
   ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'Administrator')), 'packages/hv', 'extra.terraformRole.name'],
-  ['terraform-token', 'UnknownProxmoxResourceType', labSite, replace(lab(), extraStack('proxmox_virtual_environment_firewall_rules')), 'packages/app', 'terraform.proxmox_virtual_environment_firewall_rules'],
+  ['terraform-token', 'UnknownProxmoxResourceType', labSite, replace(lab(), extraStack('proxmox_virtual_environment_firewall_ipset')), 'packages/app', 'terraform.proxmox_virtual_environment_firewall_ipset'],
   ['terraform-token', 'InvalidTerraformRole', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform' })), 'packages/hv', 'extra.terraformRole'],
   ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'OtherRole', privileges: CONTAINER_PRIVILEGES })), 'packages/hv', 'extra.terraformRole'],
   ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform', privileges: CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Audit') })), 'packages/hv', 'extra.terraformRole.privileges'],

@@ -5,14 +5,14 @@
  * fake `pct` / `qm` on PATH.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
-  buildHomelab, containerRootSettings, guestRootSettings, pveProperty, ROOT_MANAGED_ATTRIBUTES, synthesizeSite, vmRootSettings,
-  type ServiceProps, type Site,
+  buildHomelab, containerRootSettings, guestRootSettings, pveProperty, ROOT_MANAGED_ATTRIBUTES, rootSettingsScript, synthesizeSite, vmRootSettings,
+  type NormalizedGuest, type ServiceProps, type Site,
 } from '../src/index.ts';
 import { entries, idp, proxy, testSite } from './fixtures/test-site.ts';
 
@@ -76,10 +76,10 @@ describe('a Docker LXC with NFS mounts and a device', () => {
     expect(file).toMatchObject({ mode: '0750', run: true });
     const wants = result('proxy').files.get(CT_SCRIPT)!.split('\n').filter((l) => l.startsWith('want '));
     expect(wants).toEqual([
-      "want features 'keyctl=1,nesting=1'",
-      "want mp1 '/mnt/pve/nas/media,backup=0,mp=/media,ro=1'",
-      "want mp2 '/mnt/pve/nas,backup=0,mp=/data'",
-      "want dev0 '/dev/dri/renderD128,mode=0660'",
+      'want features keyctl=1,nesting=1',
+      'want mp1 /mnt/pve/nas/media,backup=0,mp=/media,ro=1',
+      'want mp2 /mnt/pve/nas,backup=0,mp=/data',
+      'want dev0 /dev/dri/renderD128,mode=0660',
     ]);
   });
   it('keeps nesting and the datastore disk in Terraform, leaves the rest out, and ignores what the root step owns', () => {
@@ -106,7 +106,7 @@ describe('a VM with a USB device and raw passthrough disks', () => {
       { key: 'usb0', value: 'host=1234:5678' },
       { key: 'scsi1', value: `${RAW_DISK},backup=0,replicate=0`, prefix: true },
     ]);
-    expect(result('vm').files.get(VM_SCRIPT)).toContain(`want scsi1 '${RAW_DISK},backup=0,replicate=0' prefix\n`);
+    expect(result('vm').files.get(VM_SCRIPT)).toContain(`want scsi1 ${RAW_DISK},backup=0,replicate=0 prefix\n`);
   });
   it('has neither in Terraform, and ignores usb and disk', () => {
     const vm = resource('vm', 'vm');
@@ -169,6 +169,15 @@ describe('the script, run with sh against a fake pct / qm', () => {
     '',
   ].join('\n');
 
+  it('a value with quotes, spaces and command substitutions reaches pct as one literal argument (shellQuote)', () => {
+    const hostile = `/mnt/x' ; touch ${dir}/pwned ; echo '$(touch ${dir}/pwned2) \`touch ${dir}/pwned3\``;
+    const guest = { kind: 'lxc', placement: { vmid: 100 } } as unknown as NormalizedGuest;
+    const script = join(dir, 'hostile.sh');
+    writeFileSync(script, rootSettingsScript(guest, [{ key: 'mp9', value: hostile }], []));
+    const { calls } = run(script, '');
+    expect(calls).toEqual([`pct set 100 --mp9 ${hostile}`]);
+    for (const f of ['pwned', 'pwned2', 'pwned3']) expect(existsSync(join(dir, f)), f).toBe(false);
+  });
   it('first run, empty config: sets every key in order and reports a change', () => {
     const { stdout, calls } = run(scripts.ct, '');
     expect(calls).toEqual([

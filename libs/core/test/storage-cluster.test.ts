@@ -74,7 +74,8 @@ describe('playbook: scripts that run (ConfigFile.run)', () => {
     const names = play!.tasks.map((t) => t.name);
     expect(names).toContain('Install /etc/other.conf');
     expect(names.filter((n: string) => n.includes('/bundle'))).toEqual(['Run /bundle/apply.sh']);
-    expect(play!.tasks.find((t) => t.name === 'Run /bundle/apply.sh')!['ansible.builtin.command'].argv).toEqual(['bash', '{{ playbook_dir | dirname }}/files/localhost/bundle/apply.sh']);
+    expect(play!.tasks.find((t) => t.name === 'Run /bundle/apply.sh')!['ansible.builtin.command'].argv).toEqual(['bash', '{{ playbook_dir | dirname }}/{{ homelab_dist_path }}']);
+    expect(play!.tasks.find((t) => t.name === 'Run /bundle/apply.sh')!.vars).toEqual({ homelab_dist_path: 'files/localhost/bundle/apply.sh' });
   });
   it('enables an escaped automount unit like any other unit', () => {
     const unit = 'mnt-pve-nas\\x2dmedia.automount';

@@ -10,6 +10,7 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   { path: 'nodes.zotac.cores', value: 12, reason: 'The seed says "Ryzen 5"; ZBOX Ryzen 5 models have 6 cores / 12 threads.' },
   { path: 'nodes.*.disks (Ceph OSDs)', value: 'SSD OSDs on pve2, pve3, zotac; HDD OSDs on tower1', reason: 'The seed says six OSDs (three SSD, three HDD) "across multiple nodes" without naming them. SSDs on three hosts let the SSD-class rule keep 3 replicas on 3 hosts for the Kubernetes pool.' },
   { path: 'nodes.tower1.disks (TrueNAS)', value: '2 × HDD passed through raw', reason: 'The seed says "1 TB SSD + HDDs" and raw disk passthrough for TrueNAS; the count is not given.' },
+  { path: 'management.sources', value: ['192.168.86.0/24', '10.10.0.0/24'], reason: 'The seed does not say which machine deploys or where SSH comes from, so the guest firewalls let SSH (22) in from the LAN and the WireGuard subnet. Everything else on the guests is closed to them; narrow this to the operator machine\'s address once it is known.' },
   { path: 'storage.ceph.datastore', value: 'ceph-rbd', reason: 'The seed does not name the Proxmox storage id of the Ceph pool.' },
   { path: 'storage.nfs', value: 'truenas:/mnt/tank/media mounted at /mnt/pve/truenas-media', reason: 'The seed names the /media export but not the dataset path or the host mount point.' },
   { path: 'addressPlan.recipe-site.node', value: 'pve3', reason: 'The seed gives LXC 201 and .21 but no node.' },

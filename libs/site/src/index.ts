@@ -29,6 +29,9 @@ export const site: Site = {
     { port: 443, protocol: 'tcp', service: 'traefik' },
     { port: 51820, protocol: 'udp', service: 'wireguard' },
   ],
+  // Where deploys and SSH come from. Nobody has written down the operator's machine, so this is
+  // the LAN and the VPN (assumptions.ts, management.sources); narrow it to that machine's address.
+  management: { sources: ['192.168.86.0/24', '10.10.0.0/24'] },
   dns: {
     zone: DOMAIN,
     records: [

@@ -34,7 +34,8 @@ export async function synthesized(service: string): Promise<Synthesized> {
   const rootSettings = (vmid: number) => {
     const path = [...result.files.keys()].find((f) => new RegExp(`/usr/local/lib/homelab/guests/${vmid}-[^/]+\\.sh$`).test(f));
     if (!path) throw new Error(`${service} has no root-settings script for guest ${vmid}`);
-    return Object.fromEntries([...text(path).matchAll(/^want (\S+) '([^']*)'/gm)].map((m) => [m[1]!, m[2]!]));
+    // A value is one shell word: bare when it is a safe word, else single-quoted (shellQuote).
+    return Object.fromEntries([...text(path).matchAll(/^want (\S+) (?:'((?:[^']|'\\'')*)'|([^\s']+))/gm)].map((m) => [m[1]!, m[2] !== undefined ? m[2].replaceAll("'\\''", "'") : m[3]!]));
   };
   return { files: result.files, text, json: (path) => JSON.parse(text(path)), rootSettings };
 }

@@ -175,3 +175,31 @@ describe('arr: the kill-switch policy rule reads this Compose file', () => {
     expect(check(edit(change)).map((p) => [p.code, p.path])).toContainEqual([code, `files[/opt/stacks/arr/compose.yml].${path}`]);
   });
 });
+
+describe('arr: guest firewall (issue 9: the LAN reached Sonarr and SABnzbd around Authentik)', () => {
+  const rules = tf.resource.proxmox_virtual_environment_firewall_rules?.arr_firewall_rules?.rule ?? [];
+  const byPort = Object.fromEntries(rules.map((r: any) => [r.dport, r]));
+  it('is on, with input DROP, for LXC 202', () => {
+    expect(tf.resource.proxmox_virtual_environment_firewall_options?.arr_firewall).toMatchObject({ node_name: 'pve2', container_id: 202, enabled: true, input_policy: 'DROP' });
+  });
+  it('opens every web UI (Sonarr, Radarr, Prowlarr, Bazarr, Overseerr, SABnzbd) only to Traefik\'s address', () => {
+    const traefik = site.addressPlan.traefik!.ip;
+    for (const port of [8989, 7878, 9696, 6767, 5055, 8080]) {
+      expect(byPort[String(port)], String(port)).toMatchObject({ type: 'in', action: 'ACCEPT', proto: 'tcp', source: traefik });
+    }
+  });
+  it('opens the exportarr ports only to the monitoring guest', () => {
+    for (const port of Object.values(EXPORTERS)) expect(byPort[String(port)], String(port)).toMatchObject({ proto: 'tcp', source: site.addressPlan.monitoring!.ip });
+  });
+  it('opens nothing else but SSH from the management sources', () => {
+    const expected = ['22', '5055', '6767', '7878', '8080', '8989', '9696', ...Object.values(EXPORTERS).map(String)].sort();
+    expect(rules.map((r: any) => r.dport).sort()).toEqual(expected);
+    expect(byPort['22'].source.split(',').sort()).toEqual([...site.management.sources].sort());
+  });
+  it('is covered by the provider schema check: a wrong policy in it is rejected', () => {
+    const broken = structuredClone(tf);
+    broken.resource.proxmox_virtual_environment_firewall_options.arr_firewall.input_policy = 'deny';
+    const r = validateArtifact('terraform-json', JSON.stringify(broken), 'cdk.tf.json');
+    expect(r.problems.map((p) => p.path)).toEqual(['/resource/proxmox_virtual_environment_firewall_options/arr_firewall/input_policy']);
+  });
+});

@@ -4,7 +4,7 @@
  * pool for the Kubernetes VM disks (3 replicas, min_size 2) on the SSD rule. Applied by one
  * idempotent script per node. Its alert rules travel as service data for the monitoring service.
  */
-import { defineService, generatedHeader, type ConfigFile, type ProxmoxNode, type RenderContext, type Site } from '@homelab/core';
+import { defineService, generatedHeader, shellQuote, type ConfigFile, type ProxmoxNode, type RenderContext, type Site } from '@homelab/core';
 import { site } from '@homelab/site';
 import { CEPH_RULE_GROUPS, cephAlertRuleTests } from './alerts.ts';
 
@@ -66,10 +66,6 @@ export function poolRule(site: Site): CrushRule {
   return rule;
 }
 
-function sq(value: string | number): string {
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
-}
-
 /** The idempotent script for one node: its own daemons and OSDs, then the cluster-wide steps. */
 export function nodeScript(ctx: RenderContext, node: ProxmoxNode): string {
   const { site } = ctx;
@@ -88,15 +84,15 @@ ${header.map((l) => `# ${l}`).join('\n')}
 # after the OSDs of a device class exist creates that class's rule, so one deploy converges.
 set -euo pipefail
 
-readonly node=${sq(node.name)}
-readonly public_network=${sq(site.network.cidr)}
+readonly node=${shellQuote(node.name)}
+readonly public_network=${shellQuote(site.network.cidr)}
 readonly monitor=${monitor ? 1 : 0}
 # OSD disks of this node (libs/site, role ceph-osd) as device=class.
-readonly osd_disks=(${osds.map((o) => sq(`${o.device}=${o.deviceClass}`)).join(' ')})
-readonly pool=${sq(pool)}
+readonly osd_disks=(${osds.map((o) => shellQuote(`${o.device}=${o.deviceClass}`)).join(' ')})
+readonly pool=${shellQuote(pool)}
 readonly pool_size=${size}
 readonly pool_min_size=${minSize}
-readonly pool_rule=${sq(ssdRule.name)}
+readonly pool_rule=${shellQuote(ssdRule.name)}
 readonly osd_memory_target=${OSD_MEMORY_TARGET_BYTES}
 
 changed() { printf 'homelab: changed: %s\\n' "$*"; }
@@ -173,7 +169,7 @@ ensure_rule() {
   ceph_ osd crush rule create-replicated "\${rule}" default "\${domain}" "\${class}"
   changed "CRUSH rule \${rule} (\${class}, failure domain \${domain})"
 }
-${rules.map((r) => `ensure_rule ${sq(r.name)} ${sq(r.deviceClass)} ${sq(r.failureDomain)}`).join('\n')}
+${rules.map((r) => `ensure_rule ${shellQuote(r.name)} ${shellQuote(r.deviceClass)} ${shellQuote(r.failureDomain)}`).join('\n')}
 
 # 6. The RBD pool for the Kubernetes VM disks, on the SSD rule, and its settings kept as declared.
 ensure_pool_value() {

@@ -46,9 +46,9 @@ describe('ceph: node scripts', () => {
     for (const play of plays) expect(play.tasks.some((t) => t.name === `Run ${NODE_SCRIPT}`)).toBe(true);
   });
   it('creates each OSD on its own node with an explicit device class, after checking the disk is not one already', () => {
-    expect(script('pve2')).toContain("readonly osd_disks=('/dev/sdb=ssd')");
-    expect(script('zotac')).toContain("readonly osd_disks=('/dev/nvme1n1=ssd')");
-    expect(script('tower1')).toContain("readonly osd_disks=('/dev/disk/by-id/ata-HDD-OSD-1=hdd' '/dev/disk/by-id/ata-HDD-OSD-2=hdd' '/dev/disk/by-id/ata-HDD-OSD-3=hdd')");
+    expect(script('pve2')).toContain("readonly osd_disks=(/dev/sdb=ssd)");
+    expect(script('zotac')).toContain("readonly osd_disks=(/dev/nvme1n1=ssd)");
+    expect(script('tower1')).toContain("readonly osd_disks=(/dev/disk/by-id/ata-HDD-OSD-1=hdd /dev/disk/by-id/ata-HDD-OSD-2=hdd /dev/disk/by-id/ata-HDD-OSD-3=hdd)");
     expect(script('pve1')).toContain('readonly osd_disks=()');
     expect(script('pve2')).toMatch(/if \(\( osdid < 0 \)\); then\n\s+pveceph osd create "\$\{dev\}" --crush-device-class "\$\{class\}"/);
   });
@@ -59,12 +59,12 @@ describe('ceph: node scripts', () => {
   });
   it('creates the device-class rules and the 3/2 RBD pool on the SSD rule, idempotently', () => {
     const text = script('pve3');
-    expect(text).toContain("ensure_rule 'ceph-ssd' 'ssd' 'host'");
-    expect(text).toContain("ensure_rule 'ceph-hdd' 'hdd' 'osd'");
-    expect(text).toContain("readonly pool='rbd-k8s'");
+    expect(text).toContain("ensure_rule ceph-ssd ssd host");
+    expect(text).toContain("ensure_rule ceph-hdd hdd osd");
+    expect(text).toContain("readonly pool=rbd-k8s");
     expect(text).toContain('readonly pool_size=3');
     expect(text).toContain('readonly pool_min_size=2');
-    expect(text).toContain("readonly pool_rule='ceph-ssd'");
+    expect(text).toContain("readonly pool_rule=ceph-ssd");
     expect(text).toContain('if ! ceph_ osd pool ls | grep -qxF "${pool}"; then');
     expect(text).toContain('ensure_pool_value "${pool}" min_size "${pool_min_size}"');
     expect(text).toContain('ensure_pool_value .mgr crush_rule "${pool_rule}"');

@@ -23,8 +23,9 @@ export default defineService({
   // that the application, not Authentik, guards it.
   routes: [{ name: 'ha', host: 'ha', port: HA_PORT, auth: 'app', admin: false, probePath: '/manifest.json' }],
   ports: [
-    { port: HA_PORT, protocol: 'tcp', description: 'Home Assistant UI and API' },
-    { port: 1883, protocol: 'tcp', description: 'MQTT (Mosquitto add-on) for Zigbee2MQTT' },
+    // LAN devices and the companion app on the home network talk to HA directly; HA's own login guards it.
+    { port: HA_PORT, protocol: 'tcp', description: 'Home Assistant UI and API', from: ['lan'] },
+    { port: 1883, protocol: 'tcp', description: 'MQTT (Mosquitto add-on) for Zigbee2MQTT', from: ['zigbee2mqtt'] },
   ],
   dependsOn: ['traefik'],
   extra: { mqtt: { port: 1883 } },

@@ -42,7 +42,7 @@ export default defineService({
   nfsMounts: [{ share: '/media', path: '/media', readOnly: true }],
   // Seed: "Own auth". The player UI; its dashboard needs a Jellyfin administrator login.
   routes: [{ name: 'jellyfin', host: 'jellyfin', port: JELLYFIN_PORT, auth: 'app', admin: false, probePath: '/health' }],
-  ports: [{ port: JELLYFIN_PORT, protocol: 'tcp', description: 'Jellyfin HTTP (LAN clients and Traefik)' }],
+  ports: [{ port: JELLYFIN_PORT, protocol: 'tcp', description: 'Jellyfin HTTP (LAN clients and Traefik)', from: ['lan'] }],
   dependsOn: ['traefik', 'truenas'],
   files,
 });

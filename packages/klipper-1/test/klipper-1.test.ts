@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 
@@ -57,5 +61,24 @@ describe(`${SERVICE}: route`, () => {
     const svc = all.home.byName.get(SERVICE)!;
     expect([svc.kind, svc.group, svc.externalHost?.name]).toEqual(['external', 'special', SERVICE]);
     expect(all.problems.filter((p) => p.source === `packages/${SERVICE}`)).toEqual([]);
+  });
+});
+
+describe(`${SERVICE}: only Traefik reaches Mainsail (issue 9)`, () => {
+  const guard = s.text(`files/${SERVICE}/etc/homelab/ingress-guard.nft`);
+  it('drops Mainsail and Moonraker for every address but Traefik\'s, in a table of its own', () => {
+    expect(guard).toContain('tcp dport { 80, 7125 } ip saddr != { 192.168.86.20 } drop');
+    expect(guard).toContain('table inet homelab_guard {');
+    expect(guard).toContain('iif "lo" accept');
+  });
+  it('is a ruleset nft accepts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guard-'));
+    writeFileSync(join(dir, 'g.nft'), guard);
+    // -c: parse and check against the kernel without changing anything.
+    expect(() => execFileSync('nft', ['-c', '-f', join(dir, 'g.nft')], { stdio: 'pipe' })).not.toThrow();
+  });
+  it('is loaded at boot by its unit, and nftables is installed for it', () => {
+    expect(s.text(`files/${SERVICE}/etc/systemd/system/homelab-ingress-guard.service`)).toContain('ExecStart=/usr/sbin/nft -f /etc/homelab/ingress-guard.nft');
+    expect(parse(s.text('ansible/playbook.yml')).flatMap((p: any) => p.tasks ?? []).some((t: any) => JSON.stringify(t).includes('nftables'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { defineService, envRef, generatedHeader, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, envRef, generatedHeader, shellQuote, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
 
 /** mailcow-dockerized is installed from its own repository, at a pinned release tag (assumption). */
 export const MAILCOW_REPO = 'https://github.com/mailcow/mailcow-dockerized.git';
@@ -92,10 +92,10 @@ function installScript(ctx: RenderContext): string {
   return `#!/bin/sh
 ${header.map((l) => `# ${l}`).join('\n')}
 set -eu
-dir='${MAILCOW_DIR}'
-version='${MAILCOW_VERSION}'
+dir=${shellQuote(MAILCOW_DIR)}
+version=${shellQuote(MAILCOW_VERSION)}
 if [ ! -d "$dir/.git" ]; then
-  git clone --branch "$version" --depth 1 '${MAILCOW_REPO}' "$dir.tmp"
+  git clone --branch "$version" --depth 1 ${shellQuote(MAILCOW_REPO)} "$dir.tmp"
   # mailcow.conf was installed by deploy before the clone existed: keep it.
   if [ -f "$dir/mailcow.conf" ]; then cp -p "$dir/mailcow.conf" "$dir.tmp/mailcow.conf"; fi
   rm -rf "$dir"
@@ -157,7 +157,7 @@ export default defineService({
     { name: 'mail-admin', host: 'mail-admin', port: HTTP_PORT, auth: 'authentik', admin: true, probePath: '/' },
   ],
   ports: [
-    ...MAIL_PORTS.map((p) => ({ port: p.port, protocol: 'tcp' as const, description: `${p.description}; not port-forwarded by the router (open question)` })),
+    ...MAIL_PORTS.map((p) => ({ port: p.port, protocol: 'tcp' as const, description: `${p.description}; not port-forwarded by the router (open question)`, from: ['lan'] })),
     { port: HTTP_PORT, protocol: 'tcp', description: 'mailcow nginx (HTTP, behind Traefik)' },
   ],
   secrets: [

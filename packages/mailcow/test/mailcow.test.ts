@@ -48,8 +48,8 @@ describe('mailcow: mailcow.conf and install', () => {
   });
   it('is installed from the mailcow-dockerized repository at a pinned tag by a oneshot unit deploy enables', () => {
     const script = mc.text('files/mailcow/usr/local/sbin/mailcow-install.sh');
-    expect(script).toMatch(/version='\d{4}-\d{2}[a-z]?'/);
-    expect(script).toContain("git clone --branch \"$version\" --depth 1 'https://github.com/mailcow/mailcow-dockerized.git'");
+    expect(script).toMatch(/version=\d{4}-\d{2}[a-z]?\n/);
+    expect(script).toContain('git clone --branch "$version" --depth 1 https://github.com/mailcow/mailcow-dockerized.git "$dir.tmp"');
     expect(script).toContain('ln -sfn mailcow.conf .env');
     const unit = mc.text('files/mailcow/etc/systemd/system/mailcow.service');
     expect(unit).toContain('ExecStart=/usr/bin/docker compose up --detach --remove-orphans');

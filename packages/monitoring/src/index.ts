@@ -14,6 +14,9 @@ export const PVE_EXPORTER_IMAGE = 'docker.io/prompve/prometheus-pve-exporter:3.1
 /** The seed's own exporter (not in the catalog): image name and port are assumptions. */
 export const DEXCOM_EXPORTER_IMAGE = 'ghcr.io/woodhead/dexcom-exporter:0.1.0';
 
+/** Where the exporters only Prometheus (on the same host) talks to listen. */
+const LOOPBACK = '127.0.0.1';
+
 export const PORTS = { prometheus: 9090, alertmanager: 9093, grafana: 3000, blackbox: 9115, node: 9100, pve: 9221, dexcom: 9500 } as const;
 const STACK = stackDir('monitoring');
 const ALERTMANAGER_UID = '65534';
@@ -133,7 +136,8 @@ function files(ctx: RenderContext): ConfigFile[] {
         network_mode: 'host',
         command: [
           '--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=30d',
-          `--web.listen-address=:${PORTS.prometheus}`, `--web.external-url=https://${fqdn('prometheus')}/`, '--web.enable-lifecycle',
+          // No --web.enable-lifecycle: nothing POSTs /-/reload or /-/quit; deploy restarts the stack.
+          `--web.listen-address=:${PORTS.prometheus}`, `--web.external-url=https://${fqdn('prometheus')}/`,
         ],
         volumes: ['./prometheus:/etc/prometheus:ro', 'prometheus-data:/prometheus'],
       },
@@ -164,19 +168,21 @@ function files(ctx: RenderContext): ConfigFile[] {
       'blackbox-exporter': {
         image: BLACKBOX_IMAGE,
         network_mode: 'host',
-        command: ['--config.file=/etc/blackbox/blackbox.yml', `--web.listen-address=:${PORTS.blackbox}`],
+        // Loopback: only Prometheus, on this host, asks it to probe.
+        command: ['--config.file=/etc/blackbox/blackbox.yml', `--web.listen-address=${LOOPBACK}:${PORTS.blackbox}`],
         volumes: ['./blackbox:/etc/blackbox:ro'],
       },
       'node-exporter': {
         image: NODE_EXPORTER_IMAGE,
         network_mode: 'host',
-        command: ['--path.rootfs=/host', `--web.listen-address=:${PORTS.node}`],
+        command: ['--path.rootfs=/host', `--web.listen-address=${LOOPBACK}:${PORTS.node}`],
         volumes: ['/:/host:ro,rslave'],
       },
       'pve-exporter': {
         image: PVE_EXPORTER_IMAGE,
         network_mode: 'host',
-        command: [`--web.listen-address=:${PORTS.pve}`],
+        // Loopback: it holds the PVE token and fetches any target= it is given; only Prometheus asks.
+        command: [`--web.listen-address=${LOOPBACK}:${PORTS.pve}`],
         environment: {
           PVE_USER: PVE_EXPORTER_USER,
           PVE_TOKEN_NAME: PVE_EXPORTER_TOKEN_NAME,
@@ -254,6 +260,8 @@ export default defineService({
   name: 'monitoring',
   // It depends on what it scrapes for deploy order (a new route becomes a new probe), not to run.
   observer: true,
+  // The scraper: the guest firewalls let it in to every metrics port.
+  provides: ['metrics'],
   description: 'Prometheus, Grafana and Alertmanager: scrapes every service, probes every route, alerts to Discord, SMS and AlertMind',
   kind: 'lxc',
   tier: 'low',
@@ -269,18 +277,18 @@ export default defineService({
     { name: 'prometheus', port: PORTS.prometheus },
     { name: 'alertmanager', port: PORTS.alertmanager },
     { name: 'grafana', port: PORTS.grafana },
-    { name: 'blackbox', port: PORTS.blackbox },
-    { name: 'node', port: PORTS.node },
-    { name: 'pve-exporter', port: PORTS.pve },
+    { name: 'blackbox', port: PORTS.blackbox, address: LOOPBACK },
+    { name: 'node', port: PORTS.node, address: LOOPBACK },
+    { name: 'pve-exporter', port: PORTS.pve, address: LOOPBACK },
     { name: 'dexcom', port: PORTS.dexcom },
   ],
   ports: [
-    { port: PORTS.prometheus, protocol: 'tcp', description: 'Prometheus (UI, API; Piboard polls it)' },
+    { port: PORTS.prometheus, protocol: 'tcp', description: 'Prometheus (UI, API; Piboard polls it)', from: ['piboard'] },
     { port: PORTS.alertmanager, protocol: 'tcp', description: 'Alertmanager' },
     { port: PORTS.grafana, protocol: 'tcp', description: 'Grafana' },
-    { port: PORTS.blackbox, protocol: 'tcp', description: 'blackbox_exporter' },
-    { port: PORTS.node, protocol: 'tcp', description: 'node_exporter of the LXC' },
-    { port: PORTS.pve, protocol: 'tcp', description: 'Proxmox VE exporter' },
+    { port: PORTS.blackbox, protocol: 'tcp', description: 'blackbox_exporter (loopback only)' },
+    { port: PORTS.node, protocol: 'tcp', description: 'node_exporter of the LXC (loopback only)' },
+    { port: PORTS.pve, protocol: 'tcp', description: 'Proxmox VE exporter (loopback only)' },
     { port: PORTS.dexcom, protocol: 'tcp', description: 'Dexcom glucose exporter' },
   ],
   secrets: [

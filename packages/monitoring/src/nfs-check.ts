@@ -7,7 +7,7 @@
  * in uninterruptible I/O, the timer does not start another run and the timestamp goes stale, which
  * the NfsMountStalled alert also catches.
  */
-import { generatedHeader, systemdUnit, type ConfigFile } from '@homelab/core';
+import { generatedHeader, shellQuote, systemdUnit, type ConfigFile } from '@homelab/core';
 import { NFS_LAST_CHECK_METRIC, NFS_RESPONSIVE_METRIC } from './alerts.ts';
 
 /** Debian's prometheus-node-exporter reads *.prom files here by default. */
@@ -21,8 +21,8 @@ export function nfsCheckScript(pkg: { name: string; version: string }, mountPoin
   return `#!/bin/sh
 ${header.join('\n')}
 set -u
-mount_point='${mountPoint}'
-out_dir='${TEXTFILE_DIR}'
+mount_point=${shellQuote(mountPoint)}
+out_dir=${shellQuote(TEXTFILE_DIR)}
 tmp="$out_dir/.nfs-mount.prom.$$"
 # A stalled hard NFS mount blocks stat(2); -k sends SIGKILL if SIGTERM is not enough.
 if timeout -k 5 ${STAT_TIMEOUT_SECONDS} stat -t "$mount_point" >/dev/null 2>&1; then responsive=1; else responsive=0; fi

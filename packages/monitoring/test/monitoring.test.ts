@@ -202,9 +202,9 @@ describe('monitoring: NFS stall check on every Proxmox host that mounts the shar
   });
   it.each(clients)('%s gets the check script, its timer, and node_exporter', (node) => {
     const script = m.text(`files/${node}/usr/local/lib/homelab/nfs-mount-check.sh`);
-    expect(script).toContain(`mount_point='${mount}'`);
+    expect(script).toContain(`mount_point=${mount}\n`);
     expect(script).toContain('timeout -k 5 10 stat -t');
-    expect(script).toContain("out_dir='/var/lib/prometheus/node-exporter'");
+    expect(script).toContain('out_dir=/var/lib/prometheus/node-exporter\n');
     expect(m.text(`files/${node}/etc/systemd/system/homelab-nfs-mount-check.timer`)).toContain('OnUnitActiveSec=1min');
     const plays = parse(m.text('ansible/playbook.yml')) as any[];
     const play = plays.find((p) => p.hosts === node);
@@ -214,7 +214,7 @@ describe('monitoring: NFS stall check on every Proxmox host that mounts the shar
   });
   it.skipIf(!has('sh'))('the script writes both gauges for a responsive mount', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nfs-check-'));
-    const script = m.text(`files/${clients[0]}/usr/local/lib/homelab/nfs-mount-check.sh`).replace(`mount_point='${mount}'`, `mount_point='${dir}'`).replace("out_dir='/var/lib/prometheus/node-exporter'", `out_dir='${dir}/out'`);
+    const script = m.text(`files/${clients[0]}/usr/local/lib/homelab/nfs-mount-check.sh`).replace(`mount_point=${mount}\n`, `mount_point='${dir}'\n`).replace('out_dir=/var/lib/prometheus/node-exporter\n', `out_dir='${dir}/out'\n`);
     writeFileSync(join(dir, 'check.sh'), script);
     execFileSync('sh', [join(dir, 'check.sh')]);
     const prom = readFileSync(join(dir, 'out/nfs-mount.prom'), 'utf8');
@@ -262,3 +262,34 @@ function validatorPath(): string | undefined {
   }
   return undefined;
 }
+
+describe('monitoring: reachable only where needed (issue 9)', () => {
+  const tf = m.json('terraform/cdk.tf.json');
+  const rules = tf.resource.proxmox_virtual_environment_firewall_rules.monitoring_firewall_rules.rule;
+  const byPort = Object.fromEntries(rules.map((r: any) => [r.dport, r]));
+  const ip = (name: string) => home.site.addressPlan[name]!.ip;
+  it('runs Prometheus without --web.enable-lifecycle (no /-/reload, /-/quit from anyone)', () => {
+    expect(compose.services.prometheus.command.join(' ')).not.toContain('lifecycle');
+  });
+  it('binds the PVE exporter (it holds the PVE token), blackbox and node_exporter to loopback, and scrapes them there', () => {
+    expect(compose.services['pve-exporter'].command).toContain('--web.listen-address=127.0.0.1:9221');
+    expect(compose.services['blackbox-exporter'].command).toContain('--web.listen-address=127.0.0.1:9115');
+    expect(compose.services['node-exporter'].command).toContain('--web.listen-address=127.0.0.1:9100');
+    expect(job('monitoring-node').static_configs[0].targets).toEqual(['127.0.0.1:9100']);
+  });
+  it('lets no one in to the exporters through the guest firewall', () => {
+    for (const port of ['9100', '9115', '9221', '9500']) expect(byPort[port], port).toBeUndefined();
+  });
+  it('opens Prometheus to Traefik and Piboard, Grafana and Alertmanager to Traefik only', () => {
+    expect(byPort['9090'].source).toBe([ip('traefik'), ip('piboard')].join(','));
+    expect(byPort['3000'].source).toBe(ip('traefik'));
+    expect(byPort['9093'].source).toBe(ip('traefik'));
+    expect(tf.resource.proxmox_virtual_environment_firewall_options.monitoring_firewall).toMatchObject({ enabled: true, input_policy: 'DROP' });
+  });
+  it('is the scraper every other guest lets in to its metrics ports', async () => {
+    const t = (await synthesizeThisSite()).results.find((r) => r.service === 'traefik')!;
+    const traefikRules = JSON.parse(t.files.get('terraform/cdk.tf.json')!).resource.proxmox_virtual_environment_firewall_rules.traefik_firewall_rules.rule;
+    expect(traefikRules.find((r: any) => r.dport === '8082')).toMatchObject({ proto: 'tcp', source: ip('monitoring') });
+    expect(traefikRules.filter((r: any) => r.dport === '443' || r.dport === '80').every((r: any) => r.source === undefined)).toBe(true);
+  });
+});

@@ -43,7 +43,7 @@ export default defineService({
   nfsMounts: [{ share: '/media', path: '/media', readOnly: true }],
   // Seed: "Plex auth". The player UI and its settings are behind Plex's own account login.
   routes: [{ name: 'plex', host: 'plex', port: PLEX_PORT, auth: 'app', admin: false, probePath: '/identity' }],
-  ports: [{ port: PLEX_PORT, protocol: 'tcp', description: 'Plex Media Server (LAN clients and Traefik)' }],
+  ports: [{ port: PLEX_PORT, protocol: 'tcp', description: 'Plex Media Server (LAN clients and Traefik)', from: ['lan'] }],
   dependsOn: ['traefik', 'truenas'],
   files,
 });

@@ -5,7 +5,7 @@
  */
 import {
   defineService, ensureProxmoxProvider, generatedHeader, nfsClientNodes, nfsHostMountUnits, ProxmoxAcl, ProxmoxLvmThinStorage,
-  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput, type ConfigFile, type Construct, type RenderContext, type Site, type StackContext,
+  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput, shellQuote, type ConfigFile, type Construct, type RenderContext, type Site, type StackContext,
 } from '@homelab/core';
 import { TERRAFORM_PRIVILEGES } from './privileges.ts';
 
@@ -25,11 +25,6 @@ export function managementNode(site: Site): Site['nodes'][number] {
   return first;
 }
 
-/** Quotes a value for a POSIX shell (single quotes; embedded ones closed and escaped). */
-function sq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * The Ceph RBD storage definition. bpg/proxmox has no RBD storage resource, so it is applied with
  * pvesm on one node; /etc/pve/storage.cfg is cluster-wide (pmxcfs), so once is enough.
@@ -45,10 +40,10 @@ ${header.map((l) => `# ${l}`).join('\n')}
 # Prints "homelab: changed: ..." for every change, which the playbook reports as changed.
 set -euo pipefail
 
-readonly storage_id=${sq(ceph.datastore)}
-readonly pool=${sq(ceph.pool)}
+readonly storage_id=${shellQuote(ceph.datastore)}
+readonly pool=${shellQuote(ceph.pool)}
 readonly content='images'
-readonly nodes=${sq(nodes)}
+readonly nodes=${shellQuote(nodes)}
 
 changed() { printf 'homelab: changed: %s\\n' "$*"; }
 

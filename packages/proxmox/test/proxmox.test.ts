@@ -74,9 +74,9 @@ describe('proxmox: storage definitions', () => {
   });
   const script = p.text('files/pve1/usr/local/sbin/homelab-pve-storage.sh');
   it('defines the Ceph RBD storage with pvesm on one node, checking before it adds', () => {
-    expect(script).toContain("readonly storage_id='ceph-rbd'");
-    expect(script).toContain("readonly pool='rbd-k8s'");
-    expect(script).toContain("readonly nodes='pve1,pve2,pve3,tower1,zotac'");
+    expect(script).toContain("readonly storage_id=ceph-rbd");
+    expect(script).toContain("readonly pool=rbd-k8s");
+    expect(script).toContain("readonly nodes=pve1,pve2,pve3,tower1,zotac");
     expect(script).toMatch(/if current="\$\(pvesh get "\/storage\/\$\{storage_id\}"/);
     expect(script).toContain('pvesm add rbd "${storage_id}"');
     expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);

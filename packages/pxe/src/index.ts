@@ -1,4 +1,4 @@
-import { defineService, generatedHeader, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, generatedHeader, shellQuote, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
 
 /** netboot.xyz boot loaders, fetched at a pinned release (assumption: the seed names no version). */
 export const NETBOOT_XYZ_VERSION = '2.0.87';
@@ -37,7 +37,7 @@ function fetchScript(ctx: RenderContext): string {
   return `#!/bin/sh
 ${header.map((l) => `# ${l}`).join('\n')}
 set -eu
-root='${TFTP_ROOT}'
+root=${shellQuote(TFTP_ROOT)}
 marker="$root/.netboot.xyz-${NETBOOT_XYZ_VERSION}"
 [ -f "$marker" ] && exit 0
 mkdir -p "$root"
@@ -77,9 +77,9 @@ export default defineService({
   startOnBoot: false,
   resources: { cores: 1, memoryMiB: 256, disks: [{ storage: 'local', sizeGiB: 4 }] },
   ports: [
-    { port: 67, protocol: 'udp', description: 'proxy-DHCP (boot information only)' },
-    { port: 4011, protocol: 'udp', description: 'PXE boot server discovery' },
-    { port: 69, protocol: 'udp', description: 'TFTP (boot loaders)' },
+    { port: 67, protocol: 'udp', description: 'proxy-DHCP (boot information only)', from: ['lan'] },
+    { port: 4011, protocol: 'udp', description: 'PXE boot server discovery', from: ['lan'] },
+    { port: 69, protocol: 'udp', description: 'TFTP (boot loaders)', from: ['lan'] },
   ],
   hostPackages: { pxe: ['curl', 'dnsmasq'] },
   files,

@@ -7,7 +7,7 @@
  * repository.
  */
 import {
-  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, talosNodePatch, toYamlDocuments,
+  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, shellQuote, talosNodePatch, toYamlDocuments,
   type ConfigFile, type GuestProps, type RenderContext, type Site, type TalosRole,
 } from '@homelab/core';
 import { site } from '@homelab/site';
@@ -128,10 +128,6 @@ export function metallbManifests(ctx: RenderContext): string {
   return toYamlDocuments(docs, { header: generatedHeader(ctx.service.pkg, `MetalLB ${METALLB_VERSION}, layer 2: LoadBalancer addresses ${start}–${end}, answered by ARP.`) });
 }
 
-function sq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function applyScript(ctx: RenderContext): string {
   const s = ctx.site;
   const nodes = talosNodes(s);
@@ -154,14 +150,14 @@ set -euo pipefail
 
 here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 readonly here
-readonly cluster_name=${sq(s.name)}
-readonly endpoint=${sq(`https://${s.kubernetes.apiVip}:${API_PORT}`)}
-readonly talos_version=${sq(TALOS_VERSION.replace(/\.\d+$/, ''))}
-readonly bootstrap_node=${sq(first.ip)}
-readonly control_planes=(${cp.map((n) => sq(n.ip)).join(' ')})
+readonly cluster_name=${shellQuote(s.name)}
+readonly endpoint=${shellQuote(`https://${s.kubernetes.apiVip}:${API_PORT}`)}
+readonly talos_version=${shellQuote(TALOS_VERSION.replace(/\.\d+$/, ''))}
+readonly bootstrap_node=${shellQuote(first.ip)}
+readonly control_planes=(${cp.map((n) => shellQuote(n.ip)).join(' ')})
 # name=role=ip for every machine.
-readonly machines=(${nodes.map((n) => sq(`${n.name}=${n.role}=${n.ip}`)).join(' ')})
-readonly metallb_manifest=${sq(METALLB_MANIFEST)}
+readonly machines=(${nodes.map((n) => shellQuote(`${n.name}=${n.role}=${n.ip}`)).join(' ')})
+readonly metallb_manifest=${shellQuote(METALLB_MANIFEST)}
 
 changed() { printf 'homelab: changed: %s\\n' "$*"; }
 die() { printf 'error: %s\\n' "$*" >&2; exit 1; }
@@ -276,6 +272,9 @@ export default defineService({
   tier: 'high',
   group: 'kubernetes',
   guests: guests(site),
+  // MetalLB (layer 2) answers for LoadBalancer addresses on the workers' NICs, on ports the
+  // cluster's Services decide, not this model: a guest firewall with input DROP would drop them.
+  firewall: { enabled: false, reason: 'MetalLB layer 2 answers for LoadBalancer addresses on the worker NICs on ports the cluster decides; the Kubernetes and Talos APIs require client certificates (mTLS).' },
   ports: [
     { port: API_PORT, protocol: 'tcp', description: 'Kubernetes API on the VIP' },
     { port: 50000, protocol: 'tcp', description: 'Talos API (apid) on every machine' },

@@ -81,13 +81,13 @@ describe('talos: talosctl steps', () => {
     expect(script).toContain('rev-parse --is-inside-work-tree');
   });
   it('generates the configs with the secrets for the VIP endpoint and applies each node\'s patch', () => {
-    expect(script).toContain("readonly endpoint='https://192.168.86.100:6443'");
+    expect(script).toContain("readonly endpoint=https://192.168.86.100:6443");
     expect(script).toContain('talosctl gen config "${cluster_name}" "${endpoint}" --with-secrets "${secrets}"');
     expect(script).toContain('talosctl apply-config --insecure --nodes "${ip}" --file "${base}" --config-patch "@${patch}"');
-    expect(script).toContain("'talos-worker-2=worker=192.168.86.113'");
+    expect(script).toMatch(/^readonly machines=\(.*[( ]talos-worker-2=worker=192\.168\.86\.113[ )]/m);
   });
   it('bootstraps the first control plane once and fetches the kubeconfig', () => {
-    expect(script).toContain("readonly bootstrap_node='192.168.86.101'");
+    expect(script).toContain("readonly bootstrap_node=192.168.86.101");
     expect(script).toMatch(/bootstrap 2>&1\)"; then[\s\S]*grep -q 'AlreadyExists'/);
     expect(script).toContain('kubeconfig "${state_dir}/kubeconfig" --force');
   });

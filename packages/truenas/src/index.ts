@@ -80,10 +80,6 @@ export function desiredState(ctx: RenderContext): DesiredState {
   };
 }
 
-function sq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function applyScript(ctx: RenderContext): string {
   const caPemEnv = ctx.site.edge?.backendCas?.[ctx.service.name]?.pemEnv;
   const header = generatedHeader(ctx.service.pkg, 'Applies truenas-desired-state.json through the TrueNAS REST API (v2.0).');
@@ -241,8 +237,9 @@ export default defineService({
   },
   routes: [{ name: 'truenas', host: 'truenas', port: 443, scheme: 'https', selfSignedBackend: true, auth: 'authentik', admin: true, probePath: '/ui/' }],
   ports: [
-    { port: 443, protocol: 'tcp', description: 'Web UI and REST API (self-signed certificate)' },
-    { port: 2049, protocol: 'tcp', description: 'NFSv4' },
+    // The apply script on the deploy machine calls the REST API directly (Authentik would stop it).
+    { port: 443, protocol: 'tcp', description: 'Web UI and REST API (self-signed certificate)', from: ['management'] },
+    { port: 2049, protocol: 'tcp', description: 'NFSv4', from: ['nfs-clients'] },
   ],
   secrets: [{ env: API_KEY_ENV, description: 'TrueNAS API key (Credentials > API Keys) used by the apply script on the deploy machine; never written to a file' }],
   dependsOn: ['authentik', 'proxmox', 'traefik'],

@@ -31,7 +31,7 @@ describe('truenas: the VM', () => {
     expect(t.rootSettings(300)).toEqual(Object.fromEntries(raw.map((dev, i) => [`scsi${i + 1}`, `${dev},backup=0,replicate=0`])));
     // Proxmox appends size= to a disk it has seen, so the script matches disks as a prefix.
     const script = t.text('files/tower1/usr/local/lib/homelab/guests/300-truenas.sh');
-    for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} '${dev},backup=0,replicate=0' prefix\n`);
+    for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} ${dev},backup=0,replicate=0 prefix\n`);
     expect(vm.cdrom.file_id).toBe('local:iso/TrueNAS-SCALE-25.10.iso');
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {
@@ -143,7 +143,8 @@ describe('truenas: apply script', () => {
     const plays = parse(t.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
     const local = plays.find((p) => p.hosts === 'localhost')!;
     expect(local.tasks.map((x) => x.name)).toEqual([`Run ${APPLY_SCRIPT}`]);
-    expect(local.tasks[0]!['ansible.builtin.command'].argv).toEqual(['bash', `{{ playbook_dir | dirname }}/files/localhost${APPLY_SCRIPT}`]);
+    expect(local.tasks[0]!['ansible.builtin.command'].argv).toEqual(['bash', '{{ playbook_dir | dirname }}/{{ homelab_dist_path }}']);
+    expect(local.tasks[0]!.vars).toEqual({ homelab_dist_path: `files/localhost${APPLY_SCRIPT}` });
     expect(parse(t.text('ansible/inventory.yml')).all.hosts.localhost.ansible_connection).toBe('local');
   });
   it.skipIf(!shellcheck)('passes shellcheck', () => {

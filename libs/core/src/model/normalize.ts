@@ -76,7 +76,7 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     metrics: (props.metrics ?? []).map((m) => ({
       name: m.name, port: m.port, path: m.path ?? '/metrics', address: m.address ?? ip ?? '', scheme: m.scheme ?? 'http', params: m.params ?? {},
     })),
-    ports: (props.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol, description: p.description, public: p.public ?? false })),
+    ports: (props.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol, description: p.description, public: p.public ?? false, from: [...new Set(p.from ?? [])].sort() })),
     secrets: withPinnedCa(props.secrets ?? [], site.edge?.backendCas?.[props.name], routes.some((r) => r.selfSignedBackend)),
     dependsOn: [...(props.dependsOn ?? [])].sort(),
     tags: [...new Set(props.tags ?? [])].sort(),

@@ -63,6 +63,7 @@ export const portSchema = z.strictObject({
   protocol: protocolSchema,
   description: z.string(),
   public: z.boolean().optional().meta({ description: 'Reachable from the internet through a router port forward.', default: false }),
+  from: z.array(z.string().min(1)).optional().meta({ description: 'Who else may reach the port through the guest firewall, beyond what the model derives (Traefik to route ports, the metrics scraper to metrics ports, anyone to public ports): `lan` (the site network), `vpn` (the WireGuard subnet), `management` (the site\'s management sources), `nfs-clients` (the Proxmox nodes that mount the NFS share) or a service name. Default: nobody else.' }),
 }).meta({ id: 'Port', description: 'A port the service listens on.' });
 
 export const secretRefSchema = z.strictObject({
@@ -150,6 +151,10 @@ export const serviceDefinitionSchema = z.strictObject({
   guests: z.array(guestSchema).optional().meta({ description: 'Extra guests in this service\'s stack (VMs of a cluster).' }),
   observer: z.boolean().optional().meta({ description: 'The service\'s dependencies are what it watches (monitoring): they order deploys, but stopping them never waits for it to stop.', default: false }),
   provides: z.array(serviceRoleSchema).optional().meta({ description: 'Roles this service plays for the others: route files go to the `ingress` host, blueprints to the `identity` host.' }),
+  firewall: z.strictObject({
+    enabled: z.literal(false),
+    reason: z.string().min(1).meta({ description: 'Why these guests cannot have an input policy of DROP, and what guards them instead.' }),
+  }).optional().meta({ description: 'Turns the generated Proxmox guest firewall off for this service\'s guests, with the reason. Default: on (input DROP, only what the model allows). A service with an admin route cannot turn it off (rule admin-backend-reach).' }),
   terraform: callback<StackExtension>('Extra Terraform resources in this service\'s own stack (DNS records, roles, storage)').optional(),
   extra: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form facts a renderer of another package may read (peers, pool names).' }),
   hostPackages: z.record(z.string(), stringList).optional().meta({ description: 'Debian packages deploy installs (apt) before the files, per inventory host: the service\'s own name for its guest, or another host its files go to.' }),

@@ -132,6 +132,9 @@ export const siteSchema = z.strictObject({
   kubernetes: z.strictObject({ apiVip: z.string(), metallbPool: ipv4RangeSchema }),
   wireguard: z.strictObject({ subnet: z.string(), port: z.number(), endpointHost: z.string() }),
   portForwards: z.array(portForwardSchema),
+  management: z.strictObject({
+    sources: stringList.meta({ description: 'Addresses or CIDRs that deploy and operate from (SSH to every guest, the TrueNAS API): the Proxmox guest firewalls let them in on port 22.' }),
+  }).meta({ description: 'Where the operator\'s machines are.' }),
   dns: z.strictObject({ zone: z.string(), records: z.array(dnsRecordSchema) }),
   groups: z.record(z.string(), groupPolicySchema),
   overcommit: overcommitSchema,

@@ -27,6 +27,7 @@ import { authentikAdminRule } from './authentik-admin.ts';
 import { fileHostsRule } from './file-hosts.ts';
 import { credentialPathsRule } from './credential-paths.ts';
 import { fileOwnersRule } from './file-owners.ts';
+import { adminBackendReachRule } from './admin-backend-reach.ts';
 
 export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
@@ -45,5 +46,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
   routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
   configFileKeysRule, fileHostsRule, credentialPathsRule, fileOwnersRule,
-  edgeTlsRule, authentikAdminRule,
+  edgeTlsRule, authentikAdminRule, adminBackendReachRule,
 ];

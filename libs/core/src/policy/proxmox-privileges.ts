@@ -19,9 +19,11 @@ export const PROXMOX_RESOURCE_TYPES = {
   userToken: 'proxmox_user_token',
   acl: 'proxmox_acl',
   lvmThin: 'proxmox_storage_lvmthin',
+  firewallOptions: 'proxmox_virtual_environment_firewall_options',
+  firewallRules: 'proxmox_virtual_environment_firewall_rules',
 } as const;
 
-const { container: CT, vm: VM, pool, downloadFile, haResource, role, user, userToken, acl, lvmThin } = PROXMOX_RESOURCE_TYPES;
+const { container: CT, vm: VM, pool, downloadFile, haResource, role, user, userToken, acl, lvmThin, firewallOptions: FWO, firewallRules: FWR } = PROXMOX_RESOURCE_TYPES;
 
 export interface PrivilegeNeed {
   /** The resource (or data source) types whose create, read, update or delete calls need it. */
@@ -46,14 +48,14 @@ export const PROXMOX_PRIVILEGE_NEEDS: Readonly<Record<string, PrivilegeNeed>> = 
   'Sys.Modify': { resourceTypes: [role], why: 'create and change roles (/access/roles); an administrator grant, never a service token\'s' },
   'User.Modify': { resourceTypes: [user, userToken], why: 'create and change users and their API tokens' },
   'VM.Allocate': { resourceTypes: [CT, VM], why: 'create and destroy the guest on /vms/{vmid} ("You need \'VM.Allocate\' permission")' },
-  'VM.Audit': { resourceTypes: [CT, VM, haResource], why: 'read the guest\'s configuration and status on every refresh' },
+  'VM.Audit': { resourceTypes: [CT, VM, haResource, FWO, FWR], why: 'read the guest\'s configuration and status, and its firewall options and rules (GET .../firewall/options, .../firewall/rules), on every refresh' },
   'VM.Config.CDROM': { resourceTypes: [VM], why: 'the installer ISO in the ide2 CD-ROM' },
   'VM.Config.Cloudinit': { resourceTypes: [VM], why: 'the initialization block: the cloud-init drive with the static IP and DNS' },
   'VM.Config.CPU': { resourceTypes: [CT, VM], why: 'cores, CPU type and cpuunits (the tier\'s CPU weight)' },
   'VM.Config.Disk': { resourceTypes: [CT, VM], why: 'disks, their size, and volume mount points' },
   'VM.Config.HWType': { resourceTypes: [VM], why: 'machine type, SCSI controller, USB and PCI devices' },
   'VM.Config.Memory': { resourceTypes: [CT, VM], why: 'memory limit, swap, VM balloon floor' },
-  'VM.Config.Network': { resourceTypes: [CT, VM], why: 'network devices and the container\'s IP configuration' },
+  'VM.Config.Network': { resourceTypes: [CT, VM, FWO, FWR], why: 'network devices, the container\'s IP configuration, and the guest firewall (PUT .../firewall/options, POST/PUT/DELETE .../firewall/rules on /vms/{vmid})' },
   'VM.Config.Options': { resourceTypes: [CT, VM], why: 'name, description, tags, start on boot, startup order, OS type, agent flag, the nesting feature' },
   'VM.Monitor': { resourceTypes: [VM], why: 'QEMU guest agent queries made when agent.enabled is set, to learn the VM\'s addresses (VM.GuestAgent.Audit on Proxmox VE 9)' },
   'VM.PowerMgmt': { resourceTypes: [CT, VM], why: 'start after create, shutdown before destroy, reboots' },

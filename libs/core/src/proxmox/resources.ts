@@ -4,7 +4,7 @@
  * so synthesis is the config itself, minus unset fields.
  */
 import { Construct, TerraformProvider, TerraformResource } from './cdktf.ts';
-import { BPG_PROXMOX_VERSION, RESOURCE_TYPES, type ContainerConfig, type DownloadFileConfig, type PoolConfig, type VmConfig } from './generated/bpg-proxmox.ts';
+import { BPG_PROXMOX_VERSION, RESOURCE_TYPES, type ContainerConfig, type DownloadFileConfig, type FirewallOptionsConfig, type FirewallRulesConfig, type PoolConfig, type VmConfig } from './generated/bpg-proxmox.ts';
 
 const PROVIDER_SOURCE = 'bpg/proxmox';
 
@@ -30,6 +30,8 @@ export class ProxmoxProvider extends TerraformProvider {
 export interface ResourceMeta {
   /** Attributes whose live value something else owns (root-settings.ts). @default - none */
   readonly ignoreChanges?: readonly string[];
+  /** Resources this one needs first, when no attribute reference says so. @default - none */
+  readonly dependsOn?: readonly TerraformResource[];
 }
 
 abstract class BpgResource<C extends object> extends TerraformResource {
@@ -38,6 +40,7 @@ abstract class BpgResource<C extends object> extends TerraformResource {
       terraformResourceType: type,
       terraformGeneratorMetadata: { providerName: 'proxmox', providerVersion: BPG_PROXMOX_VERSION },
       ...(meta.ignoreChanges?.length ? { lifecycle: { ignoreChanges: [...meta.ignoreChanges] } } : {}),
+      ...(meta.dependsOn?.length ? { dependsOn: [...meta.dependsOn] } : {}),
     });
   }
 
@@ -67,6 +70,20 @@ export class ProxmoxPool extends BpgResource<PoolConfig> {
 export class ProxmoxDownloadFile extends BpgResource<DownloadFileConfig> {
   constructor(scope: Construct, id: string, config: DownloadFileConfig) {
     super(scope, id, RESOURCE_TYPES.DownloadFile, config);
+  }
+}
+
+/** A guest's firewall switch and default policies. */
+export class ProxmoxFirewallOptions extends BpgResource<FirewallOptionsConfig> {
+  constructor(scope: Construct, id: string, config: FirewallOptionsConfig, meta?: ResourceMeta) {
+    super(scope, id, RESOURCE_TYPES.FirewallOptions, config, meta);
+  }
+}
+
+/** A guest's firewall rules, in order. */
+export class ProxmoxFirewallRules extends BpgResource<FirewallRulesConfig> {
+  constructor(scope: Construct, id: string, config: FirewallRulesConfig, meta?: ResourceMeta) {
+    super(scope, id, RESOURCE_TYPES.FirewallRules, config, meta);
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { ConfigFile, NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
+import { shellQuote } from '../shell/quote.ts';
 
 export interface RootSetting {
   /** pct/qm option name without dashes: `mp1`, `dev0`, `features`, `usb0`, `scsi1`. */
@@ -66,10 +67,6 @@ export function vmRootSettings(guest: NormalizedGuest, firstRawDisk: number): Ro
 /** The root-only settings of any guest, LXC or VM. */
 export function guestRootSettings(site: Site, service: NormalizedService, guest: NormalizedGuest): RootSetting[] {
   return guest.kind === 'lxc' ? containerRootSettings(site, service, guest) : vmRootSettings(guest, guest.resources.disks.length);
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 export const ROOT_SETTINGS_DIR = '/usr/local/lib/homelab/guests';

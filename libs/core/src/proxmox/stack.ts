@@ -8,7 +8,8 @@ import { App, Construct, LocalBackend, TerraformStack, TerraformVariable } from 
 import type { NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { containerConfig, vmConfig, type GuestContext } from './guest-config.ts';
-import { ProxmoxContainer, ProxmoxProvider, ProxmoxVm } from './resources.ts';
+import { ProxmoxContainer, ProxmoxFirewallOptions, ProxmoxFirewallRules, ProxmoxProvider, ProxmoxVm } from './resources.ts';
+import { firewallDisabled, guestFirewall } from './firewall.ts';
 import { OS_IMAGES } from './os-images.ts';
 import { backendFor, type BackendSetting } from './backend.ts';
 import { guestRootSettings, ROOT_MANAGED_ATTRIBUTES } from './root-settings.ts';
@@ -18,6 +19,8 @@ const CDKTF_SCRATCH_DIR = join(tmpdir(), 'homelab-cdktf');
 export interface StackContext {
   readonly site: Site;
   readonly service: NormalizedService;
+  /** Every service of the site: the guest firewalls let in the ingress, the scraper and named peers. */
+  readonly services: readonly NormalizedService[];
   /** The service's dependency wave (1-based), used as the Proxmox boot order. */
   readonly wave: number;
   readonly backend: BackendSetting;
@@ -44,8 +47,15 @@ export function synthesizeStack(ctx: StackContext, extend?: StackExtension): Rec
     for (const guest of guests) {
       const id = guest.name.replace(/[^a-zA-Z0-9_-]/g, '_');
       const rootOwned = guestRootSettings(ctx.site, ctx.service, guest).length ? ROOT_MANAGED_ATTRIBUTES[guest.kind] : [];
-      if (guest.kind === 'lxc') new ProxmoxContainer(stack, id, containerConfig(guest, guestCtx), { ignoreChanges: rootOwned });
-      else new ProxmoxVm(stack, id, vmConfig(guest, guestCtx), { ignoreChanges: rootOwned });
+      const resource = guest.kind === 'lxc'
+        ? new ProxmoxContainer(stack, id, containerConfig(guest, guestCtx), { ignoreChanges: rootOwned })
+        : new ProxmoxVm(stack, id, vmConfig(guest, guestCtx), { ignoreChanges: rootOwned });
+      if (!firewallDisabled(ctx.service)) {
+        const fw = guestFirewall(ctx.site, ctx.services, ctx.service, guest);
+        // Rules first, then the switch: the guest never runs with DROP and no rules.
+        const rules = new ProxmoxFirewallRules(stack, `${id}_firewall_rules`, fw.rules, { dependsOn: [resource] });
+        new ProxmoxFirewallOptions(stack, `${id}_firewall`, fw.options, { dependsOn: [resource, rules] });
+      }
     }
   }
   extend?.(stack, ctx);

@@ -12,8 +12,11 @@
  * - `fail` is an action that runs on the controller, where the lookups are evaluated: no host is
  *   contacted;
  * - `tags: [always]`: `--tags files` or `--skip-tags stack` still run the check;
- * - the message names variables, never a value (`no_log` would hide the names too).
+ * - the message names variables, never a value (`no_log` would hide the names too);
+ * - the names and the fix are task variables, data to Ansible (ansible-data.ts); only the
+ *   expressions below, built from constants, are evaluated.
  */
+import { ansibleExpression } from './ansible-data.ts';
 import { findLookupReferences } from './secrets.ts';
 
 /** Every variable `contents` read through the env lookup, sorted, once each. */
@@ -38,16 +41,16 @@ export function envCheckPlay(service: string, names: readonly string[]): Record<
     any_errors_fatal: true,
     tasks: [{
       name: 'Stop before any change when an environment variable is unset or empty',
-      'ansible.builtin.fail': { msg: "Not set or empty: {{ homelab_missing_env | join(', ') }}. Nothing was changed. {{ homelab_env_fix }}" },
+      'ansible.builtin.fail': { msg: ansibleExpression("Not set or empty: {{ homelab_missing_env | join(', ') }}. Nothing was changed. {{ homelab_env_fix }}") },
       vars: {
         homelab_env_names: [...names],
         // The env lookup returns '' for an unset variable; only the names of empty ones are kept.
-        homelab_missing_env: "{{ homelab_env_names | zip(query('ansible.builtin.env', *homelab_env_names)) | rejectattr('1') | map(attribute='0') | list }}",
+        homelab_missing_env: ansibleExpression("{{ homelab_env_names | zip(query('ansible.builtin.env', *homelab_env_names)) | rejectattr('1') | map(attribute='0') | list }}"),
         homelab_env_fix: fixHint(service),
       },
       // One host reports for all (run_once would do the same, but ansible-lint's run-once rule
       // rejects it); any_errors_fatal then fails every other host, which ends the playbook.
-      when: ['inventory_hostname == ansible_play_hosts_all[0]', 'homelab_missing_env | length > 0'],
+      when: [ansibleExpression('inventory_hostname == ansible_play_hosts_all[0]'), ansibleExpression('homelab_missing_env | length > 0')],
       tags: ['always'],
     }],
   };

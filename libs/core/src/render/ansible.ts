@@ -3,10 +3,16 @@
  * directories, files with their modes (templated only where they reference secrets), Compose
  * stacks brought up, and restarts only for what changed (handlers). Traefik's dynamic files
  * trigger nothing: Traefik hot-reloads them.
+ *
+ * Every model value is data to Ansible (ansible-data.ts): the YAML marks each string `!unsafe`
+ * except the expressions built here from constants. A value that is part of a path Ansible must
+ * compute (a file's place under dist/) is passed as a task variable, never spliced into Jinja.
  */
 import { posix } from 'node:path';
 import type { ConfigFile } from '../model/service.ts';
+import { ansibleExpression, ansibleYamlData, plainAnsible, type AnsibleExpression } from './ansible-data.ts';
 import { envCheckPlay, envLookupNames } from './ansible-env-check.ts';
+import { toYaml, type YamlOptions } from './yaml.ts';
 
 export interface HostFiles {
   /** Inventory name of the host (the service whose guest it is). */
@@ -51,9 +57,27 @@ function isTemplated(file: ConfigFile): boolean {
   return file.secret === true || /lookup\(\s*'(ansible\.builtin\.)?env'/.test(file.content);
 }
 
+/** Where the playbook finds a file synth wrote: its path under dist/<service>/ is a task variable. */
+const DIST_FILE = ansibleExpression('{{ playbook_dir | dirname }}/{{ homelab_dist_path }}');
+const LOOP_ITEM = ansibleExpression('{{ item }}');
+
 export function inventory(input: PlaybookInput): Record<string, unknown> {
+  return plainAnsible(inventoryTree(input)) as Record<string, unknown>;
+}
+
+/** The inventory as YAML, every model value `!unsafe`. */
+export function inventoryYaml(input: PlaybookInput, options: YamlOptions = {}): string {
+  return toYaml(ansibleYamlData(inventoryTree(input)), options);
+}
+
+/** The playbook as YAML (with its `---`), every model value `!unsafe`. */
+export function playbookYaml(input: PlaybookInput, options: YamlOptions = {}): string {
+  return `---\n${toYaml(ansibleYamlData(playbookTree(input)), options)}`;
+}
+
+function inventoryTree(input: PlaybookInput): Record<string, unknown> {
   const hosts = Object.fromEntries([...input.hosts].sort((a, b) => a.host.localeCompare(b.host)).map((h) => [h.host, h.host === DEPLOY_MACHINE
-    ? { ansible_connection: 'local', ansible_python_interpreter: '{{ ansible_playbook_python }}' }
+    ? { ansible_connection: 'local', ansible_python_interpreter: ansibleExpression('{{ ansible_playbook_python }}') }
     : {
       ansible_host: h.address,
       ansible_user: 'root',
@@ -79,19 +103,26 @@ function restartHandler(entry: string): string {
  * 2.14: `--skip-tags stack` still ran "Recreate stack"). This condition makes a handler honour
  * the selection its own tag implies, so `--skip-tags stack` really restarts nothing.
  */
-function runOnlyWhenTagSelected<H extends { readonly tags: readonly string[] }>(handler: H): H & { when: string } {
+function runOnlyWhenTagSelected<H extends { readonly tags: readonly HandlerTag[] }>(handler: H): H & { when: AnsibleExpression } {
   const tag = handler.tags[0]!;
   return {
     ...handler,
-    when: `'${tag}' not in ansible_skip_tags and ('all' in ansible_run_tags or 'tagged' in ansible_run_tags or '${tag}' in ansible_run_tags)`,
+    // `tag` is one of the two constants of HandlerTag, never a model value.
+    when: ansibleExpression(`'${tag}' not in ansible_skip_tags and ('all' in ansible_run_tags or 'tagged' in ansible_run_tags or '${tag}' in ansible_run_tags)`),
   };
 }
+
+type HandlerTag = 'stack' | 'units';
 
 /**
  * The plays, one per host; first, when any templated file reads an environment variable, the
  * play that stops everything unless all of them are set (ansible-env-check.ts).
  */
 export function playbook(input: PlaybookInput): unknown[] {
+  return plainAnsible(playbookTree(input)) as unknown[];
+}
+
+function playbookTree(input: PlaybookInput): unknown[] {
   const envNames = envLookupNames(input.hosts.flatMap((h) => h.files.filter((f) => isTemplated(f.file)).map((f) => f.file.content)));
   const check = envCheckPlay(input.service, envNames);
   return [...(check ? [check] : []), ...hostPlays(input)];
@@ -126,14 +157,14 @@ function hostPlays(input: PlaybookInput): unknown[] {
     }
     if (dirs.length) tasks.push({
       name: 'Create configuration directories',
-      'ansible.builtin.file': { path: '{{ item }}', state: 'directory', owner: 'root', group: 'root', mode: '0755' },
+      'ansible.builtin.file': { path: LOOP_ITEM, state: 'directory', owner: 'root', group: 'root', mode: '0755' },
       loop: dirs,
       tags: ['files'],
     });
     for (const { owner, dirs: owned } of userDirs) {
       tasks.push({
         name: `Create configuration directories owned by ${owner}`,
-        'ansible.builtin.file': { path: '{{ item }}', state: 'directory', owner, group: owner, mode: '0755' },
+        'ansible.builtin.file': { path: LOOP_ITEM, state: 'directory', owner, group: owner, mode: '0755' },
         loop: owned,
         tags: ['files'],
       });
@@ -150,13 +181,14 @@ function hostPlays(input: PlaybookInput): unknown[] {
       tasks.push({
         name: `Install ${file.path}`,
         [templated ? 'ansible.builtin.template' : 'ansible.builtin.copy']: {
-          src: `{{ playbook_dir | dirname }}/${distPath}`,
+          src: DIST_FILE,
           dest: file.path,
           owner,
           group: owner,
           mode: file.mode,
           ...(file.createOnly ? { force: false } : {}),
         },
+        vars: { homelab_dist_path: distPath },
         ...(templated ? { no_log: true } : {}),
         ...(notify.length ? { notify: [...new Set(notify)].sort() } : {}),
         tags: ['files', ...(file.tags ?? [])],
@@ -167,7 +199,7 @@ function hostPlays(input: PlaybookInput): unknown[] {
         name: `Bring up the stack in ${dir}`,
         'ansible.builtin.command': { cmd: 'docker compose up --detach --remove-orphans', chdir: dir },
         register: 'compose_up',
-        changed_when: "'Started' in compose_up.stderr or 'Recreated' in compose_up.stderr or 'Created' in compose_up.stderr",
+        changed_when: ansibleExpression("'Started' in compose_up.stderr or 'Recreated' in compose_up.stderr or 'Created' in compose_up.stderr"),
         tags: ['stack'],
       });
     }
@@ -188,9 +220,10 @@ function hostPlays(input: PlaybookInput): unknown[] {
     for (const { file, distPath } of h.files.filter((f) => f.file.run).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
       tasks.push({
         name: `Run ${file.path}`,
-        'ansible.builtin.command': { argv: ['bash', inPlace(file.path) ? `{{ playbook_dir | dirname }}/${distPath}` : file.path] },
+        'ansible.builtin.command': { argv: ['bash', inPlace(file.path) ? DIST_FILE : file.path] },
+        ...(inPlace(file.path) ? { vars: { homelab_dist_path: distPath } } : {}),
         register: 'homelab_run',
-        changed_when: "'homelab: changed' in homelab_run.stdout",
+        changed_when: ansibleExpression("'homelab: changed' in homelab_run.stdout"),
         tags: ['run', ...(file.tags ?? [])],
       });
     }
@@ -198,12 +231,12 @@ function hostPlays(input: PlaybookInput): unknown[] {
       name: handlerName(dir),
       'ansible.builtin.command': { cmd: 'docker compose up --detach --force-recreate --remove-orphans', chdir: dir },
       changed_when: true,
-      tags: ['stack'],
+      tags: ['stack' as const],
     }));
     const unitHandlers = units.map((unit) => ({
       name: unitHandlerName(unit),
       'ansible.builtin.systemd': { name: unit, state: 'restarted', daemon_reload: true },
-      tags: ['units'],
+      tags: ['units' as const],
     }));
     const handlers = [...stackHandlers, ...unitHandlers];
     return {

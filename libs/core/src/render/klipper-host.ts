@@ -4,8 +4,10 @@
  * the printers share one definition; the site-specific parts (group, dependencies) are arguments.
  */
 import { defineService, type ConfigFile, type RenderContext, type ServiceProps } from '../model/service.ts';
-import { moonrakerConfig } from './moonraker.ts';
+import { moonrakerConfig, MOONRAKER_PORT } from './moonraker.ts';
 import { generatedHeader } from './yaml.ts';
+import { hostGuardFiles } from './host-guard.ts';
+import { ingressAddresses } from '../proxmox/firewall.ts';
 
 /** Mainsail, served by nginx on the Pi, which proxies the API to Moonraker on 127.0.0.1. */
 export const MAINSAIL_PORT = 80;
@@ -27,7 +29,10 @@ export function klipperHostService(o: KlipperHostOptions): ServiceProps {
   const files = (ctx: RenderContext): ConfigFile[] => {
     const ingress = ctx.services.find((s) => s.provides.includes('ingress'));
     const route = ctx.service.routes[0]!;
-    return [{
+    // No Proxmox firewall in front of a Pi: its own nftables guard lets only the ingress reach Mainsail.
+    // Moonraker's own port too: nginx reaches it over loopback, nobody else needs it.
+    const guard = hostGuardFiles({ ports: [MAINSAIL_PORT, MOONRAKER_PORT], allow: ingressAddresses(ctx.services) });
+    return [...guard, {
       path: `${configDir}/moonraker.conf`, mode: '0644', format: 'text', owner: user,
       // Moonraker reads its configuration only at start.
       restarts: ['moonraker.service'],
@@ -50,6 +55,7 @@ export function klipperHostService(o: KlipperHostOptions): ServiceProps {
     routes: [{ name: 'mainsail', host: o.name, port: MAINSAIL_PORT, auth: 'authentik', admin: true }],
     ports: [{ port: MAINSAIL_PORT, protocol: 'tcp', description: 'Mainsail (nginx) with the Moonraker API behind it' }],
     dependsOn: o.dependsOn,
+    hostPackages: { [o.name]: ['nftables'] },
     files,
   });
 }

@@ -10,7 +10,7 @@ import { synthesizeStack } from '../proxmox/stack.ts';
 import { guestRootSettings, rootSettingsFile } from '../proxmox/root-settings.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
 import { DEFAULT_BACKEND } from '../proxmox/backend.ts';
-import { inventory, playbook, type HostFiles } from '../render/ansible.ts';
+import { inventoryYaml, playbookYaml, type HostFiles } from '../render/ansible.ts';
 import { outpostBlueprint, protectedRoutes, serviceBlueprint, BLUEPRINT_DIR, BLUEPRINT_MODELINE } from '../render/authentik-blueprint.ts';
 import { TRAEFIK_DYNAMIC_DIR } from '../render/traefik-static.ts';
 import { backendCaFile, traefikRouteConfig } from '../render/traefik-route.ts';
@@ -134,7 +134,7 @@ export function synthService(home: Homelab, service: NormalizedService, options:
   // Only a stack that uses the Proxmox provider needs its endpoint and token (a DNS stack does not).
   let usesProxmox = false;
   if (hasTerraform) {
-    const tf = synthesizeStack({ site: home.site, service, wave, backend: options.backend ?? DEFAULT_BACKEND }, service.props.terraform);
+    const tf = synthesizeStack({ site: home.site, service, services: home.services, wave, backend: options.backend ?? DEFAULT_BACKEND }, service.props.terraform);
     usesProxmox = (tf.terraform as { required_providers?: Record<string, unknown> } | undefined)?.required_providers?.proxmox !== undefined;
     const text = `${JSON.stringify(tf, null, 2)}\n`;
     files.set(TERRAFORM_FILE, text);
@@ -169,8 +169,8 @@ export function synthService(home: Homelab, service: NormalizedService, options:
     }
     const input = { service: service.name, hosts, stacks, packages };
     const header = generatedHeader(service.pkg, `Ansible ${'%s'} for ${service.name}.`);
-    const inv = toYaml(inventory(input), { header: header.map((l) => l.replace('%s', 'inventory')) });
-    const play = `---\n${toYaml(playbook(input), { header: header.map((l) => l.replace('%s', 'playbook')) })}`;
+    const inv = inventoryYaml(input, { header: header.map((l) => l.replace('%s', 'inventory')) });
+    const play = playbookYaml(input, { header: header.map((l) => l.replace('%s', 'playbook')) });
     files.set(ANSIBLE_INVENTORY, inv);
     files.set(ANSIBLE_PLAYBOOK, play);
     artifacts.push({ file: ANSIBLE_INVENTORY, format: 'ansible-inventory', secret: false, sha256: sha256(inv) });

@@ -3,6 +3,7 @@
  * schema violations and structural problems all come back as Problems (never thrown), so one run
  * shows everything; only a missing or broken schema file throws, since no check is possible then.
  */
+import { ANSIBLE_YAML_TAGS } from '../render/ansible-data.ts';
 import type { Problem } from '../model/problem.ts';
 import { BLUEPRINT_YAML_TAGS, substituteBlueprintTags } from './blueprint-tags.ts';
 import { COMPOSE_YAML_TAGS, dropComposeResets } from './compose-tags.ts';
@@ -74,7 +75,7 @@ export function validateArtifactChecks(format: ValidatedFormat, content: string,
   const parseOnly = PARSE_ONLY[format];
   if (parseOnly === 'json') return [make('json parse', parseJson(content, source).problems)];
   if (parseOnly === 'yaml') {
-    const problems = parseYaml(content, source, { multi: true }).problems;
+    const problems = parseYaml(content, source, { multi: true, ...ansibleTags(format) }).problems;
     return [make(format === 'yaml' ? 'yaml parse' : 'yaml parse (no schema check)', problems)];
   }
   return [make('no schema check', [])];
@@ -120,6 +121,11 @@ interface Input {
   readonly yaml?: ParsedYaml;
 }
 
+/** Generated playbooks and inventories mark every model value `!unsafe` (render/ansible-data.ts). */
+function ansibleTags(format: ValidatedFormat): Pick<YamlParseOptions, 'customTags'> {
+  return format === 'ansible-playbook' || format === 'ansible-inventory' ? { customTags: ANSIBLE_YAML_TAGS } : {};
+}
+
 function readInput(format: ValidatedFormat, content: string, source: string): Input {
   if (format === 'terraform-json') {
     const parsed = parseJson(content, source);
@@ -129,6 +135,7 @@ function readInput(format: ValidatedFormat, content: string, source: string): In
     multi: STREAM_FORMATS.has(format),
     ...(format === 'authentik-blueprint' ? { customTags: BLUEPRINT_YAML_TAGS, unknownTagsAreErrors: true } : {}),
     ...(format === 'compose' ? { customTags: COMPOSE_YAML_TAGS } : {}),
+    ...ansibleTags(format),
   };
   const yaml = parseYaml(content, source, options);
   const problems = [...yaml.problems];

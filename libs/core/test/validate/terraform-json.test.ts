@@ -17,6 +17,8 @@ const INVALID: readonly (readonly [fixture: string, path: string, message: strin
   ['invalid.content-type.tf.json', `${FILE}/content_type`, 'must be equal to one of the allowed values: "iso", "vztmpl", "import"'],
   ['invalid.cores-too-many.tf.json', `${CT}/cpu/cores`, 'must be <= 128'],
   ['invalid.cpu-two-blocks.tf.json', `${CT}/cpu`, 'must NOT have more than 1 items'],
+  ['invalid.firewall-no-rule.tf.json', '/resource/proxmox_virtual_environment_firewall_rules/kanboard/rule', 'must NOT have fewer than 1 items'],
+  ['invalid.firewall-policy.tf.json', '/resource/proxmox_virtual_environment_firewall_options/kanboard/input_policy', 'must be equal to one of the allowed values: "ACCEPT", "REJECT", "DROP"'],
   ['invalid.features-in-vm.tf.json', `${VM}/features`, 'must NOT have additional properties: "features"'],
   ['invalid.ha-id.tf.json', '/resource/proxmox_virtual_environment_haresource/dns/resource_id', 'must match pattern "^(vm|ct):'],
   ['invalid.missing-node.tf.json', CT, 'must have required property "node_name"'],

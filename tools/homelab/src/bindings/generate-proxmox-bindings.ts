@@ -20,6 +20,8 @@ const RESOURCES: Record<string, { iface: string; emitAs: string }> = {
   proxmox_virtual_environment_pool: { iface: 'Pool', emitAs: 'proxmox_virtual_environment_pool' },
   proxmox_virtual_environment_download_file: { iface: 'DownloadFile', emitAs: 'proxmox_download_file' },
   proxmox_virtual_environment_haresource: { iface: 'HaResource', emitAs: 'proxmox_haresource' },
+  proxmox_virtual_environment_firewall_options: { iface: 'FirewallOptions', emitAs: 'proxmox_virtual_environment_firewall_options' },
+  proxmox_virtual_environment_firewall_rules: { iface: 'FirewallRules', emitAs: 'proxmox_virtual_environment_firewall_rules' },
 };
 
 type TfType = string | [string, TfType] | ['object', Record<string, TfType>];

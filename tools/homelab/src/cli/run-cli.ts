@@ -33,7 +33,12 @@ async function reportError(error: unknown, env: Readonly<Record<string, string |
     return EXIT.usage;
   }
   // Loaded already by whichever command threw it; imported here only to tell it apart.
-  const { SetupError } = await import('@homelab/core');
+  const { DistWriteError, SetupError } = await import('@homelab/core');
+  if (error instanceof DistWriteError) {
+    err(`homelab: ${error.message}`);
+    err(`fix: ${error.fix}`);
+    return error.exitCode;
+  }
   if (error instanceof SetupError) {
     err(`homelab: ${error.message}`);
     err(`fix: ${error.fix}`);

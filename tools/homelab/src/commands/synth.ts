@@ -1,6 +1,6 @@
 import {
   acquireDeployLocks, backendFromEnv, DeployLockBusyError, deployStateDir, describeHolder, formatProblems, inspectDeployLock, isError, isSynthLock,
-  loadHomelab, synthesizeSite, writeDist, type DeployLocks, type LockState, type SiteSynthesis,
+  loadHomelab, synthesizeSite, writeDists, type DeployLocks, type LockState, type SiteSynthesis,
 } from '@homelab/core';
 import { unknownServiceMessage } from '../cli/service-names.ts';
 import { UsageError, distRoot, loadSite, type CommandOptions } from './context.ts';
@@ -72,7 +72,8 @@ export async function synthCommand(options: Pick<CommandOptions, 'root' | 'servi
     return { synthesis, ok: false, written: [], refused: true };
   }
   try {
-    const written = await Promise.all(synthesis.results.map((r) => writeDist(distRoot(options.root), r)));
+    // All services are checked and staged before any dist/<service>/ is replaced (write-dist.ts).
+    const written = await writeDists(distRoot(options.root), synthesis.results);
     return { synthesis, ok: true, written };
   } finally {
     await locks?.release();

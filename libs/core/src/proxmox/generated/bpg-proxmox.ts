@@ -10,7 +10,9 @@ export const RESOURCE_TYPES = {
   "Vm": "proxmox_virtual_environment_vm",
   "Pool": "proxmox_virtual_environment_pool",
   "DownloadFile": "proxmox_download_file",
-  "HaResource": "proxmox_haresource"
+  "HaResource": "proxmox_haresource",
+  "FirewallOptions": "proxmox_virtual_environment_firewall_options",
+  "FirewallRules": "proxmox_virtual_environment_firewall_rules"
 } as const;
 
 export interface ContainerConfigClone {
@@ -809,4 +811,73 @@ export interface HaResourceConfig {
   readonly state?: string | null;
   /** The type of HA resources to create. If unset, it will be deduced from the `resource_id`. */
   readonly type?: string | null;
+}
+
+export interface FirewallOptionsConfig {
+  /** The ID of the container to manage the firewall for. */
+  readonly container_id?: number | null;
+  /** Enable DHCP @default false */
+  readonly dhcp?: boolean | null;
+  /** Enable or disable the firewall @default false */
+  readonly enabled?: boolean | null;
+  /** Default policy for incoming traffic @default "DROP" */
+  readonly input_policy?: string | null;
+  /** Enable default IP filters. This is equivalent to adding an empty ipfilter-net<id> ipset for every interface. Such ipsets implicitly contain sane default restrictions such as restricting IPv6 link local addresses to the one derived from the interface's MAC address. For containers the configured IP addresses will be implicitly added. */
+  readonly ipfilter?: boolean | null;
+  /** Log level for incoming traffic. @default "nolog" */
+  readonly log_level_in?: string | null;
+  /** Log level for outgoing traffic. @default "nolog" */
+  readonly log_level_out?: string | null;
+  /** Enable MAC address filtering @default true */
+  readonly macfilter?: boolean | null;
+  /** Enable NDP (Neighbor Discovery Protocol) @default false */
+  readonly ndp?: boolean | null;
+  /** The name of the node. */
+  readonly node_name: string;
+  /** Default policy for outgoing traffic @default "ACCEPT" */
+  readonly output_policy?: string | null;
+  /** Allow sending Router Advertisement @default true */
+  readonly radv?: boolean | null;
+  /** The ID of the VM to manage the firewall for. */
+  readonly vm_id?: number | null;
+}
+
+export interface FirewallRulesConfigRule {
+  /** Rules action ('ACCEPT', 'DROP', 'REJECT') */
+  readonly action?: string | null;
+  /** Rules comment */
+  readonly comment?: string | null;
+  /** Restrict packet destination address. This can refer to a single IP address, an IP set ('+ipsetname') or an IP alias definition. You can also specify an address range like '20.34.101.207-201.3.9.99', or a list of IP addresses and networks (entries are separated by comma). Please do not mix IPv4 and IPv6 addresses inside such lists. */
+  readonly dest?: string | null;
+  /** Restrict TCP/UDP destination port. You can use service names or simple numbers (0-65535), as defined in '/etc/services'. Port ranges can be specified with '\d+:\d+', for example '80:85', and you can use comma separated list to match several ports or ranges. */
+  readonly dport?: string | null;
+  /** Enable rule @default true */
+  readonly enabled?: boolean | null;
+  /** Network interface name. You have to use network configuration key names for VMs and containers ('net\d+'). Host related rules can use arbitrary strings. */
+  readonly iface?: string | null;
+  /** Log level for this rule ('emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', 'nolog') */
+  readonly log?: string | null;
+  /** Use predefined standard macro */
+  readonly macro?: string | null;
+  /** Restrict packet protocol. You can use protocol names or simple numbers (0-255), as defined in '/etc/protocols'. */
+  readonly proto?: string | null;
+  /** Security group name */
+  readonly security_group?: string | null;
+  /** Restrict packet source address. This can refer to a single IP address, an IP set ('+ipsetname') or an IP alias definition. You can also specify an address range like '20.34.101.207-201.3.9.99', or a list of IP addresses and networks (entries are separated by comma). Please do not mix IPv4 and IPv6 addresses inside such lists. */
+  readonly source?: string | null;
+  /** Restrict TCP/UDP source port. You can use service names or simple numbers (0-65535), as defined in '/etc/services'. Port ranges can be specified with '\d+:\d+', for example '80:85', and you can use comma separated list to match several ports or ranges. */
+  readonly sport?: string | null;
+  /** Rules type ('in', 'out', 'forward') */
+  readonly type?: string | null;
+}
+
+export interface FirewallRulesConfig {
+  /** The ID of the container to manage the firewall for. */
+  readonly container_id?: number | null;
+  /** The name of the node. */
+  readonly node_name?: string | null;
+  /** The ID of the VM to manage the firewall for. */
+  readonly vm_id?: number | null;
+  /** List of rules */
+  readonly rule: readonly FirewallRulesConfigRule[];
 }

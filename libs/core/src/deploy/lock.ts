@@ -199,9 +199,9 @@ export interface HeldLock {
 }
 
 async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   try {
-    const handle = await open(path, 'wx', 0o644);
+    const handle = await open(path, 'wx', 0o600);
     try {
       await handle.writeFile(`${JSON.stringify(owner)}\n`);
     } finally {
@@ -286,7 +286,7 @@ export interface DeployLocks {
 
 function rewriteOwner(lock: HeldLock, owner: LockOwner): void {
   const aside = `${lock.path}.update-${owner.pid}`;
-  writeFileSync(aside, `${JSON.stringify(owner)}\n`, { mode: 0o644 });
+  writeFileSync(aside, `${JSON.stringify(owner)}\n`, { mode: 0o600 });
   renameSync(aside, lock.path);
 }
 

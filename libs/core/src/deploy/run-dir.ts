@@ -20,7 +20,7 @@ export function runDirPath(stateDir: string, service: string, runId: string): st
 /** Copies `distDir` (the service's whole dist directory) to its run directory; returns that. */
 export async function copyToRunDir(distDir: string, stateDir: string, service: string, runId: string): Promise<string> {
   const dir = runDirPath(stateDir, service, runId);
-  await mkdir(dirname(dir), { recursive: true });
+  await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
   await rm(dir, { recursive: true, force: true });
   await cp(distDir, dir, { recursive: true, errorOnExist: true, force: false });
   return dir;

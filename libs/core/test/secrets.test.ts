@@ -22,6 +22,8 @@ describe('secrets policy', () => {
   it('SecretFileModeTooOpen: a file that receives a secret at deploy must be 0600', () => {
     expect(check([file({ mode: '0644', content: "APP_TOKEN={{ lookup('ansible.builtin.env', 'APP_TOKEN') }}\n" })])).toEqual(['SecretFileModeTooOpen']);
     expect(check([file({ mode: '0640', secret: true })])).toEqual(['SecretFileModeTooOpen']);
+    // A deploy-time input that is no secret (a CA certificate) says so, and may be world-readable.
+    expect(check([file({ mode: '0644', secret: false, content: "{{ lookup('ansible.builtin.env', 'APP_TOKEN') }}\n" })])).toEqual([]);
     expect(check([file({ mode: '0400', secret: true })])).toEqual([]);
   });
   it('InvalidFileMode', () => {

@@ -28,12 +28,17 @@ export const RULE_TESTS_DIR = `${STACK}/prometheus/tests`;
 const PVE_EXPORTER_USER = 'prometheus@pve';
 const PVE_EXPORTER_TOKEN_NAME = 'monitoring';
 
+/** Where the exporter container reads the cluster CA, and the file's name (Proxmox's own). */
+const PVE_CA_MOUNT = '/etc/pve-ca';
+const PVE_CA_FILE = 'pve-root-ca.pem';
+
 const ENV = {
   discord: 'DISCORD_WEBHOOK_URL',
   smsUrl: 'SMS_GATEWAY_URL',
   smsKey: 'SMS_GATEWAY_API_KEY',
   grafana: 'GRAFANA_ADMIN_PASSWORD',
   pveToken: 'PVE_EXPORTER_TOKEN_VALUE',
+  pveCa: 'PVE_CA_PEM',
   dexcomUser: 'DEXCOM_USERNAME',
   dexcomPassword: 'DEXCOM_PASSWORD',
 } as const;
@@ -187,9 +192,12 @@ function files(ctx: RenderContext): ConfigFile[] {
           PVE_USER: PVE_EXPORTER_USER,
           PVE_TOKEN_NAME: PVE_EXPORTER_TOKEN_NAME,
           PVE_TOKEN_VALUE: composeRef(ENV.pveToken),
-          // The nodes serve Proxmox's self-signed certificates.
-          PVE_VERIFY_SSL: 'false',
+          // The nodes serve certificates signed by the cluster's own CA (/etc/pve/pve-root-ca.pem):
+          // verified against that CA, pinned, never switched off (requests reads REQUESTS_CA_BUNDLE).
+          PVE_VERIFY_SSL: 'true',
+          REQUESTS_CA_BUNDLE: `${PVE_CA_MOUNT}/${PVE_CA_FILE}`,
         },
+        volumes: [`./pve-ca:${PVE_CA_MOUNT}:ro`],
       },
       'dexcom-exporter': {
         image: DEXCOM_EXPORTER_IMAGE,
@@ -217,6 +225,8 @@ function files(ctx: RenderContext): ConfigFile[] {
     { path: `${RULES_DIR}/homelab.yml`, mode: '0644', format: 'prometheus-rules', restarts: [STACK], content: y({ groups: [builtIn] }, 'Alert rules of the homelab.') },
     { path: `${RULE_TESTS_DIR}/homelab.test.yml`, mode: '0644', format: 'prometheus-rules-test', content: y(homelabRuleTests('../rules/homelab.yml', builtIn.rules), 'promtool test rules: each alert fires on its failure and stays quiet otherwise.') },
     { path: `${STACK}/alertmanager/alertmanager.yml`, mode: '0644', format: 'alertmanager-config', restarts: [STACK], content: y(alertmanagerConfig(ctx), 'Alertmanager: Discord, SMS and the triage webhooks.') },
+    // The cluster CA comes from the deploy environment: nobody measured it (cat /etc/pve/pve-root-ca.pem on a node).
+    { path: `${STACK}/pve-ca/${PVE_CA_FILE}`, mode: '0644', format: 'text', secret: false, content: `${envRef(ENV.pveCa)}\n`, restarts: [STACK] },
     secretFile('discord-webhook-url', ENV.discord),
     secretFile('sms-gateway-url', ENV.smsUrl),
     secretFile('sms-gateway-api-key', ENV.smsKey),
@@ -297,6 +307,7 @@ export default defineService({
     { env: ENV.smsKey, description: 'Bearer token of the SMS gateway' },
     { env: ENV.grafana, description: 'Grafana admin password' },
     { env: ENV.pveToken, description: `Secret of the Proxmox API token ${PVE_EXPORTER_USER}!${PVE_EXPORTER_TOKEN_NAME} (PVEAuditor role)` },
+    { env: ENV.pveCa, description: 'The Proxmox cluster CA certificate (PEM, /etc/pve/pve-root-ca.pem on any node) the PVE exporter verifies the nodes against; not secret, but not a fact of the repository' },
     { env: ENV.dexcomUser, description: 'Dexcom Share account user name (glucose exporter)' },
     { env: ENV.dexcomPassword, description: 'Dexcom Share account password (glucose exporter)' },
   ],

@@ -189,6 +189,16 @@ describe('monitoring: Compose and Grafana', () => {
     expect(compose.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
     expect(compose.services['pve-exporter'].environment.PVE_TOKEN_VALUE).toMatch(/^\$\{PVE_EXPORTER_TOKEN_VALUE:\?/);
   });
+  it('the PVE exporter verifies the nodes\' TLS against the cluster CA, given at deploy time, never switched off', () => {
+    const pve = compose.services['pve-exporter'];
+    expect(pve.environment.PVE_VERIFY_SSL).toBe('true');
+    // The bundle requests reads is the file the stack mounts, which deploy templates from PVE_CA_PEM.
+    const [hostDir, mount] = String(pve.volumes.find((v: string) => v.startsWith('./pve-ca:'))).split(':');
+    expect(pve.environment.REQUESTS_CA_BUNDLE).toBe(`${mount}/pve-root-ca.pem`);
+    expect(m.text(`${STACK}/${hostDir!.slice(2)}/pve-root-ca.pem`)).toContain("lookup('ansible.builtin.env', 'PVE_CA_PEM')");
+    // Deploy's preflight refuses to run without it.
+    expect(m.json('manifest.json').env).toContain('PVE_CA_PEM');
+  });
 });
 
 describe('monitoring: NFS stall check on every Proxmox host that mounts the share', () => {

@@ -107,7 +107,7 @@ export const configFileSchema = z.strictObject({
   format: artifactFormatSchema,
   host: z.string().optional().meta({ description: 'The host that receives the file: a service with a guest, a Proxmox node, an external host of the site, or `localhost` (the deploy machine). Default: the owning service.' }),
   hostLevel: hostLevelSchema.optional().meta({ description: 'Required for a file that goes to a host that is not one of the package\'s own guests (a Proxmox node, the deploy machine, another service\'s guest), saying why (rule file-hosts). Never allows a credentials path. Default: none (own guests only).' }),
-  secret: z.boolean().optional().meta({ description: 'The file holds (or will hold, after deploy-time substitution) a secret.', default: false }),
+  secret: z.boolean().optional().meta({ description: 'The file holds (or will hold, after deploy-time substitution) a secret. Default: true when its content reads an environment variable at deploy time, else false; `false` says such a file holds no secret (a CA certificate), so it may be readable by others.' }),
   owner: z.string().optional().meta({ description: 'Owner (and group) on the target: a user name (lowercase letters, digits, `_`, `-`) or a numeric id (rule file-owners).', default: 'root' }),
   createOnly: z.boolean().optional().meta({ description: 'Create the file only when it is absent (state the service writes itself, e.g. acme.json).', default: false }),
   restarts: stringList.optional().meta({ description: 'What to restart when this file changes: Compose stack directories (recreated), or systemd unit names such as `nginx.service` (deploy also enables and starts those). Default: the stack the file lives in.' }),

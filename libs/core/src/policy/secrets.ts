@@ -39,7 +39,9 @@ export const secretsRule: PolicyRule = {
         if (isAcmeStorage(f.path) && (mode & ~MAX_SECRET_MODE) !== 0) {
           // Whatever the file says of itself: it will hold the certificates' private keys.
           out.report(`${where}.mode`, 'SecretFileModeTooOpen', 'acme.json holds the TLS certificates\' private keys, and Traefik refuses to use it when the group or others can read it', f.mode, 'Set mode: "0600" and secret: true.');
-        } else if ((f.secret || findLookupReferences(f.content).length > 0) && (mode & ~MAX_SECRET_MODE) !== 0) {
+          // A lookup makes a file secret unless its definition says `secret: false` (a CA certificate
+          // given at deploy time is an input, not a secret, and its reader may not run as root).
+        } else if ((f.secret === true || (f.secret !== false && findLookupReferences(f.content).length > 0)) && (mode & ~MAX_SECRET_MODE) !== 0) {
           out.report(`${where}.mode`, 'SecretFileModeTooOpen', 'the file holds a secret but others or the group can read it', f.mode, 'Set mode: "0600" (or "0400").');
         }
         for (const ref of refs) {

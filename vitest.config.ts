@@ -11,5 +11,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'threads',
+    setupFiles: ['tools/ci/vitest-setup.ts'],
   },
 });

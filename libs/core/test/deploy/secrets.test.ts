@@ -35,7 +35,8 @@ function standIns(dump: string, behaviour: { say?: Record<string, string>; fail?
   for (const tool of ['tofu', 'ansible-playbook', 'npx']) {
     const lines = [
       '#!/bin/bash',
-      tool === 'npx' ? 'svc=${4%/smoke}; svc=${svc##*/}' : 'svc=${PWD%/*}; svc=${svc##*/}',
+      // Tools run in <state>/runs/<service>/<run-id>/<step> (run-dir.ts).
+      tool === 'npx' ? 'svc=${4%/smoke}; svc=${svc##*/}' : 'svc=${PWD%/*/*}; svc=${svc##*/}',
       `/usr/bin/env > "${dump}/$svc-${tool}-$1.env"`,
       ...Object.entries(behaviour.say ?? {}).map(([when, what]) => `[[ "$svc:${tool}:$1" == ${when} ]] && echo "${what}" >&2`),
       ...(tool === 'tofu' ? ['[[ "$1" == plan ]] && { echo "  # container will be created, root password $TF_VAR_root_password"; echo "Plan: 1 to add."; exit 2; }'] : []),

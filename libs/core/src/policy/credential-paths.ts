@@ -1,8 +1,6 @@
 import { posix } from 'node:path';
-import { ProblemCollector } from '../model/collector.ts';
-import type { Problem } from '../model/problem.ts';
 import { declaredFileHost } from './file-targets.ts';
-import { shownPath } from './rendered-files.ts';
+import { checkEachRenderedFile, shownPath } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
 
 /** The account databases (and the backups shadow-utils keeps beside them, `/etc/shadow-`). */
@@ -29,20 +27,10 @@ export const credentialPathsRule: PolicyRule = {
   name: 'credential-paths',
   codes: ['CredentialPathTarget'],
   description: 'No rendered file targets a credentials path (`/etc/shadow`, `/etc/gshadow`, `/etc/passwd`, `/etc/group`, `/etc/sudoers`, `/etc/sudoers.d/*`, any `.ssh/` directory, `/etc/pve/priv/*`, `/etc/ssh/*key*`) on any host, host-level declaration or not.',
-  check: ({ services, files }) => {
-    if (!files) return [];
-    const problems: Problem[] = [];
-    for (const s of services) {
-      const out = new ProblemCollector(s.pkg.dir);
-      for (const f of files.get(s.name) ?? []) {
-        if (typeof f?.path !== 'string') continue;
-        const why = credentialPathReason(f.path);
-        if (why) {
-          out.report(`files[${shownPath(f.path)}].path`, 'CredentialPathTarget', `the file would overwrite ${why} on ${declaredFileHost(s, f)}; no package may write credentials, declared host-level or not`, shownPath(f.path), 'Remove the file: accounts, SSH keys and sudo rules are not a service package\'s to write.');
-        }
-      }
-      problems.push(...out.problems);
+  check: (ctx) => checkEachRenderedFile(ctx, (out, s, f) => {
+    const why = credentialPathReason(f.path);
+    if (why) {
+      out.report(`files[${shownPath(f.path)}].path`, 'CredentialPathTarget', `the file would overwrite ${why} on ${declaredFileHost(s, f)}; no package may write credentials, declared host-level or not`, shownPath(f.path), 'Remove the file: accounts, SSH keys and sudo rules are not a service package\'s to write.');
     }
-    return problems;
-  },
+  }),
 };

@@ -1,9 +1,8 @@
 import { posix } from 'node:path';
 import { ProblemCollector } from '../model/collector.ts';
-import type { Problem } from '../model/problem.ts';
 import { TARGET_PATH_COMPONENT_MAX_BYTES, TARGET_PATH_MAX_BYTES, targetPathFaults, type TargetPathFault } from '../model/target-path.ts';
 import type { NormalizedService } from '../model/service.ts';
-import { shownPath } from './rendered-files.ts';
+import { checkEachRenderedFile, shownPath } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
 
 const SAFE_SET = 'letters, digits, `._-+@%=:,~` and systemd `\\xNN` escapes';
@@ -19,19 +18,9 @@ export const filePathsRule: PolicyRule = {
   name: 'file-paths',
   codes: ['RelativeFilePath', 'FilePathNotNormalized', 'FilePathTooLong', 'FilePathComponentTooLong', 'FilePathTemplate', 'FilePathUnsafeCharacter'],
   description: `Every rendered file's target path is absolute, normalized (no \`..\`, \`.\` or empty segments), at most ${TARGET_PATH_MAX_BYTES} bytes with components of at most ${TARGET_PATH_COMPONENT_MAX_BYTES}, and made only of ${SAFE_SET} (no Jinja, shell metacharacters, whitespace or control characters).`,
-  check: ({ services, files }) => {
-    if (!files) return [];
-    const problems: Problem[] = [];
-    for (const s of services) {
-      const out = new ProblemCollector(s.pkg.dir);
-      for (const f of files.get(s.name) ?? []) {
-        if (typeof f?.path !== 'string') continue; // config-file-keys reports the shape
-        for (const fault of targetPathFaults(f.path)) report(out, s, f.path, fault);
-      }
-      problems.push(...out.problems);
-    }
-    return problems;
-  },
+  check: (ctx) => checkEachRenderedFile(ctx, (out, s, f) => {
+    for (const fault of targetPathFaults(f.path)) report(out, s, f.path, fault);
+  }),
 };
 
 function report(out: ProblemCollector, s: NormalizedService, path: string, fault: TargetPathFault): void {

@@ -3,9 +3,26 @@
  * throwing, walk untyped documents, and name a place inside a file (`files[/path].a.b`).
  */
 import { parseDocument } from 'yaml';
+import { ProblemCollector } from '../model/collector.ts';
+import type { Problem } from '../model/problem.ts';
 import type { ArtifactFormat, ConfigFile, NormalizedService } from '../model/service.ts';
 import type { PolicyContext } from './rule.ts';
 import { declaredFileHost, fileTarget, knownFileHosts, targetKey } from './file-targets.ts';
+
+/**
+ * Runs `check` on every rendered file that has a target path, each service's problems collected
+ * under its package. Files without a string path are skipped: config-file-keys reports their shape.
+ */
+export function checkEachRenderedFile(ctx: PolicyContext, check: (out: ProblemCollector, service: NormalizedService, file: ConfigFile) => void): Problem[] {
+  if (!ctx.files) return [];
+  const problems: Problem[] = [];
+  for (const service of ctx.services) {
+    const out = new ProblemCollector(service.pkg.dir);
+    for (const file of ctx.files.get(service.name) ?? []) if (typeof file?.path === 'string') check(out, service, file);
+    problems.push(...out.problems);
+  }
+  return problems;
+}
 
 export interface RenderedFile {
   /** The service whose package renders the file (problems are reported against it). */

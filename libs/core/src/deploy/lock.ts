@@ -18,6 +18,9 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { statePaths } from './state-dir.ts';
+import { isProcessAlive, isProcessGroupAlive } from './process-liveness.ts';
+
+export { isProcessAlive, isProcessGroupAlive } from './process-liveness.ts';
 
 export interface LockOwner {
   readonly pid: number;
@@ -74,22 +77,6 @@ export class LockWaitAbortedError extends Error {
     super(`${service}: interrupted while waiting for the deploy lock; nothing was changed.`);
     this.name = 'LockWaitAbortedError';
   }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as { code?: string }).code === 'EPERM';
-  }
-}
-
-/** Whether any process of the process group `pgid` runs (signal 0 to the group). */
-export function isProcessGroupAlive(pgid: number): boolean {
-  if (!Number.isInteger(pgid) || pgid <= 1) return false;
-  return isProcessAlive(-pgid);
 }
 
 export function describeOwner(owner: LockOwner): string {

@@ -12,6 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, createWorkspace, stubDir } from './fixture-workspace.ts';
+import { isProcessGroupAlive } from '@homelab/core';
 
 const TOKEN = 'pve-token-value-never-printed';
 let ws: string;
@@ -251,6 +252,7 @@ describe('homelab deploy: killed with SIGKILL (real signal)', () => {
     // The tool runs in a group of its own and outlives homelab (docs/deploy.md, Ctrl-C); end it here.
     const toolPid = Number(readFileSync(`${log}.sleeping`, 'utf8').trim());
     try { process.kill(-toolPid, 'SIGKILL'); } catch { /* gone already */ }
+    await waitFor(() => !isProcessGroupAlive(toolPid), 30_000);
     const left = JSON.parse(readFileSync(join(state, 'deployed', 'proxy.json'), 'utf8'));
     expect(left).toMatchObject({ status: 'in-progress', startedStep: 'infra', pid: first.child.pid, plan: { changes: true } });
     expect(left.plan.text).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');

@@ -10,6 +10,8 @@ export * from './model/load.ts';
 export * from './model/homelab.ts';
 export * from './model/service-schema.ts';
 export * from './model/site-schema.ts';
+export * from './model/site-features.ts';
+export * from './model/definition.ts';
 export * from './model/unix-name.ts';
 export * from './model/target-path.ts';
 export * from './model/schema-problems.ts';

@@ -30,7 +30,7 @@ const extraStack = (type: string): ServiceProps => ({ ...app, terraform: (scope)
 /** The app behind a self-signed HTTPS backend, and a site that pins its CA. */
 const selfSigned: ServiceProps = { ...app, routes: [{ host: 'app', port: 443, scheme: 'https', selfSignedBackend: true, auth: 'authentik' }] };
 const pinnedSite: Site = { ...labSite, edge: { backendCas: { app: { pemEnv: 'APP_CA_PEM', description: 'the app\'s self-signed CA', serverName: 'app.internal' } } } };
-const wgSite = (subnet: string): Site => ({ ...labSite, wireguard: { ...labSite.wireguard, subnet } });
+const wgSite = (subnet: string): Site => ({ ...labSite, wireguard: { ...labSite.wireguard!, subnet } });
 
 type Row = [rule: string, code: string, site: Site, defs: ServiceProps[], source: string, path: string];
 

@@ -18,7 +18,8 @@ export const site: Site = {
   storage: {
     local: 'local-lvm',
     images: 'local',
-    ceph: { datastore: 'ceph-rbd', pool: 'rbd-k8s', size: 3, minSize: 2 },
+    // Monitors and managers on three machines of three kinds (assumptions.ts, packages/ceph (monitors)).
+    ceph: { datastore: 'ceph-rbd', pool: 'rbd-k8s', size: 3, minSize: 2, monitors: ['pve1', 'tower1', 'zotac'] },
     nfs: { datastore: 'truenas-media', server: '192.168.86.40', export: '/mnt/tank/media', hostMountPath: '/mnt/pve/truenas-media' },
   },
   addressPlan: ADDRESS_PLAN,
@@ -33,6 +34,7 @@ export const site: Site = {
   // the LAN and the VPN (assumptions.ts, management.sources); narrow it to that machine's address.
   management: { sources: ['192.168.86.0/24', '10.10.0.0/24'] },
   dns: {
+    provider: 'cloudflare',
     zone: DOMAIN,
     records: [
       { name: `*.${DOMAIN}`, type: 'A', content: '${var.public_ip}', proxied: false, comment: 'DNS-only: Traefik terminates TLS and sees real client IPs' },
@@ -40,6 +42,7 @@ export const site: Site = {
       { name: DOMAIN, type: 'CNAME', content: 'woodhead-tech.pages.dev', proxied: true, comment: 'Cloudflare Pages site' },
       { name: `www.${DOMAIN}`, type: 'CNAME', content: 'woodhead-tech.pages.dev', proxied: true, comment: 'Cloudflare Pages site' },
     ],
+    publicWebsite: { names: [DOMAIN, `www.${DOMAIN}`], proxied: true, description: 'the Cloudflare Pages site woodhead-tech.pages.dev' },
   },
   groups: {
     core: { description: 'Ingress and identity every other service routes through', alwaysOn: true },
@@ -58,6 +61,7 @@ export const site: Site = {
   assumptions: ASSUMPTIONS,
   identity: { adminGroup: 'homelab-admins' },
   edge: {
+    acmeEmail: `admin@${DOMAIN}`,
     // No preload: the apex is a Cloudflare Pages site this repository does not serve.
     hsts: { maxAgeSeconds: 31_536_000, includeSubdomains: true, preload: false },
     backendCas: {

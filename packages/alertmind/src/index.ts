@@ -1,4 +1,3 @@
-import { ADDRESS_PLAN } from '@homelab/site';
 import { composeFile, defineService, envFile, generatedHeader, stackDir, toYaml, type ConfigFile, type RenderContext } from '@homelab/core';
 
 /** The seed's own application; the image name and tag are assumptions (libs/site assumptions.ts). */
@@ -10,8 +9,6 @@ export const ALERTMIND_MODEL = 'claude-sonnet-4-5';
 const STACK = stackDir('alertmind');
 const ANTHROPIC = 'ANTHROPIC_API_KEY';
 const DISCORD = 'DISCORD_WEBHOOK_URL';
-/** AlertMind runs in the monitoring LXC, so it shares that guest's address. */
-const ADDRESS = ADDRESS_PLAN.monitoring!.ip;
 
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
@@ -51,7 +48,9 @@ function files(ctx: RenderContext): ConfigFile[] {
   ];
 }
 
-export default defineService({
+// A function of the site: AlertMind runs in the monitoring LXC, so it shares that guest's address
+// in the site's address plan.
+export default defineService((site) => ({
   name: 'alertmind',
   description: 'AI alert triage: receives Alertmanager webhooks, enriches them through the Claude API, posts to Discord',
   // Declared sharing: the monitoring LXC (205) runs it; it has no guest or resources of its own.
@@ -68,6 +67,6 @@ export default defineService({
   ],
   // The guest exists once monitoring is deployed; Alertmanager only holds this URL and retries.
   dependsOn: ['monitoring'],
-  extra: { alertWebhook: { name: 'alertmind', url: `http://${ADDRESS}:${ALERTMIND_PORT}${WEBHOOK_PATH}` } },
+  extra: { alertWebhook: { name: 'alertmind', url: `http://${site.addressPlan.monitoring?.ip ?? ''}:${ALERTMIND_PORT}${WEBHOOK_PATH}` } },
   files,
-});
+}));

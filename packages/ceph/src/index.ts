@@ -4,14 +4,15 @@
  * pool for the Kubernetes VM disks (3 replicas, min_size 2) on the SSD rule. Applied by one
  * idempotent script per node. Its alert rules travel as service data for the monitoring service.
  */
-import { defineService, generatedHeader, shellQuote, type ConfigFile, type ProxmoxNode, type RenderContext, type Site } from '@homelab/core';
-import { site } from '@homelab/site';
+import { defineService, generatedHeader, shellQuote, siteFeature, type ConfigFile, type ProxmoxNode, type RenderContext, type Site } from '@homelab/core';
 import { CEPH_RULE_GROUPS, cephAlertRuleTests } from './alerts.ts';
 
 export { CEPH_ALERTS, CEPH_RULE_GROUPS, cephAlertRuleTests, DIVERGENCE_FLOOR_MS, DIVERGENCE_RATIO, RUNBOOK, SLOW_OSD_MS } from './alerts.ts';
 
-/** Monitors and managers: three, on three different machines (libs/site assumptions.ts). */
-export const CEPH_MONITOR_NODES: readonly string[] = ['pve1', 'tower1', 'zotac'];
+/** The nodes that run a monitor and a manager: the site's storage.ceph.monitors. */
+export function cephMonitorNames(site: Site): readonly string[] {
+  return siteFeature(site, 'storage.ceph').monitors;
+}
 export const NODE_SCRIPT = '/usr/local/sbin/homelab-ceph.sh';
 /** The manager prometheus module's port. */
 export const MGR_METRICS_PORT = 9283;
@@ -53,7 +54,7 @@ export function crushRules(site: Site): CrushRule[] {
   const osds = cephOsds(site);
   return (['ssd', 'hdd'] as const).filter((c) => osds.some((o) => o.deviceClass === c)).map((deviceClass) => {
     const hosts = new Set(osds.filter((o) => o.deviceClass === deviceClass).map((o) => o.node));
-    return { name: `ceph-${deviceClass}`, deviceClass, failureDomain: hosts.size >= site.storage.ceph.size ? 'host' : 'osd' };
+    return { name: `ceph-${deviceClass}`, deviceClass, failureDomain: hosts.size >= siteFeature(site, 'storage.ceph').size ? 'host' : 'osd' };
   });
 }
 
@@ -61,7 +62,8 @@ export function crushRules(site: Site): CrushRule[] {
 export function poolRule(site: Site): CrushRule {
   const rule = crushRules(site).find((r) => r.deviceClass === 'ssd');
   if (!rule || rule.failureDomain !== 'host') {
-    throw new Error(`the pool ${site.storage.ceph.pool} needs SSD OSDs on at least ${site.storage.ceph.size} hosts for ${site.storage.ceph.size} replicas on distinct hosts`);
+    const ceph = siteFeature(site, 'storage.ceph');
+    throw new Error(`the pool ${ceph.pool} needs SSD OSDs on at least ${ceph.size} hosts for ${ceph.size} replicas on distinct hosts`);
   }
   return rule;
 }
@@ -69,11 +71,12 @@ export function poolRule(site: Site): CrushRule {
 /** The idempotent script for one node: its own daemons and OSDs, then the cluster-wide steps. */
 export function nodeScript(ctx: RenderContext, node: ProxmoxNode): string {
   const { site } = ctx;
-  const { pool, size, minSize } = site.storage.ceph;
+  const { pool, size, minSize } = siteFeature(site, 'storage.ceph');
   const osds = cephOsds(site).filter((o) => o.node === node.name);
   const rules = crushRules(site);
   const ssdRule = poolRule(site);
-  const monitor = CEPH_MONITOR_NODES.includes(node.name);
+  const monitors = cephMonitorNames(site);
+  const monitor = monitors.includes(node.name);
   const header = generatedHeader(ctx.service.pkg, `Ceph on ${node.name}: ${monitor ? 'monitor, manager, ' : ''}${osds.length} OSD(s), and the cluster-wide rules and pool.`);
   return `#!/usr/bin/env bash
 ${header.map((l) => `# ${l}`).join('\n')}
@@ -124,7 +127,7 @@ if (( monitor )); then
     changed "manager on \${node}"
   fi
 fi
-ceph_ status >/dev/null || die "no Ceph monitor answers: deploy the monitor nodes (${CEPH_MONITOR_NODES.join(', ')}) first"
+ceph_ status >/dev/null || die "no Ceph monitor answers: deploy the monitor nodes (${monitors.join(', ')}) first"
 
 # 3. This node's OSDs, with the device class set explicitly (not guessed from the rotational flag).
 for entry in "\${osd_disks[@]}"; do
@@ -207,14 +210,16 @@ function files(ctx: RenderContext): ConfigFile[] {
 }
 
 export function monitorNodes(site: Site): ProxmoxNode[] {
-  return CEPH_MONITOR_NODES.map((name) => {
+  return cephMonitorNames(site).map((name) => {
     const node = site.nodes.find((n) => n.name === name);
     if (!node) throw new Error(`Ceph monitor node ${name} is not a node of the site`);
     return node;
   });
 }
 
-export default defineService({
+// A function of the site: the OSDs, monitors and pool are its storage.ceph (a site without Ceph
+// gets a MissingSiteFeature problem).
+export default defineService((site) => ({
   name: 'ceph',
   description: 'Ceph distributed block storage: six OSDs (three SSD, three HDD), device-class CRUSH rules, the RBD pool for the Kubernetes VM disks',
   kind: 'none',
@@ -229,4 +234,4 @@ export default defineService({
     alertRules: CEPH_RULE_GROUPS,
     alertRuleTests: cephAlertRuleTests(),
   },
-});
+}));

@@ -8,7 +8,7 @@ import { serviceAlertRules, toYaml, type RuleGroup } from '@homelab/core';
 import { site } from '@homelab/site';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import { CEPH_MONITOR_NODES, CEPH_RULE_GROUPS, cephAlertRuleTests, cephOsds, crushRules, NODE_SCRIPT, poolRule } from '../src/index.ts';
+import { cephMonitorNames, CEPH_RULE_GROUPS, cephAlertRuleTests, cephOsds, crushRules, NODE_SCRIPT, poolRule } from '../src/index.ts';
 
 const c = await synthesized('ceph');
 const s = await synthesizeThisSite();
@@ -34,7 +34,7 @@ describe('ceph: OSDs and placement', () => {
     expect(poolRule(site).name).toBe('ceph-ssd');
   });
   it('refuses a pool size the SSD hosts cannot hold', () => {
-    expect(() => poolRule({ ...site, storage: { ...site.storage, ceph: { ...site.storage.ceph, size: 4 } } })).toThrow(/at least 4 hosts/);
+    expect(() => poolRule({ ...site, storage: { ...site.storage, ceph: { ...site.storage.ceph!, size: 4 } } })).toThrow(/at least 4 hosts/);
   });
 });
 
@@ -54,7 +54,7 @@ describe('ceph: node scripts', () => {
   });
   it('runs monitors and managers on the three designated nodes only', () => {
     for (const node of site.nodes.map((n) => n.name)) {
-      expect(script(node)).toContain(`readonly monitor=${CEPH_MONITOR_NODES.includes(node) ? 1 : 0}`);
+      expect(script(node)).toContain(`readonly monitor=${cephMonitorNames(site).includes(node) ? 1 : 0}`);
     }
   });
   it('creates the device-class rules and the 3/2 RBD pool on the SSD rule, idempotently', () => {

@@ -6,11 +6,13 @@
  * of the whole deploy: see README.md and docs/runbooks/router-port-forwards.md.
  */
 import {
-  CLOUDFLARE_API_TOKEN_ENV, CloudflareDnsRecord, CloudflareProvider, defineService, dnsRecordResourceId, referencedVariables, stringVariable,
+  CLOUDFLARE_API_TOKEN_ENV, CloudflareDnsRecord, CloudflareProvider, defineService, dnsRecordResourceId, referencedVariables, SiteRequirementError, stringVariable,
   type Construct, type Site, type StackContext,
 } from '@homelab/core';
 
 export const ZONE_ID_VARIABLE = 'cloudflare_zone_id';
+/** The one DNS provider this package implements (site.dns.provider). */
+export const PROVIDER = 'cloudflare';
 
 const VARIABLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [ZONE_ID_VARIABLE]: 'Cloudflare zone id of the domain (TF_VAR_cloudflare_zone_id); not a secret, kept out of the repository with the other per-account values.',
@@ -42,13 +44,29 @@ function terraform(scope: Construct, ctx: StackContext): void {
   }
 }
 
-export default defineService({
-  name: 'dns',
-  description: 'Cloudflare DNS records of the domain: wildcard and wg. DNS-only to the router, apex and www proxied to Cloudflare Pages',
-  kind: 'none',
-  tier: 'critical',
-  group: 'core',
-  provides: ['dns'],
-  secrets: [{ env: CLOUDFLARE_API_TOKEN_ENV, description: 'Cloudflare API token with Zone:DNS:Edit on the zone; read by the Terraform provider from the environment' }],
-  terraform,
+/**
+ * The package writes Cloudflare records: a site whose zone another provider serves gets a coded
+ * problem here (not Cloudflare resources for a zone Cloudflare does not hold).
+ */
+function requireCloudflare(site: Site): void {
+  if (site.dns.provider === PROVIDER) return;
+  throw new SiteRequirementError(
+    'UnsupportedDnsProvider', 'dns.provider',
+    `packages/dns writes Cloudflare DNS records, but the site's zone ${site.dns.zone} is served by "${site.dns.provider}"`, site.dns.provider,
+    `Remove packages/dns from this homelab and add a DNS package for "${site.dns.provider}" (or manage the records by hand), or set dns.provider to "${PROVIDER}" if Cloudflare serves the zone.`,
+  );
+}
+
+export default defineService((site) => {
+  requireCloudflare(site);
+  return {
+    name: 'dns',
+    description: 'Cloudflare DNS records of the domain: wildcard and wg. DNS-only to the router, apex and www proxied to Cloudflare Pages',
+    kind: 'none',
+    tier: 'critical',
+    group: 'core',
+    provides: ['dns'],
+    secrets: [{ env: CLOUDFLARE_API_TOKEN_ENV, description: 'Cloudflare API token with Zone:DNS:Edit on the zone; read by the Terraform provider from the environment' }],
+    terraform,
+  };
 });

@@ -1,7 +1,6 @@
 import {
   blackboxRouteJob, composeFile, composeRef, defineService, envFile, envRef, generatedHeader, metricsScrapeJobs, multiTargetJob,
   serviceAlertRules, stackDir, toYaml, type ConfigFile, type NormalizedService, type RenderContext, type RuleGroup, type ScrapeJob, nfsClientNodes } from '@homelab/core';
-import { NODES } from '@homelab/site';
 import { BLACKBOX_JOB, homelabRuleGroup, homelabRuleTests } from './alerts.ts';
 import { nfsCheckFiles } from './nfs-check.ts';
 
@@ -266,7 +265,8 @@ function files(ctx: RenderContext): ConfigFile[] {
 }
 
 
-export default defineService({
+// A function of the site: node_exporter goes on the nodes of the site being synthesized.
+export default defineService((site) => ({
   name: 'monitoring',
   // It depends on what it scrapes for deploy order (a new route becomes a new probe), not to run.
   observer: true,
@@ -312,7 +312,7 @@ export default defineService({
     { env: ENV.dexcomPassword, description: 'Dexcom Share account password (glucose exporter)' },
   ],
   // node_exporter (textfile collector for the NFS check) on every Proxmox node.
-  hostPackages: Object.fromEntries(NODES.map((n) => [n.name, ['prometheus-node-exporter']])),
+  hostPackages: Object.fromEntries(site.nodes.map((n) => [n.name, ['prometheus-node-exporter']])),
   // What it scrapes and probes must exist first (a new route is a new probe). A service added
   // later with routes or metrics goes here and in package.json (the package test names it).
   dependsOn: [
@@ -320,4 +320,4 @@ export default defineService({
     'mailcow', 'plex', 'recipe-site', 'sdr-scanner', 'traefik', 'truenas', 'zigbee2mqtt',
   ],
   files,
-});
+}));

@@ -29,9 +29,8 @@ export function managementNode(site: Site): Site['nodes'][number] {
  * The Ceph RBD storage definition. bpg/proxmox has no RBD storage resource, so it is applied with
  * pvesm on one node; /etc/pve/storage.cfg is cluster-wide (pmxcfs), so once is enough.
  */
-function storageScript(ctx: RenderContext): string {
+function storageScript(ctx: RenderContext, ceph: NonNullable<Site['storage']['ceph']>): string {
   const { site } = ctx;
-  const ceph = site.storage.ceph;
   const nodes = site.nodes.map((n) => n.name).sort().join(',');
   const header = generatedHeader(ctx.service.pkg, 'Cluster-wide storage definitions that bpg/proxmox cannot manage (RBD).');
   return `#!/usr/bin/env bash
@@ -72,9 +71,11 @@ fi
 const NFS_MOUNT = { reason: 'the NFS share is mounted by the Proxmox node, whose containers bind-mount it' };
 
 function files(ctx: RenderContext): ConfigFile[] {
-  const list: ConfigFile[] = [
-    { path: STORAGE_SCRIPT, host: managementNode(ctx.site).name, hostLevel: { reason: 'cluster storage definitions are made with pvesm on a node, as root' }, mode: '0755', format: 'shell', run: true, content: storageScript(ctx) },
-  ];
+  // The RBD storage exists only where the site has Ceph (storage.ceph is optional).
+  const ceph = ctx.site.storage.ceph;
+  const list: ConfigFile[] = ceph ? [
+    { path: STORAGE_SCRIPT, host: managementNode(ctx.site).name, hostLevel: { reason: 'cluster storage definitions are made with pvesm on a node, as root' }, mode: '0755', format: 'shell', run: true, content: storageScript(ctx, ceph) },
+  ] : [];
   // The NFS share is mounted only on the nodes whose containers bind-mount it (TrueNAS exports to
   // exactly those nodes, derived from the same services).
   const header = generatedHeader(ctx.service.pkg, 'Host-level NFS mount that containers on this node bind-mount; see libs/core/src/render/nfs.ts.');
@@ -93,7 +94,7 @@ function files(ctx: RenderContext): ConfigFile[] {
  * provider reads their status). Sorted, so the stack is the same bytes every time.
  */
 export function terraformTokenAclPaths(site: Site): string[] {
-  const storages = [...new Set([site.storage.local, site.storage.ceph.datastore, site.storage.images])];
+  const storages = [...new Set([site.storage.local, ...(site.storage.ceph ? [site.storage.ceph.datastore] : []), site.storage.images])];
   return [
     '/vms',
     ...storages.map((id) => `/storage/${id}`),

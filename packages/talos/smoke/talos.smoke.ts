@@ -12,6 +12,6 @@ const service = home.byName.get('talos')!;
 
 describeSmoke('talos', [
   ...serviceSmokeRows(home, service),
-  { kind: 'tcp', host: home.site.kubernetes.apiVip, port: API_PORT, title: `Kubernetes API on the VIP (${home.site.kubernetes.apiVip}:${API_PORT})` },
+  { kind: 'tcp', host: home.site.kubernetes!.apiVip, port: API_PORT, title: `Kubernetes API on the VIP (${home.site.kubernetes!.apiVip}:${API_PORT})` },
   ...talosNodes(home.site).map((n) => ({ kind: 'tcp' as const, host: n.ip, port: 50000, title: `Talos API of ${n.name} (${n.ip}:50000)` })),
 ]);

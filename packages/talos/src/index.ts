@@ -7,10 +7,9 @@
  * repository.
  */
 import {
-  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, shellQuote, talosNodePatch, toYamlDocuments,
+  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, shellQuote, siteFeature, talosNodePatch, toYamlDocuments,
   type ConfigFile, type GuestProps, type RenderContext, type Site, type TalosRole,
 } from '@homelab/core';
-import { site } from '@homelab/site';
 
 export const TALOS_VERSION = 'v1.13.9';
 /**
@@ -106,7 +105,7 @@ export function nodePatch(ctx: RenderContext, node: TalosNode): string {
     lanCidr: s.network.cidr,
     installDisk: INSTALL_DISK,
     installImage: TALOS_INSTALLER,
-    vip: node.role === 'controlplane' ? s.kubernetes.apiVip : undefined,
+    vip: node.role === 'controlplane' ? siteFeature(s, 'kubernetes').apiVip : undefined,
     kubeletReservedMemoryMiB: node.role === 'worker' ? kubeletReservedMiB(node) : undefined,
     nodeLabels: { 'topology.kubernetes.io/zone': node.host },
   });
@@ -115,7 +114,7 @@ export function nodePatch(ctx: RenderContext, node: TalosNode): string {
 
 /** MetalLB in layer 2 mode: the address pool and its advertisement (metallb.io/v1beta1). */
 export function metallbManifests(ctx: RenderContext): string {
-  const { start, end } = ctx.site.kubernetes.metallbPool;
+  const { start, end } = siteFeature(ctx.site, 'kubernetes').metallbPool;
   const docs = [
     {
       apiVersion: 'v1', kind: 'Namespace',
@@ -151,7 +150,7 @@ set -euo pipefail
 here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 readonly here
 readonly cluster_name=${shellQuote(s.name)}
-readonly endpoint=${shellQuote(`https://${s.kubernetes.apiVip}:${API_PORT}`)}
+readonly endpoint=${shellQuote(`https://${siteFeature(s, 'kubernetes').apiVip}:${API_PORT}`)}
 readonly talos_version=${shellQuote(TALOS_VERSION.replace(/\.\d+$/, ''))}
 readonly bootstrap_node=${shellQuote(first.ip)}
 readonly control_planes=(${cp.map((n) => shellQuote(n.ip)).join(' ')})
@@ -265,24 +264,29 @@ function files(ctx: RenderContext): ConfigFile[] {
   ];
 }
 
-export default defineService({
-  name: 'talos',
-  description: 'Talos Linux Kubernetes cluster: control plane and three workers as VMs on the Ceph pool, API VIP, MetalLB layer 2',
-  kind: 'none',
-  tier: 'high',
-  group: 'kubernetes',
-  guests: guests(site),
-  // MetalLB (layer 2) answers for LoadBalancer addresses on the workers' NICs, on ports the
-  // cluster's Services decide, not this model: a guest firewall with input DROP would drop them.
-  firewall: { enabled: false, reason: 'MetalLB layer 2 answers for LoadBalancer addresses on the worker NICs on ports the cluster decides; the Kubernetes and Talos APIs require client certificates (mTLS).' },
-  ports: [
-    { port: API_PORT, protocol: 'tcp', description: 'Kubernetes API on the VIP' },
-    { port: 50000, protocol: 'tcp', description: 'Talos API (apid) on every machine' },
-  ],
-  dependsOn: ['ceph', 'proxmox'],
-  files,
-  extra: {
-    apiEndpoint: `https://${site.kubernetes.apiVip}:${API_PORT}`,
-    nodes: talosNodes(site),
-  },
+// A function of the site it is synthesized for: the VMs follow its address plan, the VIP its
+// Kubernetes declaration (a site without `kubernetes` gets a MissingSiteFeature problem).
+export default defineService((site) => {
+  const kubernetes = siteFeature(site, 'kubernetes');
+  return {
+    name: 'talos',
+    description: 'Talos Linux Kubernetes cluster: control plane and three workers as VMs on the Ceph pool, API VIP, MetalLB layer 2',
+    kind: 'none',
+    tier: 'high',
+    group: 'kubernetes',
+    guests: guests(site),
+    // MetalLB (layer 2) answers for LoadBalancer addresses on the workers' NICs, on ports the
+    // cluster's Services decide, not this model: a guest firewall with input DROP would drop them.
+    firewall: { enabled: false, reason: 'MetalLB layer 2 answers for LoadBalancer addresses on the worker NICs on ports the cluster decides; the Kubernetes and Talos APIs require client certificates (mTLS).' },
+    ports: [
+      { port: API_PORT, protocol: 'tcp', description: 'Kubernetes API on the VIP' },
+      { port: 50000, protocol: 'tcp', description: 'Talos API (apid) on every machine' },
+    ],
+    dependsOn: ['ceph', 'proxmox'],
+    files,
+    extra: {
+      apiEndpoint: `https://${kubernetes.apiVip}:${API_PORT}`,
+      nodes: talosNodes(site),
+    },
+  };
 });

@@ -1,14 +1,45 @@
 import {
-  composeFile, DEFAULT_HSTS, defineService, envFile, forwardAuthConfig, generatedHeader, securityHeadersConfig, stackDir, toYaml, traefikStaticConfig,
-  TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, type ConfigFile, type RenderContext,
+  composeFile, DEFAULT_HSTS, defineService, envFile, forwardAuthConfig, generatedHeader, securityHeadersConfig, SiteRequirementError, stackDir, toYaml,
+  traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, type ConfigFile, type RenderContext, type Site,
 } from '@homelab/core';
 
 /** Certificate resolver name, referenced by every route file's TLS section. */
 export const CERT_RESOLVER = 'cloudflare';
 export const TRAEFIK_IMAGE = 'docker.io/library/traefik:v3.7.9';
-const ACME_EMAIL = 'admin@woodhead.tech';
 const STACK = stackDir('traefik');
-const CF_TOKEN = 'CF_DNS_API_TOKEN';
+
+/** How lego (Traefik's ACME client) answers the DNS-01 challenge at each DNS provider a site may select (site.dns.provider). */
+export interface DnsChallenge {
+  /** lego's provider name. */
+  readonly lego: string;
+  /** The environment variable lego reads the provider credential from. */
+  readonly tokenEnv: string;
+  readonly tokenDescription: string;
+}
+
+export const DNS_CHALLENGES: Readonly<Record<string, DnsChallenge>> = {
+  cloudflare: { lego: 'cloudflare', tokenEnv: 'CF_DNS_API_TOKEN', tokenDescription: 'Cloudflare API token (Zone:DNS:Edit on the zone) for the DNS-01 challenge' },
+  desec: { lego: 'desec', tokenEnv: 'DESEC_TOKEN', tokenDescription: 'deSEC API token for the DNS-01 challenge' },
+  hetzner: { lego: 'hetzner', tokenEnv: 'HETZNER_API_KEY', tokenDescription: 'Hetzner DNS API token for the DNS-01 challenge' },
+};
+
+/** The DNS-01 challenge for the site's DNS provider; a provider lego is not set up for here is a coded problem. */
+export function dnsChallenge(site: Site): DnsChallenge {
+  const challenge = DNS_CHALLENGES[site.dns.provider];
+  if (!challenge) {
+    throw new SiteRequirementError(
+      'UnsupportedDnsProvider', 'dns.provider',
+      `Traefik gets its wildcard certificate by the DNS-01 challenge, and packages/traefik knows no challenge for the DNS provider "${site.dns.provider}"`, site.dns.provider,
+      `Set dns.provider to one of ${Object.keys(DNS_CHALLENGES).join(', ')}, or add the provider's lego name and credential variable to DNS_CHALLENGES in packages/traefik.`,
+    );
+  }
+  return challenge;
+}
+
+/** The ACME account address: the site's edge.acmeEmail, else admin@ the domain. */
+function acmeEmail(site: Site): string {
+  return site.edge?.acmeEmail ?? `admin@${site.domain}`;
+}
 /** Not `authentik.yml`: that name is the route file of the authentik service. */
 const FORWARD_AUTH_FILE = 'middleware-forward-auth.yml';
 /** The security-headers middleware the secure entrypoint runs, and the default TLS options. */
@@ -17,8 +48,9 @@ export const SECURITY_HEADERS_FILE = 'middleware-security-headers.yml';
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
   const identity = ctx.services.find((s) => s.provides.includes('identity'));
+  const challenge = dnsChallenge(ctx.site);
   const staticConfig = traefikStaticConfig({
-    domain: ctx.site.domain, acmeEmail: ACME_EMAIL, dnsProvider: 'cloudflare', resolverName: CERT_RESOLVER,
+    domain: ctx.site.domain, acmeEmail: acmeEmail(ctx.site), dnsProvider: challenge.lego, resolverName: CERT_RESOLVER,
   });
   const list: ConfigFile[] = [
     {
@@ -28,7 +60,7 @@ function files(ctx: RenderContext): ConfigFile[] {
     // Traefik refuses an acme.json readable by others; it writes the certificates itself, so
     // deploy creates the file once and never overwrites it.
     { path: TRAEFIK_ACME_STORAGE, mode: '0600', format: 'text', content: '', createOnly: true, secret: true },
-    envFile(`${STACK}/.env`, [CF_TOKEN], {}, [STACK]),
+    envFile(`${STACK}/.env`, [challenge.tokenEnv], {}, [STACK]),
     {
       path: `${STACK}/compose.yml`, mode: '0644', format: 'compose',
       content: toYaml(composeFile({
@@ -63,7 +95,8 @@ function files(ctx: RenderContext): ConfigFile[] {
   return list;
 }
 
-export default defineService({
+// A function of the site: the DNS-01 challenge follows its DNS provider.
+export default defineService((site) => ({
   name: 'traefik',
   description: 'Reverse proxy: TLS termination with a Let\'s Encrypt DNS-01 wildcard certificate, ingress for all HTTPS',
   kind: 'lxc',
@@ -79,7 +112,7 @@ export default defineService({
     { port: 443, protocol: 'tcp', description: 'HTTPS ingress for every route', public: true },
     { port: 8082, protocol: 'tcp', description: 'Prometheus metrics and ping' },
   ],
-  secrets: [{ env: CF_TOKEN, description: 'Cloudflare API token (Zone:DNS:Edit on the zone) for the DNS-01 challenge' }],
+  secrets: [{ env: dnsChallenge(site).tokenEnv, description: dnsChallenge(site).tokenDescription }],
   extra: { certResolver: CERT_RESOLVER },
   files,
-});
+}));

@@ -1,11 +1,10 @@
-import { site } from '@homelab/site';
-import { DEPLOY_MACHINE, defineService, envRef, generatedHeader, wireguardConfig, type ConfigFile, type RenderContext } from '@homelab/core';
+import { DEPLOY_MACHINE, defineService, envRef, formatIpv4, generatedHeader, parseCidr, siteFeature, wireguardConfig, type ConfigFile, type RenderContext } from '@homelab/core';
 
 /** A remote-management client of the tunnel. Keys are referenced by environment variable name. */
 export interface WireguardPeerSpec {
   readonly name: string;
-  /** The peer's address inside the tunnel subnet. */
-  readonly address: string;
+  /** The peer's host number inside the site's tunnel subnet (2: the subnet's second address). */
+  readonly hostNumber: number;
   /** Env var holding the peer's public key (goes into the server's wg0.conf). */
   readonly publicKeyEnv: string;
   /** Env var holding the peer's private key (goes only into its client config on the deploy machine). */
@@ -19,11 +18,18 @@ export interface WireguardPeerSpec {
 
 /** The peers (assumption: the seed names none; a laptop and a phone of the single operator). */
 export const PEERS: readonly WireguardPeerSpec[] = [
-  { name: 'laptop', address: '10.10.0.2', publicKeyEnv: 'WG_PEER_LAPTOP_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_LAPTOP_PRIVATE_KEY', presharedKeyEnv: 'WG_PEER_LAPTOP_PRESHARED_KEY' },
-  { name: 'phone', address: '10.10.0.3', publicKeyEnv: 'WG_PEER_PHONE_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_PHONE_PRIVATE_KEY', presharedKeyEnv: 'WG_PEER_PHONE_PRESHARED_KEY' },
+  { name: 'laptop', hostNumber: 2, publicKeyEnv: 'WG_PEER_LAPTOP_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_LAPTOP_PRIVATE_KEY', presharedKeyEnv: 'WG_PEER_LAPTOP_PRESHARED_KEY' },
+  { name: 'phone', hostNumber: 3, publicKeyEnv: 'WG_PEER_PHONE_PUBLIC_KEY', privateKeyEnv: 'WG_PEER_PHONE_PRIVATE_KEY', presharedKeyEnv: 'WG_PEER_PHONE_PRESHARED_KEY' },
 ];
-/** The server's address inside the tunnel (first host of the subnet). */
-export const SERVER_TUNNEL_ADDRESS = '10.10.0.1';
+/** The server's host number inside the tunnel: the subnet's first host. */
+export const SERVER_HOST_NUMBER = 1;
+
+/** The address with this host number inside the site's tunnel subnet. */
+export function tunnelAddress(subnet: string, hostNumber: number): string {
+  const cidr = parseCidr(subnet);
+  if (!cidr) throw new Error(`wireguard: the site's tunnel subnet ${subnet} is not an IPv4 CIDR`);
+  return formatIpv4(cidr.network + hostNumber);
+}
 const SERVER_PRIVATE_KEY = 'WG_SERVER_PRIVATE_KEY';
 const SERVER_PUBLIC_KEY = 'WG_SERVER_PUBLIC_KEY';
 export const WG_CONF = '/etc/wireguard/wg0.conf';
@@ -37,10 +43,10 @@ function prefixOf(cidr: string): string {
 
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
-  const { subnet, port, endpointHost } = ctx.site.wireguard;
+  const { subnet, port, endpointHost } = siteFeature(ctx.site, 'wireguard');
   const server = wireguardConfig({
-    interface: { address: [`${SERVER_TUNNEL_ADDRESS}/${prefixOf(subnet)}`], listenPort: port, privateKey: envRef(SERVER_PRIVATE_KEY) },
-    peers: PEERS.map((p) => ({ name: p.name, publicKey: envRef(p.publicKeyEnv), presharedKey: envRef(p.presharedKeyEnv), allowedIps: [`${p.address}/32`] })),
+    interface: { address: [`${tunnelAddress(subnet, SERVER_HOST_NUMBER)}/${prefixOf(subnet)}`], listenPort: port, privateKey: envRef(SERVER_PRIVATE_KEY) },
+    peers: PEERS.map((p) => ({ name: p.name, publicKey: envRef(p.publicKeyEnv), presharedKey: envRef(p.presharedKeyEnv), allowedIps: [`${tunnelAddress(subnet, p.hostNumber)}/32`] })),
   }, generatedHeader(pkg, 'WireGuard server: remote-management tunnel; split tunnel, clients route only the tunnel subnet.'));
   const clients: ConfigFile[] = PEERS.map((p) => ({
     path: `${CLIENT_DIR}/${p.name}.conf`,
@@ -50,7 +56,7 @@ function files(ctx: RenderContext): ConfigFile[] {
     format: 'wireguard',
     secret: true,
     content: wireguardConfig({
-      interface: { address: [`${p.address}/32`], privateKey: envRef(p.privateKeyEnv) },
+      interface: { address: [`${tunnelAddress(subnet, p.hostNumber)}/32`], privateKey: envRef(p.privateKeyEnv) },
       // Split tunnel: only the tunnel subnet goes through; the client's own LAN (often also
       // 192.168.86.0/24) and the internet stay on its local route.
       peers: [{ name: `${ctx.service.name} (${endpointHost})`, publicKey: envRef(SERVER_PUBLIC_KEY), presharedKey: envRef(p.presharedKeyEnv), allowedIps: [subnet], endpoint: `${endpointHost}:${port}`, persistentKeepalive: KEEPALIVE_SECONDS }],
@@ -62,31 +68,36 @@ function files(ctx: RenderContext): ConfigFile[] {
   ];
 }
 
-export default defineService({
-  name: 'wireguard',
-  description: 'Remote-management VPN (UDP 51820): split tunnel, clients route only the tunnel subnet',
-  kind: 'lxc',
-  tier: 'minimal',
-  group: 'security',
-  resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 4 }] },
-  ports: [{ port: 51820, protocol: 'udp', description: 'WireGuard (port-forwarded by the router; wg.woodhead.tech is DNS-only)', public: true }],
-  secrets: [
-    { env: SERVER_PRIVATE_KEY, description: 'Private key of the WireGuard server (wg genkey)' },
-    { env: SERVER_PUBLIC_KEY, description: 'Public key of the WireGuard server, for the client configs (wg pubkey)' },
-    ...PEERS.flatMap((p) => [
-      { env: p.publicKeyEnv, description: `Public key of peer ${p.name}` },
-      { env: p.privateKeyEnv, description: `Private key of peer ${p.name} (only written into its client config on the deploy machine)` },
-      { env: p.presharedKeyEnv, description: `Preshared key of the server and peer ${p.name} (wg genpsk), in both configs` },
-    ]),
-  ],
-  hostPackages: { wireguard: ['wireguard-tools'] },
-  // Facts a policy rule (split tunnel) or another package can read.
-  extra: {
-    wireguard: {
-      subnet: site.wireguard.subnet,
-      serverAddress: SERVER_TUNNEL_ADDRESS,
-      peers: PEERS.map((p) => ({ name: p.name, address: p.address, allowedIps: [site.wireguard.subnet] })),
+// A function of the site: the tunnel is its `wireguard` (a site without one gets a
+// MissingSiteFeature problem).
+export default defineService((site) => {
+  const tunnel = siteFeature(site, 'wireguard');
+  return {
+    name: 'wireguard',
+    description: `Remote-management VPN (UDP ${tunnel.port}): split tunnel, clients route only the tunnel subnet`,
+    kind: 'lxc',
+    tier: 'minimal',
+    group: 'security',
+    resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 4 }] },
+    ports: [{ port: tunnel.port, protocol: 'udp', description: `WireGuard (port-forwarded by the router; ${tunnel.endpointHost} is DNS-only)`, public: true }],
+    secrets: [
+      { env: SERVER_PRIVATE_KEY, description: 'Private key of the WireGuard server (wg genkey)' },
+      { env: SERVER_PUBLIC_KEY, description: 'Public key of the WireGuard server, for the client configs (wg pubkey)' },
+      ...PEERS.flatMap((p) => [
+        { env: p.publicKeyEnv, description: `Public key of peer ${p.name}` },
+        { env: p.privateKeyEnv, description: `Private key of peer ${p.name} (only written into its client config on the deploy machine)` },
+        { env: p.presharedKeyEnv, description: `Preshared key of the server and peer ${p.name} (wg genpsk), in both configs` },
+      ]),
+    ],
+    hostPackages: { wireguard: ['wireguard-tools'] },
+    // Facts a policy rule (split tunnel) or another package can read.
+    extra: {
+      wireguard: {
+        subnet: tunnel.subnet,
+        serverAddress: tunnelAddress(tunnel.subnet, SERVER_HOST_NUMBER),
+        peers: PEERS.map((p) => ({ name: p.name, address: tunnelAddress(tunnel.subnet, p.hostNumber), allowedIps: [tunnel.subnet] })),
+      },
     },
-  },
-  files,
+    files,
+  };
 });

@@ -50,7 +50,7 @@ describe('wireguard: client configs (split tunnel)', () => {
     const parsed = parseWireguardConfig(w.text(`files/localhost/etc/wireguard/clients/${peer}.conf`));
     expect(parsed.problems).toEqual([]);
     expect(parsed.peers).toHaveLength(1);
-    expect(parsed.peers[0]!.values.AllowedIPs).toEqual([home.site.wireguard.subnet]);
+    expect(parsed.peers[0]!.values.AllowedIPs).toEqual([home.site.wireguard!.subnet]);
     expect(parsed.peers[0]!.values.Endpoint).toEqual(['wg.woodhead.tech:51820']);
     expect(parsed.interface!.values.PrivateKey![0]).toMatch(/^\{\{ lookup\('ansible\.builtin\.env', 'WG_PEER_[A-Z]+_PRIVATE_KEY'\) \}\}$/);
   });

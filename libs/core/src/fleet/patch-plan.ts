@@ -20,7 +20,7 @@ import type { Homelab } from '../model/homelab.ts';
 import { UNIX_NAME_FIX, isUnixName } from '../model/unix-name.ts';
 import { shellCommand } from '../shell/quote.ts';
 import type { NormalizedService } from '../model/service.ts';
-import { OS_IMAGES } from '../proxmox/os-images.ts';
+import { osImagesOf } from '../proxmox/os-images.ts';
 import { renderConfigFiles } from '../synth/synth-service.ts';
 import { guestsOf, guestState, type FleetState } from './fleet-state.ts';
 import type { ToolCommand } from './process-runner.ts';
@@ -186,7 +186,7 @@ export function planPatch(home: Homelab, layer: string, options: PatchOptions = 
           if (g.type !== 'lxc' || seen.has(g.vmid) || (!named.length && g.owner !== s.name)) continue;
           seen.add(g.vmid);
           const guest = home.byName.get(g.owner)?.guests.find((x) => x.placement.vmid === g.vmid);
-          const osType = guest ? OS_IMAGES[guest.os]?.type : undefined;
+          const osType = guest ? osImagesOf(home.site)[guest.os]?.type : undefined;
           const label = `${g.owner} (lxc ${g.vmid})`;
           if (osType !== 'debian' && osType !== 'ubuntu') { skipped.push({ name: label, reason: `os ${guest?.os ?? 'unknown'} is not apt-based` }); continue; }
           const now = guestState(g, options.state);

@@ -5,6 +5,7 @@
 import { ProblemCollector } from './collector.ts';
 import type { Problem } from './problem.ts';
 import type { LoadFailure, ServiceEntry } from './load.ts';
+import { resolveDefinition } from './definition.ts';
 import { normalizeService } from './normalize.ts';
 import { parseService } from './parse.ts';
 import { EMPTY_SITE, parseSite } from './parse-site.ts';
@@ -42,9 +43,10 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
   const services: NormalizedService[] = [];
   for (const entry of entries) {
     const out = new ProblemCollector(entry.pkg.dir);
-    if (parseService(entry.definition, out)) {
+    const resolved = resolveDefinition(entry.definition, site, out);
+    if (!resolved.failed && parseService(resolved.definition, out)) {
       try {
-        services.push(normalizeService(entry.definition as ServiceProps, entry.pkg, site, out));
+        services.push(normalizeService(resolved.definition as ServiceProps, entry.pkg, site, out));
       } catch (error) {
         // Parse checks the shape; this catches what it does not check yet, instead of a crash.
         out.report('', 'DefinitionDoesNotNormalize', `the definition has a shape the model cannot use: ${error instanceof Error ? error.message : String(error)}`, undefined, 'Compare the definition with ServiceProps (libs/core/src/model/service.ts); its TypeScript errors point at the field.');

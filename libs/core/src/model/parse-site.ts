@@ -33,8 +33,7 @@ export const EMPTY_SITE: Site = {
   name: 'invalid-site', domain: 'invalid.invalid',
   network: { cidr: '0.0.0.0/32', gateway: '0.0.0.0', dns: [], bridge: '' },
   nodes: [], externalHosts: [],
-  storage: { local: '', images: '', ceph: { datastore: '', pool: '', size: 0, minSize: 0 }, nfs: { datastore: '', server: '', export: '', hostMountPath: '' } },
-  addressPlan: {}, kubernetes: { apiVip: '0.0.0.0', metallbPool: { start: '0.0.0.0', end: '0.0.0.0' } },
-  wireguard: { subnet: '0.0.0.0/32', port: 0, endpointHost: '' }, portForwards: [], management: { sources: [] }, dns: { zone: '', records: [] },
+  storage: { local: '', images: '', nfs: { datastore: '', server: '', export: '', hostMountPath: '' } },
+  addressPlan: {}, portForwards: [], management: { sources: [] }, dns: { provider: '', zone: '', records: [] },
   groups: {}, overcommit: { cpu: 1, memory: 1 }, tiers: {}, providerEnv: { endpoint: '', apiToken: '' }, assumptions: [],
 };

@@ -111,7 +111,22 @@ export interface NormalizedService {
   readonly hostPackages: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A service package's default export. The identity function gives type checking and a marker. */
-export function defineService(props: ServiceProps): ServiceProps {
-  return Object.freeze({ ...props });
+/**
+ * A definition computed from the site it is synthesized for: the loader calls it with that site
+ * (the one `HOMELAB_SITE` names, or libs/site), so a package never imports a site of its own.
+ */
+export type SiteDefinition = (site: Site) => ServiceProps;
+
+/** What a service package's default export is: the definition, or a function of the site. */
+export type ServiceDefinition = ServiceProps | SiteDefinition;
+
+/**
+ * A service package's default export. The plain form is data; the function form
+ * (`defineService((site) => ({ ... }))`) receives the site being synthesized. Either way the
+ * identity gives type checking and a marker.
+ */
+export function defineService(props: ServiceProps): ServiceProps;
+export function defineService(define: SiteDefinition): SiteDefinition;
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
+  return typeof definition === 'function' ? definition : Object.freeze({ ...definition });
 }

@@ -45,8 +45,10 @@ export const externalHostSchema = z.strictObject({
 
 export const storageSchema = z.strictObject({
   local: z.string().meta({ description: 'Datastore id of each node\'s local LVM-thin pool.' }),
-  ceph: z.strictObject({ datastore: z.string(), pool: z.string(), size: z.number(), minSize: z.number() })
-    .meta({ description: 'Ceph RBD datastore used for VM disks that must migrate.' }),
+  ceph: z.strictObject({
+    datastore: z.string(), pool: z.string(), size: z.number(), minSize: z.number(),
+    monitors: stringList.meta({ description: 'The nodes that run a Ceph monitor and manager.' }),
+  }).optional().meta({ description: 'Ceph RBD datastore used for VM disks that must migrate. Optional: a site without Ceph has no `ceph` disks and no Ceph package.' }),
   nfs: z.strictObject({
     datastore: z.string(),
     server: z.string(),
@@ -112,6 +114,7 @@ export const backendCaSchema = z.strictObject({
 }).meta({ id: 'BackendCa', description: 'The CA that signed a self-signed HTTPS backend\'s certificate, pinned by the ingress instead of skipping verification.' });
 
 export const edgeSchema = z.strictObject({
+  acmeEmail: z.string().optional().meta({ description: 'The ACME (Let\'s Encrypt) account address the ingress registers its certificates with. Default: admin@<domain>.' }),
   hsts: hstsSchema.optional().meta({ description: 'Default: one year, includeSubdomains, no preload.' }),
   backendCas: z.record(z.string(), backendCaSchema).optional()
     .meta({ description: 'Service name → the CA its self-signed HTTPS backend is verified with. A route with selfSignedBackend needs one.' }),
@@ -121,6 +124,21 @@ export const identitySchema = z.strictObject({
   adminGroup: z.string().meta({ description: 'The Authentik group whose members may open admin applications (routes with admin: true behind Authentik). Every other Authentik user is refused there.' }),
 }).meta({ id: 'Identity', description: 'Who the identity provider (Authentik) lets in where.' });
 
+export const publicWebsiteSchema = z.strictObject({
+  names: stringList.meta({ description: 'The DNS names the website answers on, e.g. the apex and `www`: each needs a record.' }),
+  proxied: z.boolean().meta({ description: 'Whether their records go through the DNS provider\'s proxy (a CDN in front of the website).' }),
+  description: z.string().meta({ description: 'What the website is and where it is hosted.' }),
+}).meta({ id: 'PublicWebsite', description: 'A public website on the domain that is not the homelab (served elsewhere): its records are checked, not routed.' });
+
+export const osImageSchema = z.strictObject({
+  kind: z.enum(['lxc', 'vm']),
+  file: z.string().meta({ description: 'File name inside the images datastore (vztmpl, iso or import content), e.g. `vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst`.' }),
+  type: z.string().meta({ description: 'Proxmox OS type: `debian`, `ubuntu`, `alpine`, ... for an LXC; `l26` for a Linux VM.' }),
+  firmware: z.enum(['ovmf']).optional().meta({ description: 'VM firmware: `ovmf` (UEFI) for images that boot only that way. Default: SeaBIOS.' }),
+  importDisk: z.boolean().optional().meta({ description: 'VM: the file is a disk image imported into the first disk, not an installer ISO. Default: false.' }),
+  cloudInitUser: z.string().optional().meta({ description: 'VM cloud images: the user cloud-init gives the deploy SSH key to.' }),
+}).meta({ id: 'OsImage', description: 'An OS a guest may ask for by name, and what it means to Proxmox.' });
+
 export const siteSchema = z.strictObject({
   name: z.string(),
   domain: z.string(),
@@ -129,13 +147,20 @@ export const siteSchema = z.strictObject({
   externalHosts: z.array(externalHostSchema),
   storage: storageSchema,
   addressPlan: z.record(z.string(), placementSchema).meta({ description: 'Which service gets which VMID, IP and node. Keyed by service (or unit) name.' }),
-  kubernetes: z.strictObject({ apiVip: z.string(), metallbPool: ipv4RangeSchema }),
-  wireguard: z.strictObject({ subnet: z.string(), port: z.number(), endpointHost: z.string() }),
+  kubernetes: z.strictObject({ apiVip: z.string(), metallbPool: ipv4RangeSchema }).optional()
+    .meta({ description: 'The Kubernetes cluster\'s API VIP and LoadBalancer pool. Optional: a site without Kubernetes has no Kubernetes package.' }),
+  wireguard: z.strictObject({ subnet: z.string(), port: z.number(), endpointHost: z.string() }).optional()
+    .meta({ description: 'The remote-management tunnel. Optional: without it there is no VPN package and no `vpn` firewall source.' }),
   portForwards: z.array(portForwardSchema),
   management: z.strictObject({
     sources: stringList.meta({ description: 'Addresses or CIDRs that deploy and operate from (SSH to every guest, the TrueNAS API): the Proxmox guest firewalls let them in on port 22.' }),
   }).meta({ description: 'Where the operator\'s machines are.' }),
-  dns: z.strictObject({ zone: z.string(), records: z.array(dnsRecordSchema) }),
+  dns: z.strictObject({
+    provider: z.string().meta({ description: 'Who serves the zone, e.g. `cloudflare`. A DNS package implements one provider and reports a problem for any other (packages/dns: Cloudflare).' }),
+    zone: z.string(),
+    records: z.array(dnsRecordSchema),
+    publicWebsite: publicWebsiteSchema.optional(),
+  }),
   groups: z.record(z.string(), groupPolicySchema),
   overcommit: overcommitSchema,
   tiers: tierWeightsSchema,
@@ -143,5 +168,7 @@ export const siteSchema = z.strictObject({
     .meta({ description: 'Secrets the site itself needs at deploy (provider token), by environment variable name.' }),
   assumptions: z.array(assumptionSchema).meta({ description: 'Every value chosen where the seed is silent.' }),
   edge: edgeSchema.optional(),
+  osImages: z.record(z.string(), osImageSchema).optional()
+    .meta({ description: 'OS images of this site, by name, merged over the built-in ones (libs/core/src/proxmox/os-images.ts); a name here replaces a built-in of the same name.' }),
   identity: identitySchema.optional(),
 }).meta({ description: 'The physical facts of one homelab: nodes, network, storage, address plan.' });

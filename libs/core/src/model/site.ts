@@ -5,7 +5,7 @@
  */
 import type { Declared } from './deep-readonly.ts';
 import type {
-  assumptionSchema, backendCaSchema, deviceSchema, hstsSchema, dnsRecordSchema, externalHostSchema, groupPolicySchema, nodeDiskSchema, overcommitSchema, placementSchema,
+  assumptionSchema, backendCaSchema, osImageSchema, publicWebsiteSchema, deviceSchema, hstsSchema, dnsRecordSchema, externalHostSchema, groupPolicySchema, nodeDiskSchema, overcommitSchema, placementSchema,
   portForwardSchema, proxmoxNodeSchema, siteSchema, storageSchema, tierWeightsSchema,
 } from './site-schema.ts';
 
@@ -25,5 +25,7 @@ export type OvercommitLimits = Declared<typeof overcommitSchema>;
 export type TierWeights = Declared<typeof tierWeightsSchema>;
 export type Hsts = Declared<typeof hstsSchema>;
 export type BackendCa = Declared<typeof backendCaSchema>;
+export type PublicWebsite = Declared<typeof publicWebsiteSchema>;
+export type SiteOsImage = Declared<typeof osImageSchema>;
 /** One homelab's physical facts: nodes, network, storage, address plan, DNS, groups. */
 export type Site = Declared<typeof siteSchema>;

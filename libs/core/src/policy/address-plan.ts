@@ -18,7 +18,9 @@ export const addressPlanRule: PolicyRule = {
       return out.problems;
     }
     const gateway = parseIpv4(site.network.gateway);
-    const vip = parseIpv4(site.kubernetes.apiVip);
+    // Without Kubernetes there is no VIP or LoadBalancer pool to keep free.
+    const vip = site.kubernetes ? parseIpv4(site.kubernetes.apiVip) : undefined;
+    const pool = site.kubernetes?.metallbPool;
     const ipOwners = new Map<number, string[]>();
     const vmidOwners = new Map<number, string[]>();
     const claim = (map: Map<number, string[]>, key: number, owner: string) => map.set(key, [...(map.get(key) ?? []), owner]);
@@ -74,8 +76,8 @@ export const addressPlanRule: PolicyRule = {
       if (ip === lan!.network || ip === broadcastOf(lan!)) out.report(path, 'IpIsNetworkOrBroadcast', 'the network and broadcast addresses cannot be assigned', text, 'Pick a host address.');
       if (ip === gateway) out.report(path, 'IpIsGateway', 'the address is the LAN gateway', text, 'Pick a free address that is not the router.');
       if (ip === vip) out.report(path, 'IpIsApiVip', 'the address is the Kubernetes API VIP, which Talos moves between control-plane nodes', text, 'Pick another address.');
-      if (rangeContains(site.kubernetes.metallbPool, ip)) {
-        out.report(path, 'IpInMetallbPool', `the address is inside the MetalLB pool ${site.kubernetes.metallbPool.start}–${site.kubernetes.metallbPool.end}, which MetalLB hands out to LoadBalancer services`, text, 'Pick an address outside the pool.');
+      if (pool && rangeContains(pool, ip)) {
+        out.report(path, 'IpInMetallbPool', `the address is inside the MetalLB pool ${pool.start}–${pool.end}, which MetalLB hands out to LoadBalancer services`, text, 'Pick an address outside the pool.');
       }
     }
   },

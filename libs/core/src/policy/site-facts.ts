@@ -40,13 +40,17 @@ export const siteFactsRule: PolicyRule = {
         const ip = parseIpv4(n.ip);
         if (ip !== undefined && !cidrContains(lan, ip)) out.report(`nodes[${i}].ip`, 'NodeOutsideLan', `node ${n.name} is outside the LAN ${site.network.cidr} its guests are bridged to`, n.ip, `Correct the node's address, or network.cidr.`);
       });
-      const vip = parseIpv4(site.kubernetes.apiVip);
-      if (vip !== undefined && !cidrContains(lan, vip)) out.report('kubernetes.apiVip', 'ApiVipOutsideLan', `the Kubernetes API VIP is outside the LAN ${site.network.cidr}, so the control-plane nodes cannot hold it`, site.kubernetes.apiVip, `Pick a free address inside ${site.network.cidr}.`);
-      const [start, end] = [parseIpv4(site.kubernetes.metallbPool.start), parseIpv4(site.kubernetes.metallbPool.end)];
-      for (const [key, ip] of [['start', start], ['end', end]] as const) {
-        if (ip !== undefined && !cidrContains(lan, ip)) out.report(`kubernetes.metallbPool.${key}`, 'MetallbPoolOutsideLan', `the MetalLB pool ${key} is outside the LAN ${site.network.cidr}`, site.kubernetes.metallbPool[key], `Keep the pool inside ${site.network.cidr}.`);
+      // Kubernetes is optional: its addresses are checked where the site has a cluster.
+      const k8s = site.kubernetes;
+      if (k8s) {
+        const vip = parseIpv4(k8s.apiVip);
+        if (vip !== undefined && !cidrContains(lan, vip)) out.report('kubernetes.apiVip', 'ApiVipOutsideLan', `the Kubernetes API VIP is outside the LAN ${site.network.cidr}, so the control-plane nodes cannot hold it`, k8s.apiVip, `Pick a free address inside ${site.network.cidr}.`);
+        const [start, end] = [parseIpv4(k8s.metallbPool.start), parseIpv4(k8s.metallbPool.end)];
+        for (const [key, ip] of [['start', start], ['end', end]] as const) {
+          if (ip !== undefined && !cidrContains(lan, ip)) out.report(`kubernetes.metallbPool.${key}`, 'MetallbPoolOutsideLan', `the MetalLB pool ${key} is outside the LAN ${site.network.cidr}`, k8s.metallbPool[key], `Keep the pool inside ${site.network.cidr}.`);
+        }
+        if (start !== undefined && end !== undefined && start > end) out.report('kubernetes.metallbPool', 'MetallbPoolReversed', 'the MetalLB pool ends before it starts', k8s.metallbPool, 'Swap start and end.');
       }
-      if (start !== undefined && end !== undefined && start > end) out.report('kubernetes.metallbPool', 'MetallbPoolReversed', 'the MetalLB pool ends before it starts', site.kubernetes.metallbPool, 'Swap start and end.');
     }
 
     const zone = site.dns.zone;

@@ -25,6 +25,8 @@ export const splitTunnelRule: PolicyRule = {
   check: (ctx) => {
     const { site, siteSource, services } = ctx;
     const problems: Problem[] = [];
+    // WireGuard is optional: a site without a tunnel has nothing to split.
+    if (site.wireguard === undefined) return problems;
     const subnetText = site.wireguard?.subnet;
     const subnet = typeof subnetText === 'string' ? parseCidr(subnetText) : undefined;
     const siteOut = new ProblemCollector(siteSource);

@@ -61,7 +61,7 @@ export function scraperAddresses(services: readonly NormalizedService[]): string
 export function resolveFirewallSource(name: string, site: Site, services: readonly NormalizedService[]): string[] | undefined {
   switch (name) {
     case 'lan': return [site.network.cidr];
-    case 'vpn': return [site.wireguard.subnet];
+    case 'vpn': return site.wireguard ? [site.wireguard.subnet] : undefined;
     case 'management': return [...site.management.sources];
     case 'nfs-clients': return nfsClientNodes(services).map((n) => n.ip);
     default: {

@@ -8,7 +8,7 @@ import type { NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { parseCidr } from '../net/ipv4.ts';
 import type { ContainerConfig, VmConfig } from './generated/bpg-proxmox.ts';
-import { OS_IMAGES } from './os-images.ts';
+import { osImagesOf } from './os-images.ts';
 
 export interface GuestContext {
   readonly site: Site;
@@ -31,13 +31,14 @@ function ipWithPrefix(site: Site, ip: string): string {
 }
 
 function datastore(site: Site, storage: 'local' | 'ceph'): string {
-  return storage === 'ceph' ? site.storage.ceph.datastore : site.storage.local;
+  // A Ceph disk on a site without Ceph is a problem of the storage-dependencies rule.
+  return storage === 'ceph' ? site.storage.ceph?.datastore ?? '' : site.storage.local;
 }
 
 export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): ContainerConfig {
   const { site, service } = ctx;
   const [root, ...extra] = guest.resources.disks;
-  const image = OS_IMAGES[guest.os];
+  const image = osImagesOf(site)[guest.os];
   const mountPoints = [
     ...extra.map((d, i) => ({ volume: datastore(site, d.storage), size: `${d.sizeGiB}G`, path: `/data${i || ''}` })),
     // NFS bind mounts (the share is mounted on the host, so a stalled mount is fixed on the host)
@@ -71,7 +72,7 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
 
 export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
   const { site, service } = ctx;
-  const image = OS_IMAGES[guest.os];
+  const image = osImagesOf(site)[guest.os];
   const pci = guest.devices.flatMap((d, i) => {
     const dev = guest.node?.devices[d.device];
     return dev?.kind === 'pci' ? [{ device: `hostpci${i}`, mapping: dev.id, pcie: true }] : [];

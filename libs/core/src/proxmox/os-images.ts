@@ -2,7 +2,10 @@
  * OS names a service may ask for, and what they mean to Proxmox. Container templates are the
  * files Proxmox's own template index offers (`pveam available`); VM images are installed from
  * ISOs that the operator uploads (their file names are given here as the convention we use).
+ * A site adds images of its own (site.osImages), merged over these: osImagesOf(site).
  */
+import type { Site } from '../model/site.ts';
+
 export interface OsImage {
   readonly kind: 'lxc' | 'vm';
   /** File name inside the images datastore (vztmpl or iso content). */
@@ -31,3 +34,8 @@ export const OS_IMAGES: Readonly<Record<string, OsImage>> = {
   'debian-12-vm': { kind: 'vm', file: 'import/debian-12-genericcloud-amd64.qcow2', type: 'l26', importDisk: true, cloudInitUser: 'debian' },
   'raspberry-pi-os': { kind: 'vm', file: '', type: 'l26' },
 };
+
+/** The images a guest of this site may ask for: the built-ins, with the site's own merged over them. */
+export function osImagesOf(site: Pick<Site, 'osImages'>): Readonly<Record<string, OsImage>> {
+  return site.osImages ? { ...OS_IMAGES, ...site.osImages } : OS_IMAGES;
+}

@@ -10,7 +10,7 @@ import type { Site } from '../model/site.ts';
 import { containerConfig, vmConfig, type GuestContext } from './guest-config.ts';
 import { ProxmoxContainer, ProxmoxFirewallOptions, ProxmoxFirewallRules, ProxmoxProvider, ProxmoxVm } from './resources.ts';
 import { firewallDisabled, guestFirewall } from './firewall.ts';
-import { OS_IMAGES } from './os-images.ts';
+import { osImagesOf } from './os-images.ts';
 import { backendFor, type BackendSetting } from './backend.ts';
 import { guestRootSettings, ROOT_MANAGED_ATTRIBUTES } from './root-settings.ts';
 
@@ -38,7 +38,7 @@ export function synthesizeStack(ctx: StackContext, extend?: StackExtension): Rec
   if (guests.length > 0) {
     new ProxmoxProvider(stack, 'proxmox');
     const guestCtx: GuestContext = { site: ctx.site, service: ctx.service, startupOrder: ctx.wave };
-    if (guests.some((g) => g.kind === 'lxc' || OS_IMAGES[g.os]?.cloudInitUser)) {
+    if (guests.some((g) => g.kind === 'lxc' || osImagesOf(ctx.site)[g.os]?.cloudInitUser)) {
       new TerraformVariable(stack, 'ssh_public_key', {
         type: 'string',
         description: 'Public key Ansible logs in with (TF_VAR_ssh_public_key); not a secret, but kept out of the repo.',

@@ -136,8 +136,8 @@ const CORPUS: [string, readonly string[], Case][] = [
   ['site that is not an object', ['InvalidSite'], { site: 'woodhead' as never, defs: lab() }],
   ['site without nodes or groups', ['InvalidSite'], site((s) => ({ ...s, nodes: undefined, groups: undefined }) as never)],
   ['site with a node missing its cores and a null address-plan entry', ['InvalidSite'], site((s) => ({ ...s, nodes: [{ ...s.nodes[0]!, cores: '4' }, s.nodes[1]!], addressPlan: { ...s.addressPlan, app: null } }) as never)],
-  ['tunnel subnet not a CIDR', ['InvalidTunnelSubnet'], site((s) => ({ ...s, wireguard: { ...s.wireguard, subnet: '10.99.0.1/24' } }))],
-  ['tunnel subnet inside the LAN', ['TunnelOverlapsLan', 'TunnelSubnetMismatch'], site((s) => ({ ...s, wireguard: { ...s.wireguard, subnet: '10.20.0.128/25' } }))],
+  ['tunnel subnet not a CIDR', ['InvalidTunnelSubnet'], site((s) => ({ ...s, wireguard: { ...s.wireguard!, subnet: '10.99.0.1/24' } }))],
+  ['tunnel subnet inside the LAN', ['TunnelOverlapsLan', 'TunnelSubnetMismatch'], site((s) => ({ ...s, wireguard: { ...s.wireguard!, subnet: '10.20.0.128/25' } }))],
   // ---- rendered files ----
   ['password written as a literal', ['SecretLiteral'], withDef(appWith({ files: () => [{ path: '/etc/app/app.ini', mode: '0600', format: 'text', content: 'password = hunter2hunter2\n' }] }))],
   ['reference to an undeclared secret', ['UndeclaredSecret'], withDef(appWith({ files: () => [{ path: '/etc/app/app.env', mode: '0600', format: 'text', content: "TOKEN={{ lookup('ansible.builtin.env', 'OTHER_TOKEN') }}\n" }] }))],
@@ -186,7 +186,7 @@ const CORPUS: [string, readonly string[], Case][] = [
   ['gateway outside the LAN', ['GatewayOutsideLan'], site((s) => ({ ...s, network: { ...s.network, gateway: '10.21.0.1' } }))],
   ['two nodes with one name', ['DuplicateNodeName'], site((s) => ({ ...s, nodes: [s.nodes[0]!, { ...s.nodes[1]!, name: 'n1' }] }))],
   ['a Proxmox node outside the LAN', ['NodeOutsideLan'], site((s) => ({ ...s, nodes: [{ ...s.nodes[0]!, ip: '192.0.2.11' }, s.nodes[1]!] }))],
-  ['MetalLB pool that ends before it starts', ['MetallbPoolReversed'], site((s) => ({ ...s, kubernetes: { ...s.kubernetes, metallbPool: { start: '10.20.0.199', end: '10.20.0.150' } } }))],
+  ['MetalLB pool that ends before it starts', ['MetallbPoolReversed'], site((s) => ({ ...s, kubernetes: { ...s.kubernetes!, metallbPool: { start: '10.20.0.199', end: '10.20.0.150' } } }))],
   ['a domain outside its DNS zone', ['DomainOutsideDnsZone'], site((s) => ({ ...s, domain: 'exmaple.test' }))],
   // ---- several problems in one definition: all of them ----
   ['one definition, five shape mistakes', ['InvalidTier', 'InvalidPort', 'InvalidAuth', 'SecretNotEnvReference', 'NotAList'], asPackage(appWith({
@@ -204,7 +204,7 @@ const CORPUS: [string, readonly string[], Case][] = [
     indexer: { ...indexer, ports: undefined, network_mode: 'service:gluetun' }, deluge: { image: 'lscr.io/linuxserver/deluge:2.1.1' },
   }))],
   ['one site, four mistakes', ['DuplicateVmid', 'IpIsGateway', 'MissingDnsRecord', 'InvalidTunnelSubnet'], site((s) => ({
-    ...s, addressPlan: { ...s.addressPlan, dl: { node: 'n2', vmid: 102, ip: '10.20.0.1' } }, dns: { ...s.dns, records: [] }, wireguard: { ...s.wireguard, subnet: 'vpn' },
+    ...s, addressPlan: { ...s.addressPlan, dl: { node: 'n2', vmid: 102, ip: '10.20.0.1' } }, dns: { ...s.dns, records: [] }, wireguard: { ...s.wireguard!, subnet: 'vpn' },
   }))],
 ];
 

@@ -18,9 +18,9 @@ describe('site-facts', () => {
   });
   it('NodeOutsideLan, ApiVipOutsideLan, MetallbPoolOutsideLan, MetallbPoolReversed', () => {
     expect(only(withSite((s) => ({ ...s, nodes: [{ ...s.nodes[0]!, ip: '192.0.2.11' }, s.nodes[1]!] })), 'NodeOutsideLan').map((p) => p.path)).toEqual(['nodes[0].ip']);
-    expect(only(withSite((s) => ({ ...s, kubernetes: { ...s.kubernetes, apiVip: '10.30.0.100' } })), 'ApiVipOutsideLan')).toHaveLength(1);
-    expect(only(withSite((s) => ({ ...s, kubernetes: { ...s.kubernetes, metallbPool: { start: '10.20.0.150', end: '10.20.1.10' } } })), 'MetallbPoolOutsideLan').map((p) => p.path)).toEqual(['kubernetes.metallbPool.end']);
-    expect(only(withSite((s) => ({ ...s, kubernetes: { ...s.kubernetes, metallbPool: { start: '10.20.0.199', end: '10.20.0.150' } } })), 'MetallbPoolReversed')).toHaveLength(1);
+    expect(only(withSite((s) => ({ ...s, kubernetes: { ...s.kubernetes!, apiVip: '10.30.0.100' } })), 'ApiVipOutsideLan')).toHaveLength(1);
+    expect(only(withSite((s) => ({ ...s, kubernetes: { ...s.kubernetes!, metallbPool: { start: '10.20.0.150', end: '10.20.1.10' } } })), 'MetallbPoolOutsideLan').map((p) => p.path)).toEqual(['kubernetes.metallbPool.end']);
+    expect(only(withSite((s) => ({ ...s, kubernetes: { ...s.kubernetes!, metallbPool: { start: '10.20.0.199', end: '10.20.0.150' } } })), 'MetallbPoolReversed')).toHaveLength(1);
   });
   it('DomainOutsideDnsZone: a wrong domain is reported once, at the site', () => {
     const problems = withSite((s) => ({ ...s, domain: 'exmaple.test' }));

@@ -295,7 +295,7 @@ async function vpnStopRefusal(home: Homelab, plan: Extract<GroupPlan, { kind: 'p
   const vpn = managementVpnServices(home);
   const stopping = [...new Set(plan.waves.flat().map((a) => a.service))].filter((s) => vpn.includes(s));
   if (!stopping.length || values['confirm-vpn-stop'] === true) return undefined;
-  const port = home.site.wireguard.port;
+  const port = home.site.wireguard?.port;
   const what = `${stopping.join(', ')} ${stopping.length === 1 ? 'is' : 'are'} the management VPN (UDP ${port}, site.wireguard): stopping it drops every remote session that came in through it, and it can then only be started again from the LAN.`;
   const interactive = deps.isTTY ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const confirm = deps.confirm ?? (interactive ? terminalConfirm() : undefined);

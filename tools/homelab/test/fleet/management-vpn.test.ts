@@ -20,7 +20,7 @@ describe('the management VPN of the real site', () => {
   }, 120_000);
 
   it('a tunnel port nobody listens on: no management VPN', async () => {
-    const home = await loadHomelab(root, { ...site, wireguard: { ...site.wireguard, port: 51821 } });
+    const home = await loadHomelab(root, { ...site, wireguard: { ...site.wireguard!, port: 51821 } });
     expect(managementVpnServices(home)).toEqual([]);
   }, 120_000);
 });

@@ -3,8 +3,6 @@ import {
   traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, type ConfigFile, type RenderContext, type Site,
 } from '@homelab/core';
 
-/** Certificate resolver name, referenced by every route file's TLS section. */
-export const CERT_RESOLVER = 'cloudflare';
 export const TRAEFIK_IMAGE = 'docker.io/library/traefik:v3.7.9';
 const STACK = stackDir('traefik');
 
@@ -50,7 +48,7 @@ function files(ctx: RenderContext): ConfigFile[] {
   const identity = ctx.services.find((s) => s.provides.includes('identity'));
   const challenge = dnsChallenge(ctx.site);
   const staticConfig = traefikStaticConfig({
-    domain: ctx.site.domain, acmeEmail: acmeEmail(ctx.site), dnsProvider: challenge.lego, resolverName: CERT_RESOLVER,
+    domain: ctx.site.domain, acmeEmail: acmeEmail(ctx.site), dnsProvider: challenge.lego, resolverName: challenge.lego,
   });
   const list: ConfigFile[] = [
     {
@@ -113,6 +111,7 @@ export default defineService((site) => ({
     { port: 8082, protocol: 'tcp', description: 'Prometheus metrics and ping' },
   ],
   secrets: [{ env: dnsChallenge(site).tokenEnv, description: dnsChallenge(site).tokenDescription }],
-  extra: { certResolver: CERT_RESOLVER },
+  // The certificate resolver every route file's TLS section names: after the DNS provider it uses.
+  extra: { certResolver: dnsChallenge(site).lego },
   files,
 }));

@@ -31,8 +31,12 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
   if ((props.kind === 'lxc' || props.kind === 'vm') && placement && !props.sharesGuestWith && (placement.node === undefined || placement.vmid === undefined)) {
     out.report('placement', 'GuestWithoutNodeOrVmid', `an ${props.kind.toUpperCase()} needs a node and a VMID in the address plan`, placement, `Give "${placementName}" a node and a vmid in the site's address plan.`);
   }
-  if (!(props.group in site.groups)) {
-    out.report('group', 'UnknownGroup', `group "${props.group}" is not one of the site's groups`, props.group, `Use one of: ${Object.keys(site.groups).join(', ')}.`);
+  // The site may put a package into one of its own groups (site.serviceGroups); else the package's own.
+  const assigned = site.serviceGroups?.[props.name];
+  const group = assigned ?? props.group;
+  if (!(group in site.groups)) {
+    const where = assigned !== undefined ? `the site's serviceGroups puts ${props.name} into group "${group}", which` : `group "${group}"`;
+    out.report('group', 'UnknownGroup', `${where} is not one of the site's groups`, group, `Use one of: ${Object.keys(site.groups).join(', ')}${assigned === undefined ? ', or assign the service to one in the site\'s serviceGroups' : ''}.`);
   }
 
   const cpuWeight = resolveWeight(site, props.tier, props.cpuWeight, 'cpuWeight', out);
@@ -67,7 +71,7 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     ip,
     tier: props.tier,
     cpuWeight,
-    group: props.group,
+    group,
     docker: props.docker ?? false,
     startOnBoot: props.startOnBoot ?? true,
     nfsMounts: (props.nfsMounts ?? []).map((m) => ({ share: m.share, path: m.path, readOnly: m.readOnly ?? false })),

@@ -162,6 +162,8 @@ export const siteSchema = z.strictObject({
     publicWebsite: publicWebsiteSchema.optional(),
   }),
   groups: z.record(z.string(), groupPolicySchema),
+  serviceGroups: z.record(z.string(), z.string()).optional()
+    .meta({ description: 'Service name → the site group it belongs to, where the site groups a package differently from the package\'s own `group`.' }),
   overcommit: overcommitSchema,
   tiers: tierWeightsSchema,
   providerEnv: z.strictObject({ endpoint: z.string(), apiToken: z.string() })

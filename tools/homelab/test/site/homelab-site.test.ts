@@ -1,0 +1,79 @@
+/**
+ * Definitions receive the site: under another site (what HOMELAB_SITE selects), the packages that
+ * used to import libs/site follow it, in the same process that synthesized libs/site first (a
+ * definition computed at import time would keep the first site's values). And a site without a
+ * feature a package needs gets that package's coded problem, not a crash.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadHomelab, synthesizeSite, type Site } from '@homelab/core';
+import { site as thisSite } from '@homelab/site';
+import { REPO_ROOT } from './second-homelab-workspace.ts';
+import { occurrences, stringsOfThisSite } from './this-site-strings.ts';
+
+const SITE_READERS = ['alertmind', 'ceph', 'dns', 'monitoring', 'talos', 'traefik', 'wireguard'];
+const NODE_NAMES: Readonly<Record<string, string>> = { pve1: 'alder', pve2: 'birch', pve3: 'cedar', tower1: 'douglas', zotac: 'elm', thinkcentre1: 'nuc-a', thinkcentre2: 'nuc-b', thinkcentre3: 'nuc-c' };
+
+/** libs/site moved to another LAN, domain, tunnel and node names: every string value rewritten. */
+function moved(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value in NODE_NAMES) return NODE_NAMES[value];
+    return value.replaceAll('192.168.86.', '10.61.4.').replaceAll('woodhead.tech', 'harbor.example').replaceAll('woodhead', 'harbor')
+      .replaceAll('10.10.0.', '10.77.9.').replaceAll('homelab-admins', 'harbor-admins').replaceAll('ceph-rbd', 'rbd-vms').replaceAll('rbd-k8s', 'rbd-cluster')
+      .replaceAll('truenas-media', 'nas-media').replaceAll('/mnt/tank/media', '/export/media').replaceAll('pi-piboard', 'kiosk');
+  }
+  if (Array.isArray(value)) return value.map(moved);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [moved(k) as string, moved(v)]));
+  return value;
+}
+
+const otherSite = moved(thisSite) as Site;
+
+describe('definitions are functions of the site they are synthesized for', () => {
+  it('under another site, talos, ceph, wireguard, monitoring, alertmind, dns and traefik follow it, even after synthesizing libs/site in the same process', async () => {
+    const first = synthesizeSite(await loadHomelab(REPO_ROOT, thisSite), { only: SITE_READERS });
+    expect(first.results.map((r) => r.service).sort()).toEqual(SITE_READERS);
+    const other = synthesizeSite(await loadHomelab(REPO_ROOT, otherSite), { only: SITE_READERS });
+    expect(other.problems.filter((p) => SITE_READERS.some((s) => p.source === `packages/${s}`))).toEqual([]);
+    // Not checked: monitoring's promtool tests, whose synthetic series carry made-up labels
+    // (node "pve1" at 192.168.0.29) as test input, not the site's nodes. Images of the seed
+    // author's own apps (ghcr.io/woodhead/...) pass: the strings are the site's values, not "woodhead".
+    const files = other.results.flatMap((r) => [...r.files].map(([path, content]): [string, string] => [`${r.service}/${path}`, content]))
+      .filter(([path]) => !path.endsWith('/prometheus/tests/homelab.test.yml'));
+    expect(occurrences(files, stringsOfThisSite())).toEqual([]);
+
+    const text = (service: string, path: string) => other.results.find((r) => r.service === service)!.files.get(path)!;
+    const talos = other.home.byName.get('talos')!;
+    expect(talos.guests.map((g) => `${g.name}@${g.node?.name}:${g.placement.ip}`)).toEqual([
+      'talos-cp-0@douglas:10.61.4.101', 'talos-worker-0@birch:10.61.4.111', 'talos-worker-1@cedar:10.61.4.112', 'talos-worker-2@elm:10.61.4.113',
+    ]);
+    expect(talos.extra.apiEndpoint).toBe('https://10.61.4.100:6443');
+    expect(text('talos', 'files/localhost/talos/patches/talos-cp-0.yaml')).toContain('10.61.4.101/24');
+    expect(text('ceph', 'files/birch/usr/local/sbin/homelab-ceph.sh')).toContain("readonly public_network=10.61.4.0/24");
+    expect(other.home.byName.get('ceph')!.metrics.map((m) => `${m.name}@${m.address}`)).toEqual(['mgr-alder@10.61.4.29', 'mgr-douglas@10.61.4.130', 'mgr-elm@10.61.4.147']);
+    expect(text('wireguard', 'files/wireguard/etc/wireguard/wg0.conf')).toContain('Address = 10.77.9.1/24');
+    expect(other.home.byName.get('wireguard')!.extra.wireguard).toMatchObject({ subnet: '10.77.9.0/24', serverAddress: '10.77.9.1' });
+    expect(Object.keys(other.home.byName.get('monitoring')!.hostPackages).filter((h) => Object.values(NODE_NAMES).includes(h)).sort()).toEqual(['alder', 'birch', 'cedar', 'douglas', 'elm']);
+    expect(other.home.byName.get('alertmind')!.extra.alertWebhook).toEqual({ name: 'alertmind', url: 'http://10.61.4.25:5001/webhook' });
+  }, 120_000);
+});
+
+describe('a site without a feature a package needs', () => {
+  it('gives talos, ceph, wireguard and dns a coded problem naming the site field and the fix, and crashes nothing', async () => {
+    const { kubernetes: _k, wireguard: _w, ...rest } = thisSite;
+    const { ceph: _c, ...storage } = thisSite.storage;
+    const bare: Site = { ...rest, storage, dns: { ...thisSite.dns, provider: 'desec' } };
+    const home = await loadHomelab(REPO_ROOT, bare);
+    const of = (service: string) => home.problems.filter((p) => p.source === `packages/${service}`).map((p) => `${p.code} ${p.path}`);
+    expect(of('talos')).toEqual(['MissingSiteFeature site.kubernetes']);
+    expect(of('ceph')).toEqual(['MissingSiteFeature site.storage.ceph']);
+    expect(of('wireguard')).toEqual(['MissingSiteFeature site.wireguard']);
+    expect(of('dns')).toEqual(['UnsupportedDnsProvider site.dns.provider']);
+    const talos = home.problems.find((p) => p.source === 'packages/talos')!;
+    expect(talos.fix).toMatch(/^Declare kubernetes: \{ apiVip, metallbPool: \{ start, end \} \} in the site, or remove this package/);
+    expect(home.problems.find((p) => p.source === 'packages/dns')!.fix).toContain('add a DNS package for "desec"');
+    expect(home.problems.filter((p) => ['RuleCrashed', 'DefinitionThrew', 'DefinitionDoesNotNormalize'].includes(p.code))).toEqual([]);
+    // What needs a missing service is the dependents' problem (talos → ceph); nothing renders a crash either.
+    const synthesis = synthesizeSite(home);
+    expect(synthesis.problems.filter((p) => p.code === 'RenderFailed' || p.code === 'RuleCrashed')).toEqual([]);
+  }, 120_000);
+});

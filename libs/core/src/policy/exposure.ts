@@ -9,7 +9,7 @@ const NETWORK_SOURCES = ['lan', 'vpn'];
 /** Only the declared port forwards reach the LAN from outside; each is backed by a declared public port. */
 export const exposureRule: PolicyRule = {
   name: 'exposure',
-  codes: ['UndeclaredPublicPort', 'PortForwardWithoutService', 'FirewallSourceUnknown', 'AdminPortOpenedToNetwork'],
+  codes: ['UndeclaredPublicPort', 'PortForwardWithoutService', 'FirewallSourceUnknown', 'FirewallSourceWithoutVpn', 'AdminPortOpenedToNetwork'],
   description: 'A service may declare a public port only where the site\'s router forwards it, and every forward reaches a declared public port; a port\'s `from` names known sources, and never opens an admin route\'s port to the LAN, the VPN or the internet.',
   check: ({ site, siteSource, services, byName }) => {
     const problems: Problem[] = [];
@@ -20,6 +20,9 @@ export const exposureRule: PolicyRule = {
         p.from.forEach((from) => {
           if (!(FIREWALL_SOURCE_KEYWORDS as readonly string[]).includes(from) && !byName.has(from)) {
             out.report(`ports[${i}].from`, 'FirewallSourceUnknown', `${p.port}/${p.protocol} lets in "${from}", which is neither ${FIREWALL_SOURCE_KEYWORDS.join(', ')} nor a service`, from, `Use one of ${FIREWALL_SOURCE_KEYWORDS.join(', ')} or the name of the service that connects.`);
+          } else if (from === 'vpn' && site.wireguard === undefined) {
+            // The firewall would let nobody in: the site has no tunnel subnet "vpn" stands for.
+            out.report(`ports[${i}].from`, 'FirewallSourceWithoutVpn', `${p.port}/${p.protocol} lets in "vpn", but the site has no VPN (wireguard)`, from, 'Remove "vpn" from from, or declare wireguard: { subnet, port, endpointHost } in the site.');
           }
         });
         const admin = p.protocol === 'tcp' ? s.routes.find((r) => r.admin && r.auth === 'authentik' && r.port === p.port && !r.backendUrl.includes('@')) : undefined;

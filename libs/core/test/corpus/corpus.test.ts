@@ -50,7 +50,8 @@ const CORPUS: [string, readonly string[], Case][] = [
   ['default export is missing', ['NotAServiceDefinition'], withRaw('junk', undefined)],
   ['default export is an array', ['NotAServiceDefinition'], withRaw('junk', [app])],
   ['default export is a string', ['NotAServiceDefinition'], withRaw('junk', 'defineService(...)')],
-  ['default export is a function', ['NotAServiceDefinition'], withRaw('junk', () => app)],
+  ['default export is a function that returns no definition', ['NotAServiceDefinition'], withRaw('junk', () => 'not a definition')],
+  ['definition function that throws', ['DefinitionThrew'], withRaw('junk', () => { throw new Error('broken'); })],
   ['empty object: every required field', ['InvalidName', 'MissingDescription', 'InvalidKind', 'InvalidTier', 'MissingGroup'], withRaw('junk', {})],
   // ---- shape (parse) ----
   ['name with capitals and underscore', ['InvalidName'], withDef(appWith({ name: 'App_1' }))],

@@ -11,9 +11,9 @@ export const siteFactsRule: PolicyRule = {
   name: 'site-facts',
   codes: [
     'InvalidGateway', 'GatewayOutsideLan', 'GatewayIsNetworkOrBroadcast', 'DuplicateNodeName', 'DuplicateHostName', 'NodeOutsideLan',
-    'ApiVipOutsideLan', 'MetallbPoolOutsideLan', 'MetallbPoolReversed', 'DomainOutsideDnsZone',
+    'ApiVipOutsideLan', 'MetallbPoolOutsideLan', 'MetallbPoolReversed', 'DomainOutsideDnsZone', 'UnknownCephMonitor',
   ],
-  description: 'The site agrees with itself: the gateway is a host of the LAN, node and host names are unique, nodes and the Kubernetes addresses are in the LAN, the MetalLB pool runs forwards, the domain is inside its DNS zone.',
+  description: 'The site agrees with itself: the gateway is a host of the LAN, node and host names are unique, nodes and the Kubernetes addresses are in the LAN, the MetalLB pool runs forwards, the domain is inside its DNS zone, the Ceph monitors are nodes.',
   check: ({ site, siteSource }) => {
     const out = new ProblemCollector(siteSource);
     const lan = parseCidr(site.network.cidr);
@@ -52,6 +52,10 @@ export const siteFactsRule: PolicyRule = {
         if (start !== undefined && end !== undefined && start > end) out.report('kubernetes.metallbPool', 'MetallbPoolReversed', 'the MetalLB pool ends before it starts', k8s.metallbPool, 'Swap start and end.');
       }
     }
+
+    site.storage.ceph?.monitors.forEach((name, i) => {
+      if (!site.nodes.some((n) => n.name === name)) out.report(`storage.ceph.monitors[${i}]`, 'UnknownCephMonitor', `Ceph monitor "${name}" is not a node of the site`, name, `Use one of: ${site.nodes.map((n) => n.name).join(', ')}.`);
+    });
 
     const zone = site.dns.zone;
     if (site.domain !== zone && !site.domain.endsWith(`.${zone}`)) {

@@ -61,6 +61,12 @@ describe('site features are optional', () => {
     expect(codes(build(bareSite, ...entries(onCeph)).problems)).toEqual(['packages/app CephDiskWithoutCephStorage guests']);
   });
 
+  it('UnknownCephMonitor: the Ceph monitors the site names are its nodes', () => {
+    const monitors = (names: string[]): Site => ({ ...testSite, storage: { ...testSite.storage, ceph: { ...testSite.storage.ceph!, monitors: names } } });
+    expect(codes(build(monitors(['n1', 'n2']), ...entries(app)).problems)).toEqual([]);
+    expect(codes(build(monitors(['n1', 'n9']), ...entries(app)).problems)).toEqual(['libs/site UnknownCephMonitor storage.ceph.monitors[1]']);
+  });
+
   it('FirewallSourceWithoutVpn: a port opened to "vpn" needs a site with a tunnel', () => {
     const fromVpn: ServiceProps = { ...app, ports: [{ port: 2222, protocol: 'tcp', description: 'ssh for the VPN', from: ['vpn'] }] };
     const vpnCodes = (site: Site) => codes(build(site, ...entries(fromVpn)).problems.filter((p) => p.code.startsWith('FirewallSource')));

@@ -57,7 +57,8 @@ function files(ctx: RenderContext): ConfigFile[] {
   ];
 }
 
-export default defineService({
+// A function of the site: the public name in the port's description is the site's.
+export default defineService((site) => ({
   name: 'recipe-site',
   description: 'Go + SQLite recipe app with an nginx frontend: a public, read-only site',
   kind: 'lxc',
@@ -66,8 +67,8 @@ export default defineService({
   resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 4 }, { storage: 'local', sizeGiB: 4 }] },
   // Public and read-only: no login, no admin surface (the seed's Auth column is "—").
   routes: [{ name: 'recipes', host: 'recipes', port: NGINX_PORT, auth: 'none', admin: false, public: true, probePath: '/healthz' }],
-  ports: [{ port: NGINX_PORT, protocol: 'tcp', description: 'nginx (Traefik forwards https://recipes.woodhead.tech here)' }],
+  ports: [{ port: NGINX_PORT, protocol: 'tcp', description: `nginx (Traefik forwards https://recipes.${site.domain} here)` }],
   hostPackages: { 'recipe-site': ['nginx', 'sqlite3'] },
   dependsOn: ['traefik'],
   files,
-});
+}));

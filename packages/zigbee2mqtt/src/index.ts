@@ -69,9 +69,10 @@ function files(ctx: RenderContext): ConfigFile[] {
   ];
 }
 
-export default defineService({
+// A function of the site: the node the coordinator is plugged into is its address plan's.
+export default defineService((site) => ({
   name: 'zigbee2mqtt',
-  description: 'Zigbee2MQTT: the Zigbee coordinator on zotac, publishing MQTT to Home Assistant OS',
+  description: `Zigbee2MQTT: the Zigbee coordinator on ${site.addressPlan.zigbee2mqtt?.node ?? 'its node'}, publishing MQTT to Home Assistant OS`,
   kind: 'lxc',
   tier: 'normal',
   // USB passthrough binds it to zotac.
@@ -91,4 +92,4 @@ export default defineService({
   ],
   dependsOn: ['authentik', 'home-assistant', 'traefik'],
   files,
-});
+}));

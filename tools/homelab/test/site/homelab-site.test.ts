@@ -4,29 +4,20 @@
  * definition computed at import time would keep the first site's values). And a site without a
  * feature a package needs gets that package's coded problem, not a crash.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadHomelab, synthesizeSite, type Site } from '@homelab/core';
 import { site as thisSite } from '@homelab/site';
+import { movedSite, NODE_NAMES } from './moved-site.ts';
+import { homelab } from '../cli/run-homelab.ts';
+import { createRepositoryCopy } from './repository-workspace.ts';
 import { REPO_ROOT } from './second-homelab-workspace.ts';
 import { occurrences, stringsOfThisSite } from './this-site-strings.ts';
 
 const SITE_READERS = ['alertmind', 'ceph', 'dns', 'monitoring', 'talos', 'traefik', 'wireguard'];
-const NODE_NAMES: Readonly<Record<string, string>> = { pve1: 'alder', pve2: 'birch', pve3: 'cedar', tower1: 'douglas', zotac: 'elm', thinkcentre1: 'nuc-a', thinkcentre2: 'nuc-b', thinkcentre3: 'nuc-c' };
-
-/** libs/site moved to another LAN, domain, tunnel and node names: every string value rewritten. */
-function moved(value: unknown): unknown {
-  if (typeof value === 'string') {
-    if (value in NODE_NAMES) return NODE_NAMES[value];
-    return value.replaceAll('192.168.86.', '10.61.4.').replaceAll('woodhead.tech', 'harbor.example').replaceAll('woodhead', 'harbor')
-      .replaceAll('10.10.0.', '10.77.9.').replaceAll('homelab-admins', 'harbor-admins').replaceAll('ceph-rbd', 'rbd-vms').replaceAll('rbd-k8s', 'rbd-cluster')
-      .replaceAll('truenas-media', 'nas-media').replaceAll('/mnt/tank/media', '/export/media').replaceAll('pi-piboard', 'kiosk');
-  }
-  if (Array.isArray(value)) return value.map(moved);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [moved(k) as string, moved(v)]));
-  return value;
-}
-
-const otherSite = moved(thisSite) as Site;
+const otherSite = movedSite;
 
 describe('definitions are functions of the site they are synthesized for', () => {
   it('under another site, talos, ceph, wireguard, monitoring, alertmind, dns and traefik follow it, even after synthesizing libs/site in the same process', async () => {
@@ -55,6 +46,26 @@ describe('definitions are functions of the site they are synthesized for', () =>
     expect(Object.keys(other.home.byName.get('monitoring')!.hostPackages).filter((h) => Object.values(NODE_NAMES).includes(h)).sort()).toEqual(['alder', 'birch', 'cedar', 'douglas', 'elm']);
     expect(other.home.byName.get('alertmind')!.extra.alertWebhook).toEqual({ name: 'alertmind', url: 'http://10.61.4.25:5001/webhook' });
   }, 120_000);
+});
+
+describe('HOMELAB_SITE selects the site every package is synthesized for', () => {
+  it('homelab synth of every package of this repository for the moved site writes none of libs/site\'s values', async () => {
+    const ws = createRepositoryCopy();
+    const run = await homelab(['synth', '--root', ws], { env: { HOMELAB_SITE: fileURLToPath(new URL('./moved-site.ts', import.meta.url)) } });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const dist = join(ws, 'dist');
+    const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).sort().filter((f) => statSync(join(dist, f)).isFile())
+      // monitoring's promtool tests: synthetic series with made-up labels (node "pve1" at 192.168.0.29), test input, not the site's nodes.
+      .filter((f) => !f.endsWith('/prometheus/tests/homelab.test.yml'))
+      .map((f): [string, string] => [f, readFileSync(join(dist, f), 'utf8')]);
+    expect(files.length).toBeGreaterThan(200);
+    expect(occurrences(files, stringsOfThisSite())).toEqual([]);
+    const text = (path: string) => files.find(([f]) => f === path)![1];
+    expect(text('talos/files/localhost/talos/talos-apply.sh')).toContain("readonly endpoint=https://10.61.4.100:6443");
+    expect(text('wireguard/files/localhost/etc/wireguard/clients/laptop.conf')).toContain('Address = 10.77.9.2/32');
+    expect(text('dns/terraform/cdk.tf.json')).toContain('"name": "*.harbor.example"');
+  }, 180_000);
 });
 
 describe('a site without a feature a package needs', () => {

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployUnit } from './deploy-unit.ts';
-import type { DeployEnv, ToolCall } from './run-tool.ts';
+import type { DeployEnv, ToolCall } from '../process/run-tool.ts';
 import { statePaths } from './state-dir.ts';
 import { backendInitArgs } from './terraform-state.ts';
 import { SMOKE_ENV } from '../smoke/smoke-rows.ts';

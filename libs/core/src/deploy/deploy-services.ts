@@ -24,7 +24,7 @@ import { formatProblems } from '../model/problem.ts';
 import { EXIT } from '../exit-codes.ts';
 import { gitCommands, PLAN_EXIT, serviceCommands, type CommandContext, type DeployCall, type DeployTools } from './commands.ts';
 import type { DeployUnit } from './deploy-unit.ts';
-import type { FindExecutable } from './find-executable.ts';
+import type { FindExecutable } from '../process/find-executable.ts';
 import {
   acquireDeployLocks, DeployLockBusyError, describeHolder, inspectDeployLock, isSynthLock, LockWaitAbortedError, waitForLocksFree,
   type DeployLocks, type LockOptions,
@@ -35,7 +35,7 @@ import {
   type DeployRecord, type GitInfo, type PlanRecord,
 } from './record.ts';
 import { formatMode, PRIVATE_FILE_MODE, tightenMode, type Tightened } from './private-files.ts';
-import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolSpawner } from './run-tool.ts';
+import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolSpawner } from '../process/run-tool.ts';
 import { scrubDeep, secretNames, secretScrubber, type Scrub } from './scrub.ts';
 import { checkStateDir, prepareStateDir } from './state-check.ts';
 import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';

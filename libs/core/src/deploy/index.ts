@@ -1,6 +1,6 @@
 /** Deploy: preflight, locks, plan -> confirm -> apply -> ansible -> smoke -> record. Re-exports only. */
-export * from './run-tool.ts';
-export * from './find-executable.ts';
+export * from '../process/run-tool.ts';
+export * from '../process/find-executable.ts';
 export * from './state-dir.ts';
 export * from './terraform-state.ts';
 export * from './record.ts';

@@ -11,9 +11,9 @@ import type { Problem } from '../model/problem.ts';
 import { ANSIBLE_INVENTORY, ANSIBLE_PLAYBOOK, TERRAFORM_FILE } from '../synth/manifest.ts';
 import { DEFAULT_TOOLS, type DeployTools } from './commands.ts';
 import type { DeployUnit } from './deploy-unit.ts';
-import { findExecutable as defaultFind, type FindExecutable } from './find-executable.ts';
+import { findExecutable as defaultFind, type FindExecutable } from '../process/find-executable.ts';
 import type { DeployRecord } from './record.ts';
-import type { DeployEnv } from './run-tool.ts';
+import type { DeployEnv } from '../process/run-tool.ts';
 
 export const TF_BIN_ENV = 'HOMELAB_TF_BIN';
 

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import type { ChangeStatus } from '../plan/format-plan.ts';
 import type { ServiceManifest } from '../synth/manifest.ts';
 import { appendPrivateLine, writePrivateFile, type Tightened } from './private-files.ts';
-import type { DeployStep } from './run-tool.ts';
+import type { DeployStep } from '../process/run-tool.ts';
 import { scrubDeep, type Scrub } from './scrub.ts';
 import { statePaths } from './state-dir.ts';
 import { atStatePath, StateError } from './state-error.ts';

@@ -14,7 +14,7 @@ import { access, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenMode, type Tightened } from './private-files.ts';
-import type { DeployEnv } from './run-tool.ts';
+import type { DeployEnv } from '../process/run-tool.ts';
 import { STATE_ENV, statePaths } from './state-dir.ts';
 import { terraformStateDir } from './terraform-state.ts';
 

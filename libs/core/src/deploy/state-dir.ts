@@ -11,7 +11,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DeployEnv } from './run-tool.ts';
+import type { DeployEnv } from '../process/run-tool.ts';
 
 export const STATE_ENV = 'HOMELAB_STATE_DIR';
 

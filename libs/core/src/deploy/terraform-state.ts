@@ -7,7 +7,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import type { BackendKind } from '../proxmox/backend.ts';
-import type { DeployEnv } from './run-tool.ts';
+import type { DeployEnv } from '../process/run-tool.ts';
 import { statePaths } from './state-dir.ts';
 
 /** Moves the local state files: an absolute path, or one relative to the state directory. */

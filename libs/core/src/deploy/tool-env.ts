@@ -15,7 +15,7 @@
  * HOMELAB_TOOL_ENV (comma-separated names) passes more variables to every tool, for what this
  * list does not know (a site's own wrapper, a test's stand-in tools); it is the operator's choice.
  */
-import type { DeployEnv, DeployStep, ToolCall } from './run-tool.ts';
+import type { DeployEnv, DeployStep, ToolCall } from '../process/run-tool.ts';
 
 export const TOOL_ENV_PASS = 'HOMELAB_TOOL_ENV';
 

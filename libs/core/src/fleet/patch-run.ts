@@ -14,7 +14,7 @@
 import type { PveClient } from '../pve/client.ts';
 import { nodeUptime, waitClusterHealthy, waitNodeRebooted, type ClientSource, type WaitSettings } from './cluster-health.ts';
 import type { PatchPlan, PatchStep, PatchUnit } from './patch-plan.ts';
-import { formatCommand } from '../deploy/run-tool.ts';
+import { formatCommand } from '../process/run-tool.ts';
 import { InterruptedError, abortableSleep, throwIfInterrupted } from './interrupt.ts';
 import { ToolFailedError, ToolNotFoundError, runChecked, type ProcessRunner } from './process-runner.ts';
 import { mapLimit, type Progress } from './progress.ts';

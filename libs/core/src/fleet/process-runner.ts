@@ -8,7 +8,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createExecaSpawner, formatCommand, type AnyStepSpawner } from '../deploy/run-tool.ts';
+import { createExecaSpawner, formatCommand, type AnyStepSpawner } from '../process/run-tool.ts';
 import { InterruptedError, throwIfInterrupted } from './interrupt.ts';
 
 export interface ToolCommand {

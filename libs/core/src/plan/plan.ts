@@ -5,7 +5,7 @@
 import { dependencyWaves } from '../graph/waves.ts';
 import type { Homelab } from '../model/homelab.ts';
 import type { NormalizedService } from '../model/service.ts';
-import { nodeCapacity, type NodeCapacity } from './capacity.ts';
+import { nodeCapacity, type NodeCapacity } from '../model/capacity.ts';
 
 export interface Plan {
   readonly waves: readonly (readonly NormalizedService[])[];

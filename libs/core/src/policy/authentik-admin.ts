@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { ProblemCollector } from '../model/collector.ts';
 import type { Problem } from '../model/problem.ts';
 import { APPLICATION_MODEL, applicationSlug, GROUP_MODEL, POLICY_BINDING_MODEL, protectedRoutes } from '../render/authentik-blueprint.ts';
-import { BLUEPRINT_YAML_TAGS, BlueprintTag } from '../validate/blueprint-tags.ts';
+import { BLUEPRINT_YAML_TAGS, BlueprintTag } from '../render/blueprint-tags.ts';
 import { asRecord, filePath, renderedFiles, type RenderedFile } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
 

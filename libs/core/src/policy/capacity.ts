@@ -2,7 +2,7 @@ import { ProblemCollector } from '../model/collector.ts';
 import type { Homelab } from '../model/homelab.ts';
 import type { Problem } from '../model/problem.ts';
 import type { NormalizedService } from '../model/service.ts';
-import { nodeCapacity } from '../plan/capacity.ts';
+import { nodeCapacity } from '../model/capacity.ts';
 import type { PolicyRule } from './rule.ts';
 import { guestFieldPath } from './guest-path.ts';
 

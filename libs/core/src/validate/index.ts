@@ -5,7 +5,8 @@ export {
   type CompiledSchema, type SchemaId, type SchemaSpec, type ValidatedFormat,
 } from './schema-registry.ts';
 export { SCHEMA_PATCHES, type SchemaPatch } from './schema-patches.ts';
-export { BLUEPRINT_YAML_TAGS, BlueprintTag, substituteBlueprintTags } from './blueprint-tags.ts';
+export { BLUEPRINT_YAML_TAGS, BlueprintTag } from '../render/blueprint-tags.ts';
+export { substituteBlueprintTags } from './blueprint-tags.ts';
 export {
   DEFAULT_MAX_PROBLEMS, documentPath, validateArtifact, validateArtifactChecks,
   type ArtifactCheck, type ValidateArtifactOptions,

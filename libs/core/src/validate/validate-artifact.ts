@@ -5,7 +5,8 @@
  */
 import { ANSIBLE_YAML_TAGS } from '../render/ansible-data.ts';
 import type { Problem } from '../model/problem.ts';
-import { BLUEPRINT_YAML_TAGS, substituteBlueprintTags } from './blueprint-tags.ts';
+import { BLUEPRINT_YAML_TAGS } from '../render/blueprint-tags.ts';
+import { substituteBlueprintTags } from './blueprint-tags.ts';
 import { COMPOSE_YAML_TAGS, dropComposeResets } from './compose-tags.ts';
 import { checkKubernetesDocuments } from './kubernetes.ts';
 import { FORMAT_SCHEMAS, defaultSchemaRegistry, type SchemaId, type SchemaRegistry, type ValidatedFormat } from './schema-registry.ts';

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExecaSpawner, formatCommand } from '../../src/deploy/run-tool.ts';
+import { createExecaSpawner, formatCommand } from '../../src/process/run-tool.ts';
 
 export interface Pki {
   readonly dir: string;

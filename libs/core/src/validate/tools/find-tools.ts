@@ -2,7 +2,7 @@
  * The validators `validate` runs, where they come from, and how a missing one is reported:
  * loudly, and as a failure in CI (env CI set), as a warning on a developer's machine.
  */
-import { findExecutable } from '../../deploy/find-executable.ts';
+import { findExecutable } from '../../process/find-executable.ts';
 import type { Problem } from '../../model/problem.ts';
 
 export type ValidatorTool =

@@ -5,7 +5,7 @@
  * fixed environment), and never throws for a tool that fails: the exit is data the checks read.
  */
 import { availableParallelism } from 'node:os';
-import { createExecaSpawner, type ToolCall, type ToolExit, type ToolSpawner } from '../../deploy/run-tool.ts';
+import { createExecaSpawner, type ToolCall, type ToolExit, type ToolSpawner } from '../../process/run-tool.ts';
 
 export interface ValidatorCommand {
   /** What runs, for messages and the summary: `promtool check rules`. */

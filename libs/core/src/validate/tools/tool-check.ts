@@ -3,7 +3,7 @@
  * is an ArtifactCheck (one file, one check, problems in the project's grammar) plus a status
  * that can say "skipped" and notes that say where the check did less than its name suggests.
  */
-import type { ToolExit } from '../../deploy/run-tool.ts';
+import type { ToolExit } from '../../process/run-tool.ts';
 import type { Problem } from '../../model/problem.ts';
 import type { ArtifactCheck } from '../validate-artifact.ts';
 import type { ValidatedFormat } from '../schema-registry.ts';

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { ToolSpawner } from '../../deploy/run-tool.ts';
+import type { ToolSpawner } from '../../process/run-tool.ts';
 import type { ArtifactRecord } from '../../synth/manifest.ts';
 import { checkAmtool, AMTOOL_CHECK } from './checks/amtool.ts';
 import { ansiblePairs, checkAnsibleLint, checkAnsibleSyntax, LINT_CHECK, SYNTAX_CHECK } from './checks/ansible.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolCall, ToolSpawner } from '../../../src/deploy/run-tool.ts';
+import type { ToolCall, ToolSpawner } from '../../../src/process/run-tool.ts';
 import { backendTypes } from '../../../src/validate/index.ts';
 import { realTool, tempRoot, toolChecks, writeDist } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SpawnOptions, ToolCall, ToolSpawner } from '../../../src/deploy/run-tool.ts';
+import type { SpawnOptions, ToolCall, ToolSpawner } from '../../../src/process/run-tool.ts';
 import { createLimiter, isCi, runToolChecks, validateServiceDistWithTools } from '../../../src/validate/index.ts';
 import { registry } from '../helpers.ts';
 import { brief, tempRoot, writeDist } from './helpers.ts';

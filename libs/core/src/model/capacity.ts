@@ -2,8 +2,8 @@
  * Capacity and overcommit accounting per Proxmox node. Committed RAM counts LXC hard limits
  * (cgroups) and VM balloon floors (what the host guarantees); the VM ceilings are shown too.
  */
-import type { Homelab } from '../model/homelab.ts';
-import type { NormalizedGuest } from '../model/service.ts';
+import type { Homelab } from './homelab.ts';
+import type { NormalizedGuest } from './service.ts';
 
 export interface NodeCapacity {
   readonly node: string;

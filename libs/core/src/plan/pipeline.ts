@@ -3,16 +3,17 @@
  * and run the policy rules that need the rendered files. Reports problems; never throws on bad
  * input.
  */
-import { buildHomelab, checkRenderedFiles, type Homelab } from '../model/homelab.ts';
+import type { Homelab } from '../model/homelab.ts';
+import { buildHomelab, checkRenderedFiles } from '../policy/phase.ts';
 import { listServicePackages, loadServices } from '../model/load.ts';
-import { checkPackageFiles } from './package-files.ts';
+import { checkPackageFiles } from '../synth/package-files.ts';
 import type { Problem } from '../model/problem.ts';
 import type { ConfigFile, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
-import { buildPlan, type Plan } from '../plan/plan.ts';
+import { buildPlan, type Plan } from './plan.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
-import { TERRAFORM_FILE } from './manifest.ts';
-import { renderConfigFiles, synthService, type SynthResult } from './synth-service.ts';
+import { TERRAFORM_FILE } from '../synth/manifest.ts';
+import { renderConfigFiles, synthService, type SynthResult } from '../synth/synth-service.ts';
 
 export interface SiteSynthesis {
   readonly home: Homelab;

@@ -11,7 +11,7 @@ import {
   buildHomelab, checkRenderedFiles, formatProblem, formatProblems, POLICY_RULES, privilegesNeeded, synthesizeSite, toYaml,
   type ConfigFile, type Problem, type ServiceProps, type Site,
 } from '../src/index.ts';
-import { TerraformResource } from '../src/proxmox/cdktf.ts';
+import { constructOf, TerraformResource } from '../src/proxmox/cdktf.ts';
 import {
   acmeFile, app, CONTAINER_PRIVILEGES, LAB_ACL_PATHS, downloads, dynamicFile, gluetun, headersFile, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
   qbittorrent, replace, staticFile, synth, vpn,
@@ -26,7 +26,7 @@ const withVm: ServiceProps = {
   name: 'vmsvc', description: 'a VM', kind: 'vm', placement: 'vm', tier: 'normal', group: 'apps',
   resources: { cores: 1, memoryMiB: 1024, disks: [{ storage: 'local', sizeGiB: 8 }] },
 };
-const extraStack = (type: string): ServiceProps => ({ ...app, terraform: (scope) => { new TerraformResource(scope, 'x', { terraformResourceType: type }); } });
+const extraStack = (type: string): ServiceProps => ({ ...app, terraform: (scope) => { new TerraformResource(constructOf(scope), 'x', { terraformResourceType: type }); } });
 /** The app behind a self-signed HTTPS backend, and a site that pins its CA. */
 const selfSigned: ServiceProps = { ...app, routes: [{ host: 'app', port: 443, scheme: 'https', selfSignedBackend: true, auth: 'authentik' }] };
 const pinnedSite: Site = { ...labSite, edge: { backendCas: { app: { pemEnv: 'APP_CA_PEM', description: 'the app\'s self-signed CA', serverName: 'app.internal' } } } };

@@ -7,7 +7,7 @@
  */
 import {
   CLOUDFLARE_API_TOKEN_ENV, CloudflareDnsRecord, CloudflareProvider, defineService, dnsRecordResourceId, referencedVariables, SiteRequirementError, stringVariable,
-  type Construct, type Site, type StackContext,
+  type Site, type TerraformContext, type TerraformScope,
 } from '@homelab/core';
 
 export const ZONE_ID_VARIABLE = 'cloudflare_zone_id';
@@ -24,7 +24,7 @@ export function dnsVariables(site: Site): string[] {
   return [...new Set([ZONE_ID_VARIABLE, ...referencedVariables(site.dns.records.map((r) => r.content))])].sort();
 }
 
-function terraform(scope: Construct, ctx: StackContext): void {
+function terraform(scope: TerraformScope, ctx: TerraformContext): void {
   const { site } = ctx;
   new CloudflareProvider(scope, 'cloudflare');
   const refs = Object.fromEntries(dnsVariables(site).map((name) => [name, stringVariable(scope, name, VARIABLE_DESCRIPTIONS[name] ?? `Set as TF_VAR_${name} at apply time.`)]));

@@ -5,7 +5,7 @@
  */
 import {
   defineService, ensureProxmoxProvider, generatedHeader, nfsClientNodes, nfsHostMountUnits, ProxmoxAcl, ProxmoxLvmThinStorage,
-  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput, shellQuote, type ConfigFile, type Construct, type RenderContext, type Site, type StackContext,
+  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput, shellQuote, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
 } from '@homelab/core';
 import { TERRAFORM_PRIVILEGES } from './privileges.ts';
 
@@ -112,7 +112,7 @@ function aclId(path: string): string {
  * local LVM-thin storage (created by the installer, adopted with an import block). This stack
  * itself manages users and ACLs, so it is applied once with an administrator credential.
  */
-function terraform(scope: Construct, ctx: StackContext): void {
+function terraform(scope: TerraformScope, ctx: TerraformContext): void {
   const { site } = ctx;
   ensureProxmoxProvider(scope);
   const role = new ProxmoxRole(scope, 'terraform_role', { role_id: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES });

@@ -8,7 +8,8 @@
  * The provider block is empty on purpose: the provider reads CLOUDFLARE_API_TOKEN from the
  * environment, so no token is ever written to a file.
  */
-import { Construct, TerraformProvider, TerraformResource, TerraformVariable } from '../proxmox/cdktf.ts';
+import type { TerraformScope } from '../model/service.ts';
+import { constructOf, TerraformProvider, TerraformResource, TerraformVariable } from '../proxmox/cdktf.ts';
 
 export const CLOUDFLARE_PROVIDER_SOURCE = 'cloudflare/cloudflare';
 /** Major version 5: the resource and field names above are v5's. */
@@ -18,8 +19,8 @@ export const CLOUDFLARE_API_TOKEN_ENV = 'CLOUDFLARE_API_TOKEN';
 export const CLOUDFLARE_TTL_AUTO = 1;
 
 export class CloudflareProvider extends TerraformProvider {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, {
+  constructor(scope: TerraformScope, id: string) {
+    super(constructOf(scope), id, {
       terraformResourceType: 'cloudflare',
       terraformGeneratorMetadata: { providerName: 'cloudflare', providerVersionConstraint: CLOUDFLARE_PROVIDER_CONSTRAINT },
       terraformProviderSource: CLOUDFLARE_PROVIDER_SOURCE,
@@ -46,11 +47,11 @@ export interface DnsRecordConfig {
 }
 
 export class CloudflareDnsRecord extends TerraformResource {
-  constructor(scope: Construct, id: string, readonly config: DnsRecordConfig) {
+  constructor(scope: TerraformScope, id: string, readonly config: DnsRecordConfig) {
     const ttl = config.ttl ?? CLOUDFLARE_TTL_AUTO;
     if (config.proxied && ttl !== CLOUDFLARE_TTL_AUTO) throw new Error(`DNS record ${config.name}: a proxied record has ttl 1 (automatic), got ${ttl}`);
     if (ttl !== CLOUDFLARE_TTL_AUTO && (ttl < 60 || ttl > 86400)) throw new Error(`DNS record ${config.name}: ttl is 1 (automatic) or 60–86400 seconds, got ${ttl}`);
-    super(scope, id, { terraformResourceType: 'cloudflare_dns_record', terraformGeneratorMetadata: { providerName: 'cloudflare' } });
+    super(constructOf(scope), id, { terraformResourceType: 'cloudflare_dns_record', terraformGeneratorMetadata: { providerName: 'cloudflare' } });
     this.config = { ...config, ttl };
   }
 
@@ -73,7 +74,7 @@ export function referencedVariables(values: readonly string[]): string[] {
  * A string input variable of the stack, set at apply time as TF_VAR_<name> (never written to a
  * file). Returns its reference, `${var.<name>}`.
  */
-export function stringVariable(scope: Construct, name: string, description: string): string {
-  new TerraformVariable(scope, name, { type: 'string', description, nullable: false });
+export function stringVariable(scope: TerraformScope, name: string, description: string): string {
+  new TerraformVariable(constructOf(scope), name, { type: 'string', description, nullable: false });
   return `\${var.${name}}`;
 }

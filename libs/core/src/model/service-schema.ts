@@ -5,8 +5,6 @@
  * (`npm run schemas:generate`). Every optional field says its default; normalize.ts applies them.
  */
 import { z } from 'zod';
-import type { StackExtension } from '../proxmox/stack.ts';
-import type { ConfigFile, RenderContext } from './service.ts';
 import { TIERS } from './tiers.ts';
 
 export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
@@ -14,9 +12,15 @@ export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 export const ROUTE_HOST = /^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const ABSOLUTE_PATH = /^\//;
 
+/**
+ * The schema only knows that a function field holds a function: its signature names the
+ * normalized service, which is inferred from this schema, so service.ts declares it.
+ */
+type ServiceFunction = (...args: never[]) => unknown;
+
 /** A function field: TypeScript only, so a JSON or YAML export of a definition leaves it out. */
-function callback<T>(description: string) {
-  return z.custom<T>((v) => typeof v === 'function', { message: 'expected a function' }).meta({ description: `${description} (TypeScript only: a function, absent from a JSON export)` });
+function callback(description: string) {
+  return z.custom<ServiceFunction>((v) => typeof v === 'function', { message: 'expected a function' }).meta({ description: `${description} (TypeScript only: a function, absent from a JSON export)` });
 }
 
 const port = z.number().int().min(1).max(65535);
@@ -147,7 +151,7 @@ export const serviceDefinitionSchema = z.strictObject({
   dependsOn: z.array(z.string().min(1)).optional().meta({ description: 'Other services this one needs first. Must match the package.json dependencies.' }),
   startOnBoot: z.boolean().optional().meta({ default: true }),
   tags: stringList.optional(),
-  files: callback<(ctx: RenderContext) => readonly ConfigFile[]>('Config templates: a function of the render context returning ConfigFile objects').optional(),
+  files: callback('Config templates: a function of the render context returning ConfigFile objects').optional(),
   guests: z.array(guestSchema).optional().meta({ description: 'Extra guests in this service\'s stack (VMs of a cluster).' }),
   observer: z.boolean().optional().meta({ description: 'The service\'s dependencies are what it watches (monitoring): they order deploys, but stopping them never waits for it to stop.', default: false }),
   provides: z.array(serviceRoleSchema).optional().meta({ description: 'Roles this service plays for the others: route files go to the `ingress` host, blueprints to the `identity` host.' }),
@@ -155,7 +159,7 @@ export const serviceDefinitionSchema = z.strictObject({
     enabled: z.literal(false),
     reason: z.string().min(1).meta({ description: 'Why these guests cannot have an input policy of DROP, and what guards them instead.' }),
   }).optional().meta({ description: 'Turns the generated Proxmox guest firewall off for this service\'s guests, with the reason. Default: on (input DROP, only what the model allows). A service with an admin route cannot turn it off (rule admin-backend-reach).' }),
-  terraform: callback<StackExtension>('Extra Terraform resources in this service\'s own stack (DNS records, roles, storage)').optional(),
+  terraform: callback('Extra Terraform resources in this service\'s own stack (DNS records, roles, storage)').optional(),
   extra: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form facts a renderer of another package may read (peers, pool names).' }),
   hostPackages: z.record(z.string(), stringList).optional().meta({ description: 'Debian packages deploy installs (apt) before the files, per inventory host: the service\'s own name for its guest, or another host its files go to.' }),
 }).meta({ description: 'What one service package declares: the argument of defineService({...}).' });

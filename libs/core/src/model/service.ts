@@ -27,10 +27,40 @@ export type ResourcesProps = Declared<typeof resourcesSchema>;
 /** A file rendered from a template, with its exact target. */
 export type ConfigFile = Declared<typeof configFileSchema>;
 export type ArtifactFormat = Declared<typeof artifactFormatSchema>;
-/** What one service package declares (`defineService({...})`). */
-export type ServiceProps = Declared<typeof serviceDefinitionSchema>;
+/**
+ * What one service package declares (`defineService({...})`). The function fields get their
+ * signatures here: they name the normalized service, which the schema cannot import.
+ */
+export type ServiceProps = Omit<Declared<typeof serviceDefinitionSchema>, 'files' | 'terraform'> & {
+  /** Config templates: a function of the render context returning ConfigFile objects. */
+  readonly files?: (ctx: RenderContext) => readonly ConfigFile[];
+  /** Extra Terraform resources in this service's own stack (DNS records, roles, storage). */
+  readonly terraform?: TerraformExtension;
+};
 /** An additional guest in one service's stack, e.g. each Talos node. */
 export type GuestProps = Declared<typeof guestSchema>;
+
+/**
+ * Where a service adds its own Terraform resources. The model never looks inside: the Terraform
+ * module (proxmox/) passes its cdktf stack, and its resource classes and helpers take this type,
+ * so a definition names no cdktf type.
+ */
+export interface TerraformScope {
+  readonly node: unknown;
+}
+
+/** What a service's Terraform extension is given besides the scope. */
+export interface TerraformContext {
+  readonly site: Site;
+  readonly service: NormalizedService;
+  /** Every service of the site: the guest firewalls let in the ingress, the scraper and named peers. */
+  readonly services: readonly NormalizedService[];
+  /** The service's dependency wave (1-based), used as the Proxmox boot order. */
+  readonly wave: number;
+}
+
+/** Extra Terraform a service adds to its own stack (DNS records, roles, storage). */
+export type TerraformExtension = (scope: TerraformScope, ctx: TerraformContext) => void;
 
 /** What a config renderer is given: the whole site and every service, normalized. */
 export interface RenderContext {

@@ -14,7 +14,8 @@
  *
  * Terraform checks these at plan time against the provider; our JSON schema accepts them unchecked.
  */
-import { Construct, TerraformOutput, TerraformResource } from './cdktf.ts';
+import type { TerraformScope } from '../model/service.ts';
+import { constructOf, TerraformOutput, TerraformResource } from './cdktf.ts';
 
 /** Where the name of a resource type comes from, for a reader of the generated JSON. */
 export const PROXMOX_ACCESS_TYPES = {
@@ -71,8 +72,8 @@ function defined(config: object): Record<string, unknown> {
 }
 
 abstract class HandTypedProxmoxResource<C extends object> extends TerraformResource {
-  constructor(scope: Construct, id: string, type: string, readonly config: C) {
-    super(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: 'proxmox' } });
+  constructor(scope: TerraformScope, id: string, type: string, readonly config: C) {
+    super(constructOf(scope), id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: 'proxmox' } });
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
@@ -81,7 +82,7 @@ abstract class HandTypedProxmoxResource<C extends object> extends TerraformResou
 }
 
 export class ProxmoxRole extends HandTypedProxmoxResource<RoleConfig> {
-  constructor(scope: Construct, id: string, config: RoleConfig) {
+  constructor(scope: TerraformScope, id: string, config: RoleConfig) {
     if (config.privileges.length === 0) throw new Error(`role ${config.role_id}: a role without privileges grants nothing; give it at least one`);
     super(scope, id, PROXMOX_ACCESS_TYPES.Role, { ...config, privileges: [...new Set(config.privileges)].sort() });
   }
@@ -93,7 +94,7 @@ export class ProxmoxRole extends HandTypedProxmoxResource<RoleConfig> {
 }
 
 export class ProxmoxUser extends HandTypedProxmoxResource<UserConfig> {
-  constructor(scope: Construct, id: string, config: UserConfig) {
+  constructor(scope: TerraformScope, id: string, config: UserConfig) {
     if (!/^[^@\s]+@[A-Za-z0-9._-]+$/.test(config.user_id)) throw new Error(`user ${config.user_id}: a Proxmox user id is name@realm`);
     super(scope, id, PROXMOX_ACCESS_TYPES.User, config);
   }
@@ -104,7 +105,7 @@ export class ProxmoxUser extends HandTypedProxmoxResource<UserConfig> {
 }
 
 export class ProxmoxUserToken extends HandTypedProxmoxResource<UserTokenConfig> {
-  constructor(scope: Construct, id: string, config: UserTokenConfig) {
+  constructor(scope: TerraformScope, id: string, config: UserTokenConfig) {
     super(scope, id, PROXMOX_ACCESS_TYPES.UserToken, config);
   }
 
@@ -120,7 +121,7 @@ export class ProxmoxUserToken extends HandTypedProxmoxResource<UserTokenConfig> 
 }
 
 export class ProxmoxAcl extends HandTypedProxmoxResource<AclConfig> {
-  constructor(scope: Construct, id: string, config: AclConfig) {
+  constructor(scope: TerraformScope, id: string, config: AclConfig) {
     const subjects = [config.user_id, config.group_id, config.token_id].filter((s) => s !== undefined);
     if (subjects.length !== 1) throw new Error(`ACL on ${config.path}: give exactly one of user_id, group_id, token_id (got ${subjects.length})`);
     super(scope, id, PROXMOX_ACCESS_TYPES.Acl, config);
@@ -131,6 +132,6 @@ export class ProxmoxAcl extends HandTypedProxmoxResource<AclConfig> {
  * A sensitive stack output (a token the apply created): `tofu output -raw <id>` shows it to the
  * operator once; plans and logs print it as (sensitive).
  */
-export function sensitiveOutput(scope: Construct, id: string, value: string, description: string): void {
-  new TerraformOutput(scope, id, { value, sensitive: true, description });
+export function sensitiveOutput(scope: TerraformScope, id: string, value: string, description: string): void {
+  new TerraformOutput(constructOf(scope), id, { value, sensitive: true, description });
 }

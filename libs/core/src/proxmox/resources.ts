@@ -3,7 +3,8 @@
  * from the provider schema (generated/bpg-proxmox.ts) and are already in Terraform's snake_case,
  * so synthesis is the config itself, minus unset fields.
  */
-import { Construct, TerraformProvider, TerraformResource } from './cdktf.ts';
+import type { TerraformScope } from '../model/service.ts';
+import { constructOf, TerraformProvider, TerraformResource } from './cdktf.ts';
 import { BPG_PROXMOX_VERSION, RESOURCE_TYPES, type ContainerConfig, type DownloadFileConfig, type FirewallOptionsConfig, type FirewallRulesConfig, type PoolConfig, type VmConfig } from './generated/bpg-proxmox.ts';
 
 const PROVIDER_SOURCE = 'bpg/proxmox';
@@ -13,8 +14,8 @@ const PROVIDER_SOURCE = 'bpg/proxmox';
  * PROXMOX_VE_API_TOKEN from the environment, so no endpoint or token is ever written to a file.
  */
 export class ProxmoxProvider extends TerraformProvider {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, {
+  constructor(scope: TerraformScope, id: string) {
+    super(constructOf(scope), id, {
       terraformResourceType: 'proxmox',
       terraformGeneratorMetadata: { providerName: 'proxmox', providerVersion: BPG_PROXMOX_VERSION, providerVersionConstraint: BPG_PROXMOX_VERSION },
       terraformProviderSource: PROVIDER_SOURCE,
@@ -35,8 +36,8 @@ export interface ResourceMeta {
 }
 
 abstract class BpgResource<C extends object> extends TerraformResource {
-  constructor(scope: Construct, id: string, type: string, readonly config: C, meta: ResourceMeta = {}) {
-    super(scope, id, {
+  constructor(scope: TerraformScope, id: string, type: string, readonly config: C, meta: ResourceMeta = {}) {
+    super(constructOf(scope), id, {
       terraformResourceType: type,
       terraformGeneratorMetadata: { providerName: 'proxmox', providerVersion: BPG_PROXMOX_VERSION },
       ...(meta.ignoreChanges?.length ? { lifecycle: { ignoreChanges: [...meta.ignoreChanges] } } : {}),
@@ -50,39 +51,39 @@ abstract class BpgResource<C extends object> extends TerraformResource {
 }
 
 export class ProxmoxContainer extends BpgResource<ContainerConfig> {
-  constructor(scope: Construct, id: string, config: ContainerConfig, meta?: ResourceMeta) {
+  constructor(scope: TerraformScope, id: string, config: ContainerConfig, meta?: ResourceMeta) {
     super(scope, id, RESOURCE_TYPES.Container, config, meta);
   }
 }
 
 export class ProxmoxVm extends BpgResource<VmConfig> {
-  constructor(scope: Construct, id: string, config: VmConfig, meta?: ResourceMeta) {
+  constructor(scope: TerraformScope, id: string, config: VmConfig, meta?: ResourceMeta) {
     super(scope, id, RESOURCE_TYPES.Vm, config, meta);
   }
 }
 
 export class ProxmoxPool extends BpgResource<PoolConfig> {
-  constructor(scope: Construct, id: string, config: PoolConfig) {
+  constructor(scope: TerraformScope, id: string, config: PoolConfig) {
     super(scope, id, RESOURCE_TYPES.Pool, config);
   }
 }
 
 export class ProxmoxDownloadFile extends BpgResource<DownloadFileConfig> {
-  constructor(scope: Construct, id: string, config: DownloadFileConfig) {
+  constructor(scope: TerraformScope, id: string, config: DownloadFileConfig) {
     super(scope, id, RESOURCE_TYPES.DownloadFile, config);
   }
 }
 
 /** A guest's firewall switch and default policies. */
 export class ProxmoxFirewallOptions extends BpgResource<FirewallOptionsConfig> {
-  constructor(scope: Construct, id: string, config: FirewallOptionsConfig, meta?: ResourceMeta) {
+  constructor(scope: TerraformScope, id: string, config: FirewallOptionsConfig, meta?: ResourceMeta) {
     super(scope, id, RESOURCE_TYPES.FirewallOptions, config, meta);
   }
 }
 
 /** A guest's firewall rules, in order. */
 export class ProxmoxFirewallRules extends BpgResource<FirewallRulesConfig> {
-  constructor(scope: Construct, id: string, config: FirewallRulesConfig, meta?: ResourceMeta) {
+  constructor(scope: TerraformScope, id: string, config: FirewallRulesConfig, meta?: ResourceMeta) {
     super(scope, id, RESOURCE_TYPES.FirewallRules, config, meta);
   }
 }
@@ -100,7 +101,7 @@ function prune(value: unknown): unknown {
  * The stack's `proxmox` provider (id `proxmox`, as synthesizeStack names it), created on first use:
  * a stack without guests that adds resources through its `terraform` hook needs it too.
  */
-export function ensureProxmoxProvider(scope: Construct): ProxmoxProvider {
-  const existing = scope.node.tryFindChild('proxmox');
+export function ensureProxmoxProvider(scope: TerraformScope): ProxmoxProvider {
+  const existing = constructOf(scope).node.tryFindChild('proxmox');
   return existing instanceof ProxmoxProvider ? existing : new ProxmoxProvider(scope, 'proxmox');
 }

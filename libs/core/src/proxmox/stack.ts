@@ -4,9 +4,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Construct, LocalBackend, TerraformStack, TerraformVariable } from './cdktf.ts';
-import type { NormalizedService } from '../model/service.ts';
-import type { Site } from '../model/site.ts';
+import { App, LocalBackend, TerraformStack, TerraformVariable } from './cdktf.ts';
+import type { TerraformContext, TerraformExtension } from '../model/service.ts';
 import { containerConfig, vmConfig, type GuestContext } from './guest-config.ts';
 import { ProxmoxContainer, ProxmoxFirewallOptions, ProxmoxFirewallRules, ProxmoxProvider, ProxmoxVm } from './resources.ts';
 import { firewallDisabled, guestFirewall } from './firewall.ts';
@@ -16,18 +15,13 @@ import { guestRootSettings, ROOT_MANAGED_ATTRIBUTES } from './root-settings.ts';
 
 const CDKTF_SCRATCH_DIR = join(tmpdir(), 'homelab-cdktf');
 
-export interface StackContext {
-  readonly site: Site;
-  readonly service: NormalizedService;
-  /** Every service of the site: the guest firewalls let in the ingress, the scraper and named peers. */
-  readonly services: readonly NormalizedService[];
-  /** The service's dependency wave (1-based), used as the Proxmox boot order. */
-  readonly wave: number;
+/** What one service's stack is made from: the extension's context and where the state lives. */
+export interface StackContext extends TerraformContext {
   readonly backend: BackendSetting;
 }
 
-/** Extra Terraform a service adds to its own stack (DNS records, roles, storage). */
-export type StackExtension = (scope: Construct, ctx: StackContext) => void;
+/** The model's `TerraformExtension`, under the name this module used first. */
+export type StackExtension = TerraformExtension;
 
 export function synthesizeStack(ctx: StackContext, extend?: StackExtension): Record<string, unknown> {
   // We take the JSON from the stack, never from app.synth(); the App still insists on an outdir.
@@ -80,4 +74,3 @@ export function sortKeys(value: unknown): unknown {
   return value;
 }
 
-export { Construct };

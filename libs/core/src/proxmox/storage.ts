@@ -10,7 +10,8 @@
  * The installer creates `local-lvm` on every node, so the resource is adopted with an import
  * block rather than created.
  */
-import { Construct, TerraformResource } from './cdktf.ts';
+import type { TerraformScope } from '../model/service.ts';
+import { constructOf, TerraformResource } from './cdktf.ts';
 
 export const PROXMOX_STORAGE_TYPES = {
   LvmThin: 'proxmox_storage_lvmthin',
@@ -32,8 +33,8 @@ export interface LvmThinStorageConfig {
 }
 
 export class ProxmoxLvmThinStorage extends TerraformResource {
-  constructor(scope: Construct, id: string, readonly config: LvmThinStorageConfig) {
-    super(scope, id, { terraformResourceType: PROXMOX_STORAGE_TYPES.LvmThin, terraformGeneratorMetadata: { providerName: 'proxmox' } });
+  constructor(scope: TerraformScope, id: string, readonly config: LvmThinStorageConfig) {
+    super(constructOf(scope), id, { terraformResourceType: PROXMOX_STORAGE_TYPES.LvmThin, terraformGeneratorMetadata: { providerName: 'proxmox' } });
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -1,0 +1,4 @@
+/**
+ * @homelab/core/deploy — The deploy layer: the deploy runner.
+ */
+export * from '../deploy/index.ts';

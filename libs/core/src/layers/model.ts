@@ -1,0 +1,28 @@
+/**
+ * @homelab/core/model — The model layer: site and definition types, parse, normalize, load, capacity, with the
+ * foundation it stands on (addresses, shell quoting, dependency waves, error kinds).
+ */
+export * from '../exit-codes.ts';
+export * from '../graph/waves.ts';
+export * from '../model/capacity.ts';
+export * from '../model/closest-key.ts';
+export * from '../model/collector.ts';
+export * from '../model/definition.ts';
+export * from '../model/homelab.ts';
+export * from '../model/load.ts';
+export * from '../model/normalize.ts';
+export * from '../model/parse.ts';
+export * from '../model/problem.ts';
+export * from '../model/schema-problems.ts';
+export * from '../model/service-schema.ts';
+export * from '../model/service.ts';
+export * from '../model/site-features.ts';
+export * from '../model/site-schema.ts';
+export * from '../model/site.ts';
+export * from '../model/target-path.ts';
+export * from '../model/tiers.ts';
+export * from '../model/unix-name.ts';
+export * from '../net/ipv4.ts';
+export * from '../schema/definition-json-schemas.ts';
+export * from '../setup-error.ts';
+export * from '../shell/quote.ts';

@@ -1,0 +1,5 @@
+/**
+ * @homelab/core/policy — The policy layer: the rules and their two phases (model, rendered files).
+ */
+export * from '../policy/index.ts';
+export * from '../policy/phase.ts';

@@ -1,6 +1,7 @@
 /**
- * @homelab/core/model — The model layer: site and definition types, parse, normalize, load, capacity, with the
- * foundation it stands on (addresses, shell quoting, dependency waves, error kinds).
+ * @homelab/core/model — The model layer: site and definition types, parse, normalize, load,
+ * capacity, with the foundation it stands on (addresses, shell quoting, dependency waves, error
+ * kinds).
  */
 export * from '../exit-codes.ts';
 export * from '../graph/waves.ts';

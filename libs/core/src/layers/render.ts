@@ -1,6 +1,6 @@
 /**
- * @homelab/core/render — The render layer: config files (Compose, Traefik, Ansible, systemd, WireGuard, ...) from the
- * model. Loads no Terraform, deploy runner or Nx.
+ * @homelab/core/render — The render layer: config files (Compose, Traefik, Ansible, systemd,
+ * WireGuard, ...) from the model. Loads no Terraform, deploy runner or Nx.
  */
 export * from '../render/ansible-data.ts';
 export * from '../render/ansible.ts';

@@ -1,6 +1,6 @@
 /**
- * @homelab/core/terraform — The Terraform layer: the per-service stacks and the resources a service's `terraform` hook adds.
- * cdktf is imported by proxmox/cdktf.ts only.
+ * @homelab/core/terraform — The Terraform layer: the per-service stacks and the resources a
+ * service's `terraform` hook adds. cdktf is imported by proxmox/cdktf.ts only.
  */
 export * from '../cloudflare/dns-record.ts';
 export * from '../proxmox/access.ts';

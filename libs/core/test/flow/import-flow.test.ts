@@ -1,26 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureTree, removeFixtureTrees } from './fixture-tree.ts';
 import { layerViolations, readImportGraph } from './import-graph.ts';
 import { ENTRIES, LAYERS } from './layers.ts';
 
 const CORE_SRC = join(dirname(fileURLToPath(import.meta.url)), '../../src');
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(removeFixtureTrees);
 
-/** A tiny source tree of the given files (path → content) in a fresh temp directory. */
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'core-flow-'));
-  scratch.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
 
 describe('the import flow of libs/core/src', () => {
   it('has no import cycle, type-only imports included', async () => {
@@ -36,7 +24,7 @@ describe('the import flow of libs/core/src', () => {
 
 describe('the same check on a fixture', () => {
   it('reports a cycle, type-only or not, and the import against the order that closes it', async () => {
-    const dir = tree({
+    const dir = fixtureTree({
       'model/site.ts': "import type { Rule } from '../policy/rule.ts';\nexport type Site = { rules: Rule[] };\n",
       'policy/rule.ts': "import type { Site } from '../model/site.ts';\nexport type Rule = (site: Site) => void;\n",
     });
@@ -48,7 +36,7 @@ describe('the same check on a fixture', () => {
   });
 
   it('finds nothing in a tree that imports downwards only', async () => {
-    const dir = tree({
+    const dir = fixtureTree({
       'model/site.ts': 'export type Site = { name: string };\n',
       'policy/rule.ts': "import type { Site } from '../model/site.ts';\nexport type Rule = (site: Site) => void;\n",
       'index.ts': "export * from './policy/rule.ts';\n",
@@ -59,7 +47,7 @@ describe('the same check on a fixture', () => {
   });
 
   it('reports a module outside every layer and a layer importing an entry', async () => {
-    const dir = tree({
+    const dir = fixtureTree({
       'index.ts': "export * from './model/site.ts';\n",
       'model/site.ts': "import { helper } from '../misc/helper.ts';\nexport const site = helper;\n",
       'misc/helper.ts': 'export const helper = 1;\n',

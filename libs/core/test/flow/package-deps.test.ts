@@ -1,25 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureTree, removeFixtureTrees } from './fixture-tree.ts';
 import { packageName, readImportGraph, undeclaredPackages } from './import-graph.ts';
 
 const CORE = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const manifest = JSON.parse(readFileSync(join(CORE, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(removeFixtureTrees);
 
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'core-deps-'));
-  scratch.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
 
 describe('libs/core/package.json', () => {
   it('declares every npm package libs/core/src imports', async () => {
@@ -40,7 +30,7 @@ describe('the same check on a fixture', () => {
   };
 
   it('names a bare import, type-only or scoped, that package.json does not declare, and the file importing it', async () => {
-    const graph = await readImportGraph(tree(files), ['src']);
+    const graph = await readImportGraph(fixtureTree(files), ['src']);
     expect(undeclaredPackages(graph, { dependencies: { yaml: '2.9.1' } })).toEqual([
       '@nx/devkit (imported by src/nx.ts) is not in the package.json dependencies',
       'zod (imported by src/index.ts) is not in the package.json dependencies',
@@ -48,7 +38,7 @@ describe('the same check on a fixture', () => {
   });
 
   it('passes when each is a dependency or a peer dependency; node builtins need none', async () => {
-    const graph = await readImportGraph(tree(files), ['src']);
+    const graph = await readImportGraph(fixtureTree(files), ['src']);
     expect(undeclaredPackages(graph, { dependencies: { yaml: '2.9.1', zod: '4.6.7' }, peerDependencies: { '@nx/devkit': '23.3.1' } })).toEqual([]);
   });
 

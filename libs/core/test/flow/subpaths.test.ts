@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureTree, removeFixtureTrees } from './fixture-tree.ts';
 import { readImportGraph, type ImportGraph } from './import-graph.ts';
 
 const CORE = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,8 +18,7 @@ function reachedForbidden(graph: ImportGraph, forbidden: typeof NOT_FOR_RENDERIN
   return [...modules, ...packages].sort();
 }
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(removeFixtureTrees);
 
 describe('the subpath exports of @homelab/core', () => {
   it('has one subpath per layer entry file, and each names its file', () => {
@@ -47,17 +46,11 @@ describe('the subpath exports of @homelab/core', () => {
   });
 
   it('the same check reports a renderer that pulls in the runner (fixture)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'core-subpath-'));
-    scratch.push(dir);
-    const files: Record<string, string> = {
+    const dir = fixtureTree({
       'layers/render.ts': "export * from '../render/compose.ts';\n",
       'render/compose.ts': "import { runTool } from '../deploy/run-tool.ts';\nexport const composeFile = runTool;\n",
       'deploy/run-tool.ts': "import { execa } from 'execa';\nexport const runTool = execa;\n",
-    };
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
+    });
     expect(reachedForbidden(await readImportGraph(dir, ['layers/render.ts']), NOT_FOR_RENDERING)).toEqual(['deploy/run-tool.ts', 'execa']);
   });
 });

@@ -18,6 +18,7 @@ export * from './model/schema-problems.ts';
 export * from './schema/definition-json-schemas.ts';
 export * from './net/ipv4.ts';
 export * from './shell/quote.ts';
+export * from './shell/render-script.ts';
 export * from './graph/waves.ts';
 export * from './policy/index.ts';
 export * from './render/secrets.ts';

@@ -17,8 +17,6 @@ readonly pool_size=@pool_size@
 readonly pool_min_size=@pool_min_size@
 readonly pool_rule=@pool_rule@
 readonly osd_memory_target=@osd_memory_target@
-# One CRUSH rule per device class, as rule=class=failure-domain.
-readonly crush_rules=(@crush_rules@)
 
 # Never wait for ever on a cluster without quorum.
 ceph_() { ceph --connect-timeout 30 "$@"; }
@@ -92,10 +90,7 @@ ensure_rule() {
   ceph_ osd crush rule create-replicated "${rule}" default "${domain}" "${class}"
   changed "CRUSH rule ${rule} (${class}, failure domain ${domain})"
 }
-for entry in "${crush_rules[@]}"; do
-  IFS='=' read -r rule class domain <<<"${entry}"
-  ensure_rule "${rule}" "${class}" "${domain}"
-done
+ensure_rule @crush_rules@
 
 # 6. The RBD pool for the Kubernetes VM disks, on the SSD rule, and its settings kept as declared.
 ensure_pool_value() {

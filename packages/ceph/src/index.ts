@@ -92,7 +92,7 @@ export function nodeScript(ctx: RenderContext, node: ProxmoxNode): string {
       pool_min_size: minSize,
       pool_rule: ssdRule.name,
       osd_memory_target: OSD_MEMORY_TARGET_BYTES,
-      crush_rules: rules.map((r) => `${r.name}=${r.deviceClass}=${r.failureDomain}`),
+      crush_rules: { rows: rules.map((r) => [r.name, r.deviceClass, r.failureDomain]) },
     },
   });
 }

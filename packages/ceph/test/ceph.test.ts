@@ -59,8 +59,8 @@ describe('ceph: node scripts', () => {
   });
   it('creates the device-class rules and the 3/2 RBD pool on the SSD rule, idempotently', () => {
     const text = script('pve3');
-    expect(text).toContain('readonly crush_rules=(ceph-ssd=ssd=host ceph-hdd=hdd=osd)');
-    expect(text).toContain('  ensure_rule "${rule}" "${class}" "${domain}"');
+    expect(text).toContain("ensure_rule ceph-ssd ssd host");
+    expect(text).toContain("ensure_rule ceph-hdd hdd osd");
     expect(text).toContain("readonly pool=rbd-k8s");
     expect(text).toContain('readonly pool_size=3');
     expect(text).toContain('readonly pool_min_size=2');

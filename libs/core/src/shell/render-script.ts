@@ -2,7 +2,8 @@
  * The one way a package turns a script file into the script it ships. A script is a real file
  * beside its package (`packages/<service>/scripts/<name>.sh`, shellchecked as it is); the values
  * of the site it is rendered for enter through placeholders `@name@`, each replaced by the value
- * quoted with {@link shellQuote} (a list: its items, each quoted, space-separated). A placeholder
+ * quoted with {@link shellQuote} (a list: its items, each quoted, space-separated; rows: the line
+ * once per row, see {@link ScriptRows}). A placeholder
  * stands for whole shell words, never for part of a quoted string, so no value can change what
  * the script does beyond being that value. A bash script also gets the shared prelude
  * (`prelude.bash`: strict mode, `changed`, `die`) after its header; a POSIX sh script keeps its
@@ -16,7 +17,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from './quote.ts';
 
-export type ScriptValue = string | number | readonly (string | number)[];
+type Word = string | number;
+/**
+ * Rows: the line holding the placeholder is written once per row, the placeholder replaced by
+ * that row's words (no row, no line): a command per item, such as `want @settings@`.
+ */
+export interface ScriptRows {
+  readonly rows: readonly (readonly Word[])[];
+}
+/** One word, a list of words (`(@list@)`, `cmd @list@`), or rows. */
+export type ScriptValue = Word | readonly Word[] | ScriptRows;
 
 export interface RenderScriptOptions {
   /** Comment lines after the shebang: the generated header (`generatedHeader(...)`). */
@@ -72,27 +82,41 @@ function leadingComment(lines: readonly string[]): { comment: string[]; rest: st
   return { comment: lines.slice(1, end), rest: lines.slice(end) };
 }
 
-function wordsOf(value: ScriptValue): string {
+function wordsOf(value: Word | readonly Word[]): string {
   return typeof value === 'object' ? value.map((v) => shellQuote(String(v))).join(' ') : shellQuote(String(value));
+}
+
+function isRows(value: ScriptValue): value is ScriptRows {
+  return typeof value === 'object' && 'rows' in value;
 }
 
 /** Replaces every placeholder of `text` (lines of `file`); collects what is wrong instead of stopping at the first. */
 function substitute(text: string, file: string, values: Readonly<Record<string, ScriptValue>>, faults: string[]): string {
   const used = new Set<string>();
-  const lines = text.split('\n').map((line, i) => line.replace(PLACEHOLDER, (match, name: string, at: number) => {
+  const lines = text.split('\n').flatMap((line, i) => {
     const where = `${shown(file)}:${i + 1}`;
-    if (!WORD_BEFORE.test(line.slice(0, at)) || !WORD_AFTER.test(line.slice(at + match.length))) {
-      faults.push(`${where}: the placeholder ${match} is part of a word or a quoted string; write it as a whole word (\`x=${match}\`, \`(${match})\`, \`cmd ${match}\`) so its value is quoted as shell words`);
+    let rows: ScriptRows['rows'] | undefined;
+    const placeholders = [...line.matchAll(PLACEHOLDER)].length;
+    const replaced = line.replace(PLACEHOLDER, (match, name: string, at: number) => {
+      if (!WORD_BEFORE.test(line.slice(0, at)) || !WORD_AFTER.test(line.slice(at + match.length))) {
+        faults.push(`${where}: the placeholder ${match} is part of a word or a quoted string; write it as a whole word (\`x=${match}\`, \`(${match})\`, \`cmd ${match}\`) so its value is quoted as shell words`);
+        return match;
+      }
+      const value = values[name];
+      if (value === undefined) {
+        faults.push(`${where}: the placeholder ${match} has no value; pass values.${name} to renderScript`);
+        return match;
+      }
+      used.add(name);
+      if (!isRows(value)) return wordsOf(value);
+      if (placeholders > 1) faults.push(`${where}: ${match} holds rows (a line per row), so it must be the only placeholder on its line`);
+      rows = value.rows;
       return match;
-    }
-    const value = values[name];
-    if (value === undefined) {
-      faults.push(`${where}: the placeholder ${match} has no value; pass values.${name} to renderScript`);
-      return match;
-    }
-    used.add(name);
-    return wordsOf(value);
-  }));
+    });
+    if (!rows) return [replaced];
+    const template = replaced;
+    return rows.map((row) => template.replace(PLACEHOLDER, () => wordsOf(row)));
+  });
   for (const name of Object.keys(values).filter((n) => !used.has(n)).sort()) {
     faults.push(`${shown(file)}: the value ${name} is given but the script has no placeholder @${name}@; remove it from values or use it in the script`);
   }

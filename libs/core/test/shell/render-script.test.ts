@@ -27,6 +27,17 @@ describe('renderScript: values', () => {
     expect(run(script, 'sh').stdout).toBe('[a b][$x][3]');
   });
 
+  it('writes a rows line once per row, each row quoted as words, and drops it for no row', () => {
+    const source = '#!/bin/sh\nset -eu\nf() { printf \'<%s|%s>\' "$1" "$2"; }\nf @rows@\necho end\n';
+    const rows = [['a b', `it's`], ['$x', 'line1\nline2']];
+    const script = renderScriptText(source, 'x.sh', { header: [], values: { rows: { rows } } });
+    expect(script.split('\n').filter((l) => l.startsWith('f '))).toHaveLength(2);
+    expect(run(script, 'sh').stdout).toBe(`<a b|it's><$x|line1\nline2>end\n`);
+    expect(renderScriptText(source, 'x.sh', { header: [], values: { rows: { rows: [] } } })).toBe('#!/bin/sh\nset -eu\nf() { printf \'<%s|%s>\' "$1" "$2"; }\necho end\n');
+    expect(() => renderScriptText('#!/bin/sh\nf @rows@ @x@\n', 'r.sh', { header: [], values: { rows: { rows }, x: 1 } }))
+      .toThrow('r.sh:2: @rows@ holds rows (a line per row), so it must be the only placeholder on its line');
+  });
+
   it('reports every fault of a file at once, naming the file and line: missing, unused, inside a word or quotes, no shebang', () => {
     const source = 'echo hi\nx=@given@\ny="@quoted@"\nz=pre@fix@\nw=@missing@\n';
     let error: unknown;

@@ -56,8 +56,10 @@ describe('script files', () => {
 });
 
 describe.skipIf(!shellcheck && !process.env.CI)(`shellcheck over the script files${shellcheck ? '' : ': skipped, shellcheck is not installed'}`, () => {
-  it('every packages/*/scripts/*.sh and the prelude pass shellcheck -S warning as files', () => {
-    const findings = shellcheckFiles([...scriptFiles, path.relative(ROOT, scriptPath(PRELUDE_FILE))], { cwd: ROOT });
+  it('every packages/*/scripts/*.sh and core\'s script files (root settings, the prelude) pass shellcheck -S warning as files', () => {
+    const core = readdirSync(path.join(ROOT, 'libs/core/src'), { recursive: true }).map(String).filter((f) => /\.(sh|bash)$/.test(f)).map((f) => `libs/core/src/${f}`).sort();
+    expect(core).toEqual(['libs/core/src/proxmox/root-settings.sh', path.relative(ROOT, scriptPath(PRELUDE_FILE))]);
+    const findings = shellcheckFiles([...scriptFiles, ...core], { cwd: ROOT });
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.code} ${f.message}`)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { defineService, envRef, generatedHeader, shellQuote, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, envRef, generatedHeader, renderScript, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
 
 /** mailcow-dockerized is installed from its own repository, at a pinned release tag (assumption). */
 export const MAILCOW_REPO = 'https://github.com/mailcow/mailcow-dockerized.git';
@@ -15,6 +15,8 @@ export const MAIL_PORTS = [
 ] as const;
 const ENV = { dbPass: 'MAILCOW_DBPASS', dbRoot: 'MAILCOW_DBROOT', redisPass: 'MAILCOW_REDISPASS' } as const;
 const INSTALL_SCRIPT = '/usr/local/sbin/mailcow-install.sh';
+/** The install script's source beside this package (found from the module, so it ships with it). */
+const INSTALL_SCRIPT_SOURCE = new URL('../scripts/mailcow-install.sh', import.meta.url);
 
 function mailcowConf(ctx: RenderContext, hostname: string): string {
   const header = generatedHeader(ctx.service.pkg, 'mailcow.conf (mailcow-dockerized reads it as its .env). Secrets are resolved at deploy.');
@@ -88,32 +90,10 @@ function mailcowConf(ctx: RenderContext, hostname: string): string {
 }
 
 function installScript(ctx: RenderContext): string {
-  const header = generatedHeader(ctx.service.pkg, 'Installs mailcow-dockerized at the pinned tag (idempotent) and links .env to mailcow.conf.');
-  return `#!/bin/sh
-${header.map((l) => `# ${l}`).join('\n')}
-set -eu
-dir=${shellQuote(MAILCOW_DIR)}
-version=${shellQuote(MAILCOW_VERSION)}
-if [ ! -d "$dir/.git" ]; then
-  git clone --branch "$version" --depth 1 ${shellQuote(MAILCOW_REPO)} "$dir.tmp"
-  # mailcow.conf was installed by deploy before the clone existed: keep it.
-  if [ -f "$dir/mailcow.conf" ]; then cp -p "$dir/mailcow.conf" "$dir.tmp/mailcow.conf"; fi
-  rm -rf "$dir"
-  mv "$dir.tmp" "$dir"
-fi
-cd "$dir"
-if [ "$(git describe --tags --exact-match 2>/dev/null || true)" != "$version" ]; then
-  git fetch --depth 1 origin tag "$version"
-  git -c advice.detachedHead=false checkout "$version"
-fi
-ln -sfn mailcow.conf .env
-# A self-signed certificate until the open question of mail certificates is settled.
-mkdir -p data/assets/ssl
-if [ ! -f data/assets/ssl/cert.pem ]; then
-  openssl req -x509 -newkey rsa:4096 -sha256 -days 825 -nodes \\
-    -keyout data/assets/ssl/key.pem -out data/assets/ssl/cert.pem -subj "/CN=$(sed -n 's/^MAILCOW_HOSTNAME=//p' mailcow.conf)"
-fi
-`;
+  return renderScript(INSTALL_SCRIPT_SOURCE, {
+    header: generatedHeader(ctx.service.pkg, 'Installs mailcow-dockerized at the pinned tag (idempotent) and links .env to mailcow.conf.'),
+    values: { dir: MAILCOW_DIR, version: MAILCOW_VERSION, repo: MAILCOW_REPO },
+  });
 }
 
 function files(ctx: RenderContext): ConfigFile[] {

@@ -7,7 +7,7 @@
  * in uninterruptible I/O, the timer does not start another run and the timestamp goes stale, which
  * the NfsMountStalled alert also catches.
  */
-import { generatedHeader, shellQuote, systemdUnit, type ConfigFile } from '@homelab/core';
+import { generatedHeader, renderScript, systemdUnit, type ConfigFile } from '@homelab/core';
 import { NFS_LAST_CHECK_METRIC, NFS_RESPONSIVE_METRIC } from './alerts.ts';
 
 /** Debian's prometheus-node-exporter reads *.prom files here by default. */
@@ -15,28 +15,20 @@ export const TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
 export const CHECK_SCRIPT = '/usr/local/lib/homelab/nfs-mount-check.sh';
 export const CHECK_UNIT = 'homelab-nfs-mount-check';
 const STAT_TIMEOUT_SECONDS = 10;
+/** The check's source beside this package (found from the module, so it ships with it). */
+const CHECK_SCRIPT_SOURCE = new URL('../scripts/nfs-mount-check.sh', import.meta.url);
 
 export function nfsCheckScript(pkg: { name: string; version: string }, mountPoint: string): string {
-  const header = generatedHeader(pkg, 'NFS mount responsiveness check for the node_exporter textfile collector.').map((l) => `# ${l}`);
-  return `#!/bin/sh
-${header.join('\n')}
-set -u
-mount_point=${shellQuote(mountPoint)}
-out_dir=${shellQuote(TEXTFILE_DIR)}
-tmp="$out_dir/.nfs-mount.prom.$$"
-# A stalled hard NFS mount blocks stat(2); -k sends SIGKILL if SIGTERM is not enough.
-if timeout -k 5 ${STAT_TIMEOUT_SECONDS} stat -t "$mount_point" >/dev/null 2>&1; then responsive=1; else responsive=0; fi
-mkdir -p "$out_dir"
-{
-  echo '# HELP ${NFS_RESPONSIVE_METRIC} 1 when stat of the NFS mount point answered within ${STAT_TIMEOUT_SECONDS} seconds.'
-  echo '# TYPE ${NFS_RESPONSIVE_METRIC} gauge'
-  echo "${NFS_RESPONSIVE_METRIC}{mountpoint=\\"$mount_point\\"} $responsive"
-  echo '# HELP ${NFS_LAST_CHECK_METRIC} Unix time the NFS mount check last finished.'
-  echo '# TYPE ${NFS_LAST_CHECK_METRIC} gauge'
-  echo "${NFS_LAST_CHECK_METRIC}{mountpoint=\\"$mount_point\\"} $(date +%s)"
-} > "$tmp"
-mv "$tmp" "$out_dir/nfs-mount.prom"
-`;
+  return renderScript(CHECK_SCRIPT_SOURCE, {
+    header: generatedHeader(pkg, 'NFS mount responsiveness check for the node_exporter textfile collector.'),
+    values: {
+      mount_point: mountPoint,
+      out_dir: TEXTFILE_DIR,
+      stat_timeout: STAT_TIMEOUT_SECONDS,
+      responsive_metric: NFS_RESPONSIVE_METRIC,
+      last_check_metric: NFS_LAST_CHECK_METRIC,
+    },
+  });
 }
 
 /** The script, its oneshot service and the timer, for one Proxmox host. */

@@ -210,10 +210,19 @@ describe('monitoring: NFS stall check on every Proxmox host that mounts the shar
       expect(m.files.has(`files/${node}/usr/local/lib/homelab/nfs-mount-check.sh`)).toBe(false);
     }
   });
+  it('the check script, run by sh on an answering mount, writes both gauges for the alert rules', () => {
+    const script = m.text(`files/${clients[0]}/usr/local/lib/homelab/nfs-mount-check.sh`);
+    const dir = mkdtempSync(join(tmpdir(), 'nfs-check-'));
+    const runnable = script.replace('out_dir=/var/lib/prometheus/node-exporter\n', `out_dir=${dir}/out\n`).replace(`mount_point=${mount}\n`, `mount_point=${dir}\n`);
+    execFileSync('sh', ['-c', runnable], { stdio: 'pipe' });
+    const prom = readFileSync(join(dir, 'out/nfs-mount.prom'), 'utf8');
+    expect(prom).toContain('# HELP homelab_nfs_mount_responsive 1 when stat of the NFS mount point answered within 10 seconds.\n');
+    expect(prom).toContain(`homelab_nfs_mount_responsive{mountpoint="${dir}"} 1\n`);
+    expect(prom).toMatch(new RegExp(`^homelab_nfs_mount_last_check_timestamp_seconds\\{mountpoint="${dir}"\\} \\d+$`, 'm'));
+  });
   it.each(clients)('%s gets the check script, its timer, and node_exporter', (node) => {
     const script = m.text(`files/${node}/usr/local/lib/homelab/nfs-mount-check.sh`);
     expect(script).toContain(`mount_point=${mount}\n`);
-    expect(script).toContain('timeout -k 5 10 stat -t');
     expect(script).toContain('out_dir=/var/lib/prometheus/node-exporter\n');
     expect(m.text(`files/${node}/etc/systemd/system/homelab-nfs-mount-check.timer`)).toContain('OnUnitActiveSec=1min');
     const plays = parse(m.text('ansible/playbook.yml')) as any[];

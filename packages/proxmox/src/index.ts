@@ -5,7 +5,7 @@
  */
 import {
   defineService, ensureProxmoxProvider, generatedHeader, nfsClientNodes, nfsHostMountUnits, ProxmoxAcl, ProxmoxLvmThinStorage,
-  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput, shellQuote, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
+  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, renderScript, sensitiveOutput, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
 } from '@homelab/core';
 import { TERRAFORM_PRIVILEGES } from './privileges.ts';
 
@@ -17,6 +17,8 @@ export const TERRAFORM_TOKEN_NAME = 'homelab';
 /** The installer's LVM-thin layout on every node (volume group `pve`, thin pool `data`). */
 export const LOCAL_LVM = { volumeGroup: 'pve', thinPool: 'data' } as const;
 export const STORAGE_SCRIPT = '/usr/local/sbin/homelab-pve-storage.sh';
+/** The storage script's source beside this package (found from the module, so it ships with it). */
+export const STORAGE_SCRIPT_SOURCE = new URL('../scripts/homelab-pve-storage.sh', import.meta.url);
 
 /** The node that applies cluster-wide configuration (/etc/pve is shared by all nodes). */
 export function managementNode(site: Site): Site['nodes'][number] {
@@ -32,39 +34,10 @@ export function managementNode(site: Site): Site['nodes'][number] {
 function storageScript(ctx: RenderContext, ceph: NonNullable<Site['storage']['ceph']>): string {
   const { site } = ctx;
   const nodes = site.nodes.map((n) => n.name).sort().join(',');
-  const header = generatedHeader(ctx.service.pkg, 'Cluster-wide storage definitions that bpg/proxmox cannot manage (RBD).');
-  return `#!/usr/bin/env bash
-${header.map((l) => `# ${l}`).join('\n')}
-# Idempotent: checks /etc/pve/storage.cfg (through the API) before adding or changing anything.
-# Prints "homelab: changed: ..." for every change, which the playbook reports as changed.
-set -euo pipefail
-
-readonly storage_id=${shellQuote(ceph.datastore)}
-readonly pool=${shellQuote(ceph.pool)}
-readonly content='images'
-readonly nodes=${shellQuote(nodes)}
-
-changed() { printf 'homelab: changed: %s\\n' "$*"; }
-
-for tool in pvesh pvesm jq; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is missing on $(hostname); this runs on a Proxmox VE node" >&2; exit 1; }
-done
-
-# The RBD storage of the hyperconverged Ceph cluster (no monhost: Proxmox reads /etc/pve/ceph.conf).
-# Defining it before the ceph package has created the pool is harmless: the storage reports
-# inactive until the pool exists.
-if current="$(pvesh get "/storage/\${storage_id}" --output-format json 2>/dev/null)"; then
-  have="$(jq -r '[.type, .pool, .content, ((.krbd // 0) | tostring), ((.nodes // "") | split(",") | sort | join(","))] | join(" ")' <<<"\${current}")"
-  want="rbd \${pool} \${content} 0 \${nodes}"
-  if [[ "\${have}" != "\${want}" ]]; then
-    pvesm set "\${storage_id}" --pool "\${pool}" --content "\${content}" --krbd 0 --nodes "\${nodes}"
-    changed "storage \${storage_id} updated (was: \${have})"
-  fi
-else
-  pvesm add rbd "\${storage_id}" --pool "\${pool}" --content "\${content}" --krbd 0 --nodes "\${nodes}"
-  changed "storage \${storage_id} added"
-fi
-`;
+  return renderScript(STORAGE_SCRIPT_SOURCE, {
+    header: generatedHeader(ctx.service.pkg, 'Cluster-wide storage definitions that bpg/proxmox cannot manage (RBD).'),
+    values: { storage_id: ceph.datastore, pool: ceph.pool, nodes },
+  });
 }
 
 /** The node mounts the share; its containers bind-mount the node's mount point. */

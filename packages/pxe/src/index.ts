@@ -1,10 +1,12 @@
-import { defineService, generatedHeader, shellQuote, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, generatedHeader, renderScript, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
 
 /** netboot.xyz boot loaders, fetched at a pinned release (assumption: the seed names no version). */
 export const NETBOOT_XYZ_VERSION = '2.0.87';
 export const TFTP_ROOT = '/srv/tftp';
 export const BOOT_FILES = { bios: 'netboot.xyz.kpxe', uefi: 'netboot.xyz.efi' } as const;
 const FETCH_UNIT = 'pxe-netboot-fetch.service';
+/** The fetch script's source beside this package (found from the module, so it ships with it). */
+const FETCH_SCRIPT_SOURCE = new URL('../scripts/pxe-netboot-fetch.sh', import.meta.url);
 
 function dnsmasqConf(ctx: RenderContext): string {
   const header = generatedHeader(ctx.service.pkg, 'dnsmasq as proxy-DHCP + TFTP: the Nest router keeps handing out addresses; this only adds the boot information.');
@@ -32,22 +34,10 @@ pxe-service=tag:efi64,x86-64_EFI,"netboot.xyz (UEFI)",${BOOT_FILES.uefi}
 }
 
 function fetchScript(ctx: RenderContext): string {
-  const header = generatedHeader(ctx.service.pkg, `Fetches the netboot.xyz ${NETBOOT_XYZ_VERSION} boot loaders into the TFTP root once.`);
-  const base = `https://github.com/netbootxyz/netboot.xyz/releases/download/${NETBOOT_XYZ_VERSION}`;
-  return `#!/bin/sh
-${header.map((l) => `# ${l}`).join('\n')}
-set -eu
-root=${shellQuote(TFTP_ROOT)}
-marker="$root/.netboot.xyz-${NETBOOT_XYZ_VERSION}"
-[ -f "$marker" ] && exit 0
-mkdir -p "$root"
-for f in ${BOOT_FILES.bios} ${BOOT_FILES.uefi}; do
-  curl --fail --silent --show-error --location --retry 3 -o "$root/$f.tmp" "${base}/$f"
-  mv "$root/$f.tmp" "$root/$f"
-done
-chmod 0644 "$root"/netboot.xyz.*
-touch "$marker"
-`;
+  return renderScript(FETCH_SCRIPT_SOURCE, {
+    header: generatedHeader(ctx.service.pkg, `Fetches the netboot.xyz ${NETBOOT_XYZ_VERSION} boot loaders into the TFTP root once.`),
+    values: { root: TFTP_ROOT, version: NETBOOT_XYZ_VERSION, bios_loader: BOOT_FILES.bios, uefi_loader: BOOT_FILES.uefi },
+  });
 }
 
 function files(ctx: RenderContext): ConfigFile[] {

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { NETBOOT_XYZ_VERSION } from '../src/index.ts';
 
 const p = await synthesized('pxe');
 const { home } = await synthesizeThisSite();
@@ -35,7 +36,18 @@ describe('pxe: dnsmasq', () => {
     expect(conf).toContain('tftp-root=/srv/tftp');
     expect(conf).toContain('pxe-service=tag:bios,x86PC,"netboot.xyz (BIOS)",netboot.xyz.kpxe');
     expect(conf).toContain('pxe-service=tag:efi64,x86-64_EFI,"netboot.xyz (UEFI)",netboot.xyz.efi');
-    expect(p.text('files/pxe/usr/local/sbin/pxe-netboot-fetch.sh')).toMatch(/releases\/download\/\d+\.\d+\.\d+/);
+  });
+  it('fetches both loaders of the pinned release into the TFTP root, and only once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pxe-fetch-'));
+    // A curl that records its URL and writes the -o file, so the real script runs offline.
+    writeFileSync(join(dir, 'curl'), '#!/bin/sh\nwhile [ "$1" != -o ]; do shift; done\necho "$3" >>"$(dirname "$2")/../urls"; : >"$2"\n', { mode: 0o755 });
+    const script = p.text('files/pxe/usr/local/sbin/pxe-netboot-fetch.sh').replace('root=/srv/tftp\n', `root=${dir}/tftp\n`);
+    const run = () => execFileSync('sh', ['-c', script], { env: { PATH: `${dir}:${process.env.PATH}` }, stdio: 'pipe' });
+    run();
+    run();
+    const base = `https://github.com/netbootxyz/netboot.xyz/releases/download/${NETBOOT_XYZ_VERSION}`;
+    expect(readFileSync(join(dir, 'urls'), 'utf8')).toBe(`${base}/netboot.xyz.kpxe\n${base}/netboot.xyz.efi\n`);
+    expect(existsSync(join(dir, 'tftp/netboot.xyz.efi'))).toBe(true);
   });
   it('installs dnsmasq, fetches the loaders once, and restarts dnsmasq when its config changes', () => {
     const play = (parse(p.text('ansible/playbook.yml')) as any[])[0];

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
 import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import { APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
+import { API_KEY_ENV, APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
 
 const t = await synthesized('truenas');
 const s = await synthesizeThisSite();
@@ -72,7 +75,18 @@ describe('truenas: behind Authentik', () => {
   it('the apply script verifies the API with the same CA and never passes --insecure', () => {
     expect(script).not.toContain('--insecure');
     expect(script).toContain('tls=(--cacert "${ca_file}")');
-    expect(script).toContain(': "${TRUENAS_CA_PEM:?TRUENAS_CA_PEM must hold the PEM');
+  });
+  it('stops before any API call when the variable the site names for the CA is empty, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truenas-apply-'));
+    writeFileSync(join(dir, 'truenas-apply.sh'), script);
+    writeFileSync(join(dir, 'truenas-desired-state.json'), JSON.stringify(state));
+    const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH, [API_KEY_ENV]: 'k', TRUENAS_CA_PEM: '' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('error: TRUENAS_CA_PEM must hold the PEM of the CA that signed the TrueNAS certificate (System > Certificates)\n');
+  });
+  it('reads the API key from the variable API_KEY_ENV names (the script source spells it out)', () => {
+    expect(script).toContain(`: "\${${API_KEY_ENV}:?${API_KEY_ENV} must hold a TrueNAS API key`);
+    expect(script).toContain(`printf 'Authorization: Bearer %s\\n' "\${${API_KEY_ENV}}"`);
   });
 });
 

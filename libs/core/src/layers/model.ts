@@ -27,3 +27,4 @@ export * from '../net/ipv4.ts';
 export * from '../schema/definition-json-schemas.ts';
 export * from '../setup-error.ts';
 export * from '../shell/quote.ts';
+export * from '../shell/render-script.ts';

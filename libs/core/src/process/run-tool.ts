@@ -11,7 +11,7 @@
  * execaRunner) is a thin adapter over `createExecaSpawner`: execa is imported here only.
  */
 import { execa } from 'execa';
-import { shellQuote } from '../shell/quote.ts';
+import { shellCommand } from '../shell/quote.ts';
 
 /** The steps of one service's deploy, in order. */
 export type DeployStep = 'preflight' | 'infra' | 'config' | 'smoke' | 'record';
@@ -94,12 +94,9 @@ const STDERR_TAIL_LINES = 25;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
-/** Shell-style quoting of one argument (the shared helper, shell/quote.ts). */
-export const quoteArg = shellQuote;
-
-/** The escaped command line, as a person would type it. */
+/** The escaped command line, as a person would type it (and as a shell splits it back). */
 export function formatCommand(command: Pick<ToolCall, 'file' | 'args'>): string {
-  return [command.file, ...command.args].map(quoteArg).join(' ');
+  return shellCommand([command.file, ...command.args]);
 }
 
 /** Names only, sorted: `CHECKPOINT_DISABLE, TF_CLI_CONFIG_FILE (set); PROXMOX_VE_ENDPOINT (read)`. */

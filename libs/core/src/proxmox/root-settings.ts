@@ -8,7 +8,7 @@
  */
 import type { ConfigFile, NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
-import { shellQuote } from '../shell/quote.ts';
+import { renderScript } from '../shell/render-script.ts';
 
 export interface RootSetting {
   /** pct/qm option name without dashes: `mp1`, `dev0`, `features`, `usb0`, `scsi1`. */
@@ -73,35 +73,21 @@ export const ROOT_SETTINGS_DIR = '/usr/local/lib/homelab/guests';
 /** Ansible tag of the root step's tasks on the Proxmox nodes. */
 export const GUEST_SETTINGS_TAG = 'guest-settings';
 
+/** The script's source; a file of core, found from this module wherever core is installed. */
+export const ROOT_SETTINGS_SCRIPT_SOURCE = new URL('./root-settings.sh', import.meta.url);
+
 /** The script for one guest, run as root on its node by the service's playbook. */
 export function rootSettingsScript(guest: NormalizedGuest, settings: readonly RootSetting[], header: readonly string[]): string {
-  const tool = guest.kind === 'lxc' ? 'pct' : 'qm';
-  const lines = [
-    '#!/bin/sh',
-    ...header.map((h) => `# ${h}`),
-    'set -eu',
-    `vmid=${guest.placement.vmid}`,
-    `current=$(${tool} config "$vmid")`,
-    'changed=0',
-    '# want KEY VALUE [prefix]: set KEY unless `config` already shows that value.',
-    'want() {',
-    '  if [ "${3:-}" = prefix ]; then',
-    '    found=$(printf \'%s\\n\' "$current" | awk -v k="$1: $2" \'index($0, k) == 1 && (length($0) == length(k) || substr($0, length(k) + 1, 1) == ",") { print "yes" }\')',
-    '  else',
-    '    found=$(printf \'%s\\n\' "$current" | awk -v k="$1: $2" \'$0 == k { print "yes" }\')',
-    '  fi',
-    '  if [ "$found" != yes ]; then',
-    `    ${tool} set "$vmid" "--$1" "$2"`,
-    '    changed=1',
-    '  fi',
-    '}',
-    ...settings.map((s) => `want ${s.key} ${shellQuote(s.value)}${s.prefix ? ' prefix' : ''}`),
-    'if [ "$changed" = 1 ]; then',
-    `  if ${tool} status "$vmid" | grep -q 'status: running'; then ${tool} reboot "$vmid"; fi`,
-    "  echo 'homelab: changed'",
-    'fi',
-  ];
-  return `${lines.join('\n')}\n`;
+  const { vmid } = guest.placement;
+  if (vmid === undefined) throw new Error(`guest ${guest.name}: root-only settings need the guest's VMID, and its address-plan entry has none`);
+  return renderScript(ROOT_SETTINGS_SCRIPT_SOURCE, {
+    header,
+    values: {
+      vmid,
+      tool: guest.kind === 'lxc' ? 'pct' : 'qm',
+      settings: { rows: settings.map((s) => [s.key, s.value, ...(s.prefix ? ['prefix'] : [])]) },
+    },
+  });
 }
 
 export function rootSettingsFile(guest: NormalizedGuest, settings: readonly RootSetting[], header: readonly string[]): ConfigFile {

@@ -5,7 +5,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createExecaSpawner, formatCommand, formatEnvNames, quoteArg, runTool, ToolError, type ToolCall } from '../../src/index.ts';
+import { createExecaSpawner, formatCommand, formatEnvNames, runTool, shellQuote, ToolError, type ToolCall } from '../../src/index.ts';
 import { tempDir } from './helpers.ts';
 
 function script(dir: string, name: string, body: string): string {
@@ -21,9 +21,9 @@ function call(file: string, extra: Partial<ToolCall> = {}): ToolCall {
 
 describe('run-tool: messages', () => {
   it('quotes for display only where needed', () => {
-    expect(quoteArg('-input=false')).toBe('-input=false');
-    expect(quoteArg('a b')).toBe(`'a b'`);
-    expect(quoteArg(`it's`)).toBe(`'it'\\''s'`);
+    expect(shellQuote('-input=false')).toBe('-input=false');
+    expect(shellQuote('a b')).toBe(`'a b'`);
+    expect(shellQuote(`it's`)).toBe(`'it'\\''s'`);
     expect(formatCommand({ file: '/usr/bin/ansible-playbook', args: ['-i', 'inventory.yml', 'playbook.yml', '--skip-tags', 'packages,stack'] }))
       .toBe('/usr/bin/ansible-playbook -i inventory.yml playbook.yml --skip-tags packages,stack');
   });
@@ -90,7 +90,7 @@ describe('run-tool: the real process path (execa)', () => {
     // The tool and its own child (a node process, like terraform's provider plugins) both see the
     // SIGINT: the group gets it. (A bash `&` child would ignore SIGINT, as non-interactive bash does.)
     const child = `process.on('SIGINT', () => { require('node:fs').appendFileSync(${JSON.stringify(log)}, 'child got INT\\n'); process.exit(130); }); require('node:fs').appendFileSync(${JSON.stringify(log)}, 'child ready\\n'); setTimeout(() => {}, 30000);`;
-    const file = script(dir, 'tool', `trap 'echo "tool got INT" >> ${log}; exit 130' INT\n${JSON.stringify(process.execPath)} -e ${quoteArg(child)} &\necho started >> ${log}\nsleep 30 & wait $!`);
+    const file = script(dir, 'tool', `trap 'echo "tool got INT" >> ${log}; exit 130' INT\n${JSON.stringify(process.execPath)} -e ${shellQuote(child)} &\necho started >> ${log}\nsleep 30 & wait $!`);
     const controller = new AbortController();
     const pending = runTool(call(file), { env: { PATH: process.env.PATH }, signal: controller.signal });
     for (let i = 0; i < 250 && !(readFileSafe(log).includes('started') && readFileSafe(log).includes('child ready')); i++) await new Promise((r) => setTimeout(r, 20));

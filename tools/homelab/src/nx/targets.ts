@@ -4,6 +4,8 @@
  * `homelab` CLI (`tools/homelab/src/main.ts`), which takes the service by its directory name.
  */
 import type { TargetConfiguration } from '@nx/devkit';
+// The one quoting function, by its file: core's index would load cdktf into every Nx graph run.
+import { shellQuote } from '../../../../libs/core/src/shell/quote.ts';
 
 export interface HomelabPluginOptions {
   /** Workspace-relative entry of the homelab CLI. @default "tools/homelab/src/main.ts" */
@@ -235,8 +237,4 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
     };
   }
   return targets;
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./@-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }

@@ -5,14 +5,13 @@
  */
 import path from 'node:path';
 import type { Problem } from '../../../model/problem.ts';
+import { parseShellcheckLine } from '../../../shell/shellcheck-files.ts';
 import type { LaidOutArtifact } from '../layout.ts';
 import { abnormalExit } from '../run-validator.ts';
 import { abnormalProblem, checkResult, missingResult, toolPath, type ToolCheck, type ToolCheckContext } from '../tool-check.ts';
 
 export const SHELLCHECK_CHECK = 'shellcheck -S warning';
 
-/** `files/x.sh:3:1: warning: Use 'cd ... || exit' ... [SC2164]` */
-const GCC = /^(.+?):(\d+):(\d+): (error|warning|note|info|style): (.*?) \[(SC\d+)\]$/;
 
 export async function checkShellcheck(ctx: ToolCheckContext, scripts: readonly LaidOutArtifact[]): Promise<ToolCheck[]> {
   const shellcheck = toolPath(ctx, 'shellcheck');
@@ -25,15 +24,15 @@ export async function checkShellcheck(ctx: ToolCheckContext, scripts: readonly L
   }
   const byFile = new Map<string, Problem[]>();
   for (const line of exit.stdout.split('\n')) {
-    const m = GCC.exec(line.trimEnd());
-    if (!m) continue;
-    const artifact = scripts.find((a) => rel(a) === m[1]);
+    const f = parseShellcheckLine(line);
+    if (!f) continue;
+    const artifact = scripts.find((a) => rel(a) === f.file);
     if (!artifact) continue;
     const list = byFile.get(artifact.path) ?? [];
     list.push({
-      source: artifact.source, path: `line ${m[2]}, column ${m[3]}`, code: 'ShellcheckFinding',
-      message: `${m[6]} (${m[4]}): ${m[5]}`,
-      fix: `Change the script's source so shellcheck accepts it (https://www.shellcheck.net/wiki/${m[6]}).`,
+      source: artifact.source, path: `line ${f.line}, column ${f.column}`, code: 'ShellcheckFinding',
+      message: `${f.code} (${f.level}): ${f.message}`,
+      fix: `Change the script's source so shellcheck accepts it (https://www.shellcheck.net/wiki/${f.code}).`,
     });
     byFile.set(artifact.path, list);
   }

@@ -21,7 +21,7 @@ export const kubernetesSchema = z.strictObject({
 export const kubernetesFact = defineFact({
   key: 'kubernetes',
   schema: kubernetesSchema,
-  code: 'InvalidKubernetesNodes',
+  code: 'InvalidKubernetesFacts',
   fix: 'Publish facts.kubernetes = { apiEndpoint: "https://<VIP>:6443", nodes: [{ guest: "<guest name>", role: "controlplane" | "worker" }] } from the same list the guests are made from.',
   check: (v, report, definition) => {
     const guests = new Set((Array.isArray(definition.guests) ? definition.guests : []).map((g) => (g as { name?: unknown }).name));

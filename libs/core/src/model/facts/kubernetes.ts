@@ -13,8 +13,11 @@ export const kubernetesNodeSchema = z.strictObject({
   role: z.enum(KUBERNETES_NODE_ROLES).meta({ description: '`controlplane` (etcd and the API server) or `worker`.' }),
 }).meta({ id: 'KubernetesNodeFact' });
 
+/** https, a host, a port: the API serves TLS only. */
+const API_ENDPOINT = /^https:\/\/[^\s/:?#]+(:\d{1,5})?\/?$/;
+
 export const kubernetesSchema = z.strictObject({
-  apiEndpoint: z.url({ protocol: /^https$/ }).meta({ description: 'The Kubernetes API, e.g. https://<VIP>:6443.' }),
+  apiEndpoint: z.string().regex(API_ENDPOINT).meta({ description: 'The Kubernetes API, e.g. https://<VIP>:6443.' }),
   nodes: z.array(kubernetesNodeSchema).min(1),
 }).meta({ id: 'KubernetesFact', description: 'The Kubernetes cluster the service\'s guests form.' });
 

@@ -66,7 +66,7 @@ describe('prometheus: derived scrape configuration', () => {
   const home = buildHomelab(testSite, entries(
     { ...proxy, metrics: [{ name: 'proxy', port: 8082 }] },
     idp,
-    { ...app, metrics: [{ name: 'exporter', port: 9221, path: '/pve', params: { target: ['10.20.0.11'] } }], extra: { alertRules: [{ name: 'app', rules: [{ alert: 'AppDown', expr: 'up{job="app"} == 0' }] }] } },
+    { ...app, metrics: [{ name: 'exporter', port: 9221, path: '/pve', params: { target: ['10.20.0.11'] } }], facts: { alertRules: { groups: [{ name: 'app', rules: [{ alert: 'AppDown', expr: 'up{job="app"} == 0' }] }] } } },
   ));
   it('gives one job per metrics endpoint, named by service and endpoint, with path and params', () => {
     expect(metricsScrapeJobs(home.services)).toEqual([
@@ -79,9 +79,10 @@ describe('prometheus: derived scrape configuration', () => {
     expect(job.static_configs.flatMap((c) => c.targets)).toEqual(['https://app.example.test/', 'https://auth.example.test/', 'https://proxy.example.test/']);
     expect(job.relabel_configs).toContainEqual({ target_label: '__address__', replacement: '127.0.0.1:9115' });
   });
-  it('reads a service\'s extra.alertRules and rejects a malformed one', () => {
+  it('reads a service\'s facts.alertRules; a malformed one is a coded problem of the model, and no rules', () => {
     expect(serviceAlertRules(home.byName.get('app')!)[0]!.rules[0]!.alert).toBe('AppDown');
-    const bad = buildHomelab(testSite, entries(proxy, idp, { ...app, extra: { alertRules: [{ name: 'x', rules: [{ alert: 'NoExpr' }] }] } }));
-    expect(() => serviceAlertRules(bad.byName.get('app')!)).toThrow(/extra\.alertRules\[0\]/);
+    const bad = buildHomelab(testSite, entries(proxy, idp, { ...app, facts: { alertRules: { groups: [{ name: 'x', rules: [{ alert: 'NoExpr' } as never] }] } } }));
+    expect(bad.problems.map((p) => [p.source, p.path, p.code])).toEqual([['packages/app', 'facts.alertRules.groups[0].rules[0].expr', 'InvalidAlertRules']]);
+    expect(serviceAlertRules(bad.byName.get('app')!)).toEqual([]);
   });
 });

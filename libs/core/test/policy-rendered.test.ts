@@ -63,14 +63,13 @@ const failing: Row[] = [
   // split-tunnel
   ['split-tunnel', 'InvalidTunnelSubnet', wgSite('10.99.0.0/33'), lab(), 'libs/site', 'wireguard.subnet'],
   ['split-tunnel', 'TunnelOverlapsLan', wgSite('10.20.0.0/25'), replace(lab(), vpn({ subnet: '10.20.0.0/25' })), 'libs/site', 'wireguard.subnet'],
-  ['split-tunnel', 'TunnelSubnetMismatch', labSite, replace(lab(), vpn({ subnet: '10.98.0.0/24' })), 'packages/vpn', 'extra.wireguard.subnet'],
+  ['split-tunnel', 'TunnelSubnetMismatch', labSite, replace(lab(), vpn({ subnet: '10.98.0.0/24' })), 'packages/vpn', 'facts.wireguard.subnet'],
   ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ clientAllowedIps: ['0.0.0.0/0'] })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
   ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ clientAllowedIps: ['0.0.0.0/1', '128.0.0.0/1'] })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
-  ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ factsAllowedIps: ['0.0.0.0/0', '::/0'] })), 'packages/vpn', 'extra.wireguard.peers[0].allowedIps'],
+  ['split-tunnel', 'FullTunnelClient', labSite, replace(lab(), vpn({ factsAllowedIps: ['0.0.0.0/0', '::/0'] })), 'packages/vpn', 'facts.wireguard.peers[0].allowedIps'],
   ['split-tunnel', 'ClientRoutesBeyondTunnel', labSite, replace(lab(), vpn({ clientAllowedIps: ['10.99.0.0/24', '10.20.0.0/24'] })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
   ['split-tunnel', 'PeerOutsideTunnel', labSite, replace(lab(), vpn({ clientAddress: '10.20.0.77/32' })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
   ['split-tunnel', 'PeerOutsideTunnel', labSite, replace(lab(), vpn({ serverPeerAllowedIps: ['10.20.0.0/24'] })), 'packages/vpn', 'files[/etc/wireguard/wg0.conf]'],
-  ['split-tunnel', 'InvalidWireguardFacts', labSite, replace(lab(), vpn({ extra: { subnet: 42 } })), 'packages/vpn', 'extra.wireguard'],
   ['split-tunnel', 'UnreadableWireguardConfig', labSite, replace(lab(), vpn({ clientText: 'not a wireguard config\n' })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
   // kill-switch
   ['kill-switch', 'DownloadClientOutsideVpn', labSite, replace(lab(), downloads({ gluetun, qbittorrent: { ...qbittorrent, network_mode: undefined }, indexer })), 'packages/dl', 'files[/opt/stacks/dl/compose.yml].services.qbittorrent.network_mode'],
@@ -83,20 +82,19 @@ const failing: Row[] = [
   ['kill-switch', 'VpnGatewayOnHostNetwork', labSite, replace(lab(), downloads({ gluetun: { ...gluetun, network_mode: 'host' }, qbittorrent, indexer })), 'packages/dl', 'services.gluetun.network_mode'],
   ['kill-switch', 'UndeclaredVpnNamespaceShare', labSite, replace(lab(), downloads({ gluetun, qbittorrent, indexer: { ...indexer, ports: undefined, network_mode: 'service:qbittorrent' } })), 'packages/dl', 'services.indexer.network_mode'],
   ['kill-switch', 'KillSwitchServiceMissing', labSite, replace(lab(), downloads(undefined, { gateway: 'vpn-gateway', clients: ['qbittorrent'] })), 'packages/dl', 'services.vpn-gateway'],
-  ['kill-switch', 'InvalidKillSwitch', labSite, replace(lab(), downloads(undefined, { gateway: 'gluetun', clients: [] })), 'packages/dl', 'extra.killSwitch'],
   ['kill-switch', 'UnreadableComposeFile', labSite, replace(lab(), { ...downloads(), files: () => [{ path: '/opt/stacks/dl/compose.yml', mode: '0644', format: 'compose', content: 'services: {gluetun: [' }] }), 'packages/dl', 'files[/opt/stacks/dl/compose.yml]'],
   ['split-tunnel', 'PeerWithoutPresharedKey', labSite, replace(lab(), vpn({ withoutPsk: true })), 'packages/vpn', 'files[/etc/wireguard/wg0.conf]'],
   ['split-tunnel', 'PeerWithoutPresharedKey', labSite, replace(lab(), vpn({ withoutPsk: true })), 'packages/vpn', 'files[/etc/wireguard/clients/laptop.conf]'],
   // terraform-token
-  ['terraform-token', 'TokenPrivilegeMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Allocate'))), 'packages/hv', 'extra.terraformRole.privileges'],
-  ['terraform-token', 'TokenPrivilegeMissing', labSite, [...lab(), withVm], 'packages/hv', 'extra.terraformRole.privileges'],
-  ['terraform-token', 'TokenPrivilegeNotNeeded', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'VM.Config.CDROM'])), 'packages/hv', 'extra.terraformRole.privileges'],
-  ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'Sys.Modify'])), 'packages/hv', 'extra.terraformRole.privileges'],
-  ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'Administrator')), 'packages/hv', 'extra.terraformRole.name'],
+  ['terraform-token', 'TokenPrivilegeMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Allocate'))), 'packages/hv', 'facts.terraformRole.privileges'],
+  ['terraform-token', 'TokenPrivilegeMissing', labSite, [...lab(), withVm], 'packages/hv', 'facts.terraformRole.privileges'],
+  ['terraform-token', 'TokenPrivilegeNotNeeded', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'VM.Config.CDROM'])), 'packages/hv', 'facts.terraformRole.privileges'],
+  ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor([...CONTAINER_PRIVILEGES, 'Sys.Modify'])), 'packages/hv', 'facts.terraformRole.privileges'],
+  ['terraform-token', 'TokenTooBroad', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'Administrator')), 'packages/hv', 'facts.terraformRole.name'],
   ['terraform-token', 'UnknownProxmoxResourceType', labSite, replace(lab(), extraStack('proxmox_virtual_environment_firewall_ipset')), 'packages/app', 'terraform.proxmox_virtual_environment_firewall_ipset'],
-  ['terraform-token', 'InvalidTerraformRole', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform' })), 'packages/hv', 'extra.terraformRole'],
-  ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'OtherRole', privileges: CONTAINER_PRIVILEGES })), 'packages/hv', 'extra.terraformRole'],
-  ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform', privileges: CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Audit') })), 'packages/hv', 'extra.terraformRole.privileges'],
+  ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'OtherRole', privileges: CONTAINER_PRIVILEGES })), 'packages/hv', 'facts.terraformRole'],
+  ['terraform-token', 'DuplicateTerraformRole', labSite, [...lab(), { ...hypervisor(), name: 'hv2', provides: [] }], 'packages/hv2', 'facts.terraformRole'],
+  ['terraform-token', 'TerraformRoleMismatch', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, { name: 'LabTerraform', privileges: CONTAINER_PRIVILEGES.filter((p) => p !== 'VM.Audit') })), 'packages/hv', 'facts.terraformRole.privileges'],
   // edge-tls
   ['edge-tls', 'SecurityHeadersNotApplied', labSite, replace(lab(), ingress(() => [staticFile((c) => { delete c.entryPoints.websecure.http.middlewares; return c; }), acmeFile, middlewareFile(), headersFile()])), 'packages/proxy', 'files[/etc/traefik/traefik.yml].entryPoints.websecure.http.middlewares'],
   ['edge-tls', 'SecurityHeadersUndefined', labSite, replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/dynamic]'],
@@ -194,7 +192,7 @@ describe('rendered rules and partial synthesis', () => {
   it('an image exception is judged on the rendered files, also when its service is not among those synthesized', () => {
     const withException = (image: string): ServiceProps => ({
       ...app,
-      extra: { unpinnedImages: { 'nginx:latest': 'upstream publishes only latest' } },
+      facts: { unpinnedImages: { 'nginx:latest': 'upstream publishes only latest' } },
       files: () => [{ path: '/opt/stacks/app/compose.yml', mode: '0644', format: 'compose', content: toYaml({ services: { web: { image } } }) }],
     });
     const codes = (image: string, only: string[]) => synthesizeSite(buildHomelab(labSite, entries(...replace(lab(), withException(image)))), { only }).problems.map((p) => p.code);

@@ -67,6 +67,6 @@ export default defineService((site) => ({
   ],
   // The guest exists once monitoring is deployed; Alertmanager only holds this URL and retries.
   dependsOn: ['monitoring'],
-  extra: { alertWebhook: { name: 'alertmind', url: `http://${site.addressPlan.monitoring?.ip ?? ''}:${ALERTMIND_PORT}${WEBHOOK_PATH}` } },
+  facts: { alertWebhook: { name: 'alertmind', url: `http://${site.addressPlan.monitoring?.ip ?? ''}:${ALERTMIND_PORT}${WEBHOOK_PATH}` } },
   files,
 }));

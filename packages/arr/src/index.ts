@@ -183,6 +183,6 @@ export default defineService({
     { env: SECRETS.sabnzbdApiKey, description: 'SABnzbd API key (32 hex characters), used by Sonarr, Radarr and exportarr' },
   ],
   dependsOn: ['authentik', 'traefik', 'truenas'],
-  extra: { killSwitch: KILL_SWITCH },
+  facts: { killSwitch: KILL_SWITCH },
   files,
 });

@@ -63,8 +63,8 @@ describe('arr: the VPN kill switch', () => {
     expect(env.WIREGUARD_PRIVATE_KEY).toMatch(/^\$\{ARR_WIREGUARD_PRIVATE_KEY:\?/);
     expect(env.WIREGUARD_ADDRESSES).toMatch(/^\$\{ARR_WIREGUARD_ADDRESSES:\?/);
   });
-  it('states the routing fact in extra.killSwitch, and the Compose file agrees with it', () => {
-    expect(arr.extra?.killSwitch).toEqual({ gateway: 'gluetun', clients: ['sabnzbd'] });
+  it('states the routing fact in facts.killSwitch, and the Compose file agrees with it', () => {
+    expect(arr.facts?.killSwitch).toEqual({ gateway: 'gluetun', clients: ['sabnzbd'] });
     for (const client of KILL_SWITCH.clients) {
       expect(services[client].network_mode).toBe(`service:${KILL_SWITCH.gateway}`);
       expect(services[client].ports).toBeUndefined();

@@ -1,13 +1,13 @@
 /**
- * Ceph's alert rules, carried as service data (`extra.alertRules`) for the monitoring service to
- * install, with `promtool test rules` cases (`extra.alertRuleTests`) proving each alert fires on
+ * Ceph's alert rules, carried as service data (`facts.alertRules.groups`) for the monitoring service to
+ * install, with `promtool test rules` cases (`facts.alertRules.tests`) proving each alert fires on
  * the failure it names and stays quiet otherwise. Metric names are the Ceph manager prometheus
  * module's: ceph_health_status (0 OK, 1 WARN, 2 ERR), ceph_healthcheck_slow_ops,
  * ceph_osd_commit_latency_ms and ceph_osd_metadata (labels ceph_daemon, device_class, hostname).
  *
  * Annotations use only $labels, so a test's expected annotations come from the same templates.
  */
-import type { AlertRule, RuleGroup } from '@homelab/core';
+import type { AlertRule, RuleGroup, RuleTests } from '@homelab/core';
 
 export const RUNBOOK = 'docs/runbooks/ceph-osd-restart.md';
 /** HDD OSDs are "diverging" when their mean commit latency is this many times the SSD OSDs'... */
@@ -127,7 +127,7 @@ const OSDS = [
  * The promtool test cases: for each alert, one group where the failure happens (it must fire,
  * and not before its `for`) and one where it does not (it must stay quiet).
  */
-export function cephAlertRuleTests(): { evaluation_interval: string; tests: unknown[] } {
+export function cephAlertRuleTests(): RuleTests {
   const metadata = OSDS.map((o) => ({ series: seriesName('ceph_osd_metadata', o.meta), values: '1x40' }));
   const latency = (ms: (o: (typeof OSDS)[number]) => string) => OSDS.map((o) => ({ series: seriesName('ceph_osd_commit_latency_ms', o.daemon), values: ms(o) }));
   const slow = OSDS[4]!;

@@ -124,8 +124,7 @@ export default defineService((site) => ({
   // Every manager serves the prometheus module; only the active one answers (standbys return an error).
   metrics: monitorNodes(site).map((n) => ({ name: `mgr-${n.name}`, port: MGR_METRICS_PORT, address: n.ip })),
   files,
-  extra: {
-    alertRules: CEPH_RULE_GROUPS,
-    alertRuleTests: cephAlertRuleTests(),
+  facts: {
+    alertRules: { groups: CEPH_RULE_GROUPS, tests: cephAlertRuleTests() },
   },
 }));

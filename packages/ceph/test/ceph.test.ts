@@ -86,7 +86,7 @@ describe('ceph: alert rules travel as service data', () => {
   const rulesYaml = toYaml({ groups });
   const testsYaml = (rules: string) => toYaml({ ...cephAlertRuleTests(), rule_files: [rules] });
 
-  it('carries the health, slow-ops and SSD/HDD latency alerts in extra.alertRules', () => {
+  it('carries the health, slow-ops and SSD/HDD latency alerts in facts.alertRules', () => {
     expect(groups.flatMap((g) => g.rules.map((r) => r.alert))).toEqual(['CephHealthWarning', 'CephHealthError', 'CephSlowOps', 'CephOsdSlow', 'CephOsdLatencyDivergence']);
     const divergence = groups[0]!.rules.find((r) => r.alert === 'CephOsdLatencyDivergence')!;
     expect(divergence.expr).toContain('ceph_osd_metadata{device_class="hdd"}');

@@ -28,5 +28,5 @@ export default defineService({
     { port: 1883, protocol: 'tcp', description: 'MQTT (Mosquitto add-on) for Zigbee2MQTT', from: ['zigbee2mqtt'] },
   ],
   dependsOn: ['traefik'],
-  extra: { mqtt: { port: 1883 } },
+  facts: { mqttBroker: { port: 1883 } },
 });

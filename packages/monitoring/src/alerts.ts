@@ -69,7 +69,7 @@ export const HOMELAB_RULES: readonly AlertRule[] = [
 ];
 
 /**
- * Built-in rules a service may replace with its own (`extra.alertRules`): the built-in is dropped
+ * Built-in rules a service may replace with its own (`facts.alertRules`): the built-in is dropped
  * when a contributed rule uses the same metric (Ceph's package carries finer Ceph health rules).
  */
 const REPLACEABLE: Readonly<Record<string, string>> = { CephHealthNotOk: 'ceph_health_status' };

@@ -1,6 +1,7 @@
 import {
   blackboxRouteJob, composeFile, composeRef, defineService, envFile, envRef, generatedHeader, metricsScrapeJobs, multiTargetJob,
-  serviceAlertRules, stackDir, toYaml, type ConfigFile, type NormalizedService, type RenderContext, type RuleGroup, type ScrapeJob, nfsClientNodes } from '@homelab/core';
+  serviceAlertRules, stackDir, toYaml, type AlertWebhookFact, type ConfigFile, type NormalizedService, type RenderContext, type RuleGroup, type RuleTests,
+  type ScrapeJob, nfsClientNodes } from '@homelab/core';
 import { BLACKBOX_JOB, homelabRuleGroup, homelabRuleTests } from './alerts.ts';
 import { nfsCheckFiles } from './nfs-check.ts';
 
@@ -42,18 +43,11 @@ const ENV = {
   dexcomPassword: 'DEXCOM_PASSWORD',
 } as const;
 
-/** A webhook receiver another service offers Alertmanager (`extra.alertWebhook`), e.g. AlertMind. */
-export interface AlertWebhook {
-  readonly name: string;
-  readonly url: string;
-}
-
-export function alertWebhooks(services: readonly NormalizedService[]): (AlertWebhook & { service: string })[] {
+/** The webhook receivers other services offer Alertmanager (`facts.alertWebhook`), e.g. AlertMind. */
+export function alertWebhooks(services: readonly NormalizedService[]): (AlertWebhookFact & { service: string })[] {
   return services.flatMap((s) => {
-    const hook = s.extra.alertWebhook as Partial<AlertWebhook> | undefined;
-    if (hook === undefined) return [];
-    if (typeof hook.name !== 'string' || typeof hook.url !== 'string') throw new Error(`${s.name}: extra.alertWebhook must be { name, url }`);
-    return [{ service: s.name, name: hook.name, url: hook.url }];
+    const hook = s.facts.alertWebhook;
+    return hook === undefined ? [] : [{ service: s.name, name: hook.name, url: hook.url }];
   }).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -71,9 +65,9 @@ export function scrapeJobs(ctx: RenderContext): ScrapeJob[] {
   ];
 }
 
-/** Rule groups other services carry in `extra.alertRules`, by service. */
-export function contributedRules(services: readonly NormalizedService[]): { service: string; groups: RuleGroup[]; tests?: unknown }[] {
-  return services.map((s) => ({ service: s.name, groups: serviceAlertRules(s), tests: s.extra.alertRuleTests }))
+/** Rule groups other services bring in `facts.alertRules`, with their tests, by service. */
+export function contributedRules(services: readonly NormalizedService[]): { service: string; groups: readonly RuleGroup[]; tests?: RuleTests }[] {
+  return services.map((s) => ({ service: s.name, groups: serviceAlertRules(s), tests: s.facts.alertRules?.tests }))
     .filter((x) => x.groups.length > 0);
 }
 
@@ -254,9 +248,9 @@ function files(ctx: RenderContext): ConfigFile[] {
     },
   ];
   for (const c of contributed) {
-    list.push({ path: `${RULES_DIR}/${c.service}.yml`, mode: '0644', format: 'prometheus-rules', restarts: [STACK], content: y({ groups: c.groups }, `Alert rules contributed by ${c.service} (extra.alertRules).`) });
+    list.push({ path: `${RULES_DIR}/${c.service}.yml`, mode: '0644', format: 'prometheus-rules', restarts: [STACK], content: y({ groups: c.groups }, `Alert rules contributed by ${c.service} (facts.alertRules).`) });
     if (c.tests !== undefined) {
-      list.push({ path: `${RULE_TESTS_DIR}/${c.service}.test.yml`, mode: '0644', format: 'prometheus-rules-test', content: y({ ...(c.tests as object), rule_files: [`../rules/${c.service}.yml`] }, `promtool tests of the rules of ${c.service}.`) });
+      list.push({ path: `${RULE_TESTS_DIR}/${c.service}.test.yml`, mode: '0644', format: 'prometheus-rules-test', content: y({ ...c.tests, rule_files: [`../rules/${c.service}.yml`] }, `promtool tests of the rules of ${c.service}.`) });
     }
   }
   // Only the nodes that mount the share get the stall check: elsewhere it would alert on nothing.

@@ -109,11 +109,13 @@ describe('monitoring: alert rules', () => {
     expect(byName.CertificateExpiresSoon.expr).toBe('probe_ssl_earliest_cert_expiry{job="blackbox-https"} - time() < 14 * 86400');
     expect(byName.NfsMountStalled.expr).toContain('homelab_nfs_mount_responsive == 0');
   });
-  it('renders every service\'s extra.alertRules into its own rules file, with its tests', () => {
-    for (const s of home.services.filter((x) => Array.isArray(x.extra.alertRules))) {
+  it('renders every service\'s facts.alertRules into its own rules file, with its tests', () => {
+    const contributing = home.services.filter((x) => x.facts.alertRules !== undefined);
+    expect(contributing.map((s) => s.name)).toContain('ceph');
+    for (const s of contributing) {
       const file = parse(m.text(`${STACK}/prometheus/rules/${s.name}.yml`));
-      expect(file.groups.map((g: any) => g.name)).toEqual((s.extra.alertRules as any[]).map((g) => g.name));
-      if (s.extra.alertRuleTests) expect(parse(m.text(`${STACK}/prometheus/tests/${s.name}.test.yml`)).rule_files).toEqual([`../rules/${s.name}.yml`]);
+      expect(file.groups.map((g: any) => g.name)).toEqual(s.facts.alertRules!.groups.map((g) => g.name));
+      if (s.facts.alertRules!.tests) expect(parse(m.text(`${STACK}/prometheus/tests/${s.name}.test.yml`)).rule_files).toEqual([`../rules/${s.name}.yml`]);
     }
   });
   it('has a promtool test group for every built-in alert (Ceph\'s too), each with a firing and a quiet case', () => {

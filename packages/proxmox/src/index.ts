@@ -127,10 +127,8 @@ export default defineService({
   provides: ['hypervisor'],
   terraform,
   files,
-  extra: {
-    /** The token id other stacks authenticate as (its secret is the stack's sensitive output). */
-    terraformTokenId: `${TERRAFORM_USER}!${TERRAFORM_TOKEN_NAME}`,
-    /** The role that token holds, for the policy rule terraform-token (compared with what the stacks need). */
+  facts: {
+    /** The role the token holds, for the policy rule terraform-token (compared with what the stacks need). */
     terraformRole: { name: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES },
   },
 });

@@ -140,11 +140,11 @@ describe('proxmox: the terraform-token policy rule', () => {
   const files = new Map(s.results.map((r) => [r.service, r.configFiles]));
   const check = (home = s.home) => checkRenderedFiles(home, files, undefined, undefined, stacks).filter((p) => p.source === 'packages/proxmox');
   const withRole = (privileges: readonly string[]) => {
-    const services = s.home.services.map((x) => (x.name === 'proxmox' ? { ...x, extra: { ...x.extra, terraformRole: { name: TERRAFORM_ROLE, privileges } } } : x));
+    const services = s.home.services.map((x) => (x.name === 'proxmox' ? { ...x, facts: { ...x.facts, terraformRole: { name: TERRAFORM_ROLE, privileges } } } : x));
     return { ...s.home, services, byName: new Map(services.map((x) => [x.name, x])) };
   };
-  it('publishes the role the token holds in extra.terraformRole', () => {
-    expect(proxmox.extra?.terraformRole).toEqual({ name: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES });
+  it('publishes the role the token holds in facts.terraformRole', () => {
+    expect(proxmox.facts?.terraformRole).toEqual({ name: TERRAFORM_ROLE, privileges: TERRAFORM_PRIVILEGES });
   });
   it('core\'s privilege table asks for exactly what this package grants for containers and VMs', () => {
     expect(privilegesNeeded([CONTAINER, VM])).toEqual([...TERRAFORM_PRIVILEGES]);

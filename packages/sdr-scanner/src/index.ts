@@ -129,8 +129,7 @@ export default defineService({
   ports: [{ port: RDIO_PORT, protocol: 'tcp', description: 'rdio-scanner web app and call upload API' }],
   secrets: [{ env: API_KEY, description: 'rdio-scanner API key Trunk Recorder uploads with (created in rdio-scanner\'s admin, Config → API keys)' }],
   dependsOn: ['authentik', 'traefik'],
-  extra: {
-    radioPlaceholders: missingRadioParameters(SNO911),
+  facts: {
     // Policy image-tags: the one image that cannot carry a version tag.
     unpinnedImages: { [RDIO_SCANNER_IMAGE]: 'rdio-scanner publishes only the latest tag upstream; pin it by digest after the first pull (docs/decisions.md).' },
   },

@@ -183,9 +183,12 @@ export default defineService((site) => {
     ],
     dependsOn: ['ceph', 'proxmox'],
     files,
-    extra: {
-      apiEndpoint: `https://${kubernetes.apiVip}:${API_PORT}`,
-      nodes: talosNodes(site),
+    facts: {
+      kubernetes: {
+        apiEndpoint: `https://${kubernetes.apiVip}:${API_PORT}`,
+        // Whoever upgrades the cluster orders the nodes by this role, not by their names.
+        nodes: talosNodes(site).map((n) => ({ guest: n.name, role: n.role })),
+      },
     },
   };
 });

@@ -112,6 +112,6 @@ export default defineService((site) => ({
   ],
   secrets: [{ env: dnsChallenge(site).tokenEnv, description: dnsChallenge(site).tokenDescription }],
   // The certificate resolver every route file's TLS section names: after the DNS provider it uses.
-  extra: { certResolver: dnsChallenge(site).lego },
+  facts: { certResolver: dnsChallenge(site).lego },
   files,
 }));

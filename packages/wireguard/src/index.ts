@@ -91,7 +91,7 @@ export default defineService((site) => {
     ],
     hostPackages: { wireguard: ['wireguard-tools'] },
     // Facts a policy rule (split tunnel) or another package can read.
-    extra: {
+    facts: {
       wireguard: {
         subnet: tunnel.subnet,
         serverAddress: tunnelAddress(tunnel.subnet, SERVER_HOST_NUMBER),

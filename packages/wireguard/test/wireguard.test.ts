@@ -62,7 +62,7 @@ describe('wireguard: client configs (split tunnel)', () => {
     expect(parse(w.text('ansible/inventory.yml')).all.hosts.localhost).toEqual({ ansible_connection: 'local', ansible_python_interpreter: '{{ ansible_playbook_python }}' });
   });
   it('exposes the split-tunnel facts for policy rules', () => {
-    expect(home.byName.get('wireguard')!.extra.wireguard).toEqual({
+    expect(home.byName.get('wireguard')!.facts.wireguard).toEqual({
       subnet: '10.10.0.0/24', serverAddress: '10.10.0.1',
       peers: [{ name: 'laptop', address: '10.10.0.2', allowedIps: ['10.10.0.0/24'] }, { name: 'phone', address: '10.10.0.3', allowedIps: ['10.10.0.0/24'] }],
     });

@@ -31,7 +31,7 @@ function files(ctx: RenderContext): ConfigFile[] {
   const device = ctx.service.node?.devices[COORDINATOR];
   const serialPort = device?.path ?? device?.id ?? '';
   const broker = ctx.services.find((s) => s.name === BROKER);
-  const mqttPort = Number((broker?.extra.mqtt as { port?: number } | undefined)?.port ?? 1883);
+  const mqttPort = broker?.facts.mqttBroker?.port ?? 1883;
   const config = {
     version: 4,
     homeassistant: { enabled: true },

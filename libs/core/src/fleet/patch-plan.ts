@@ -24,6 +24,7 @@ import { osImagesOf } from '../proxmox/os-images.ts';
 import { renderConfigFiles } from '../synth/synth-service.ts';
 import { guestsOf, guestState, type FleetState } from './fleet-state.ts';
 import type { ToolCommand } from './process-runner.ts';
+import { talosMachines } from './talos-machines.ts';
 
 export const PATCH_LAYERS = ['proxmox', 'lxc', 'docker', 'talos', 'pi'] as const;
 export type PatchLayer = (typeof PATCH_LAYERS)[number];
@@ -245,10 +246,9 @@ export function planPatch(home: Homelab, layer: string, options: PatchOptions = 
       if (!options.image || !/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/.test(options.image)) {
         return { kind: 'usage', message: `patch talos needs --image <installer image>, e.g. --image ghcr.io/siderolabs/installer:v1.13.9 (or an Image Factory installer with your schematic)${options.image ? `; received ${JSON.stringify(options.image)}` : ''}.` };
       }
-      const nodes = home.services.flatMap((s) => s.guests.filter((g) => g.os.startsWith('talos')).map((g) => ({ name: g.name, ip: g.placement.ip, service: s.name })));
-      // Control plane first (Talos' own advice), then workers; a guest is control plane by its name.
-      const isControlPlane = (name: string): boolean => /(^|[-_])(cp|control-?plane|master)([-_]|\d|$)/.test(name);
-      const ordered = [...nodes.filter((n) => isControlPlane(n.name)), ...nodes.filter((n) => !isControlPlane(n.name))];
+      const { nodes, skipped } = talosMachines(home);
+      // Control plane first (Talos' own advice), then workers: the role the service states for each node.
+      const ordered = [...nodes.filter((n) => n.role === 'controlplane'), ...nodes.filter((n) => n.role !== 'controlplane')];
       const healthFrom = ordered[0]?.ip;
       const health = (): PatchStep => ({ kind: 'run', cmd: { file: 'talosctl', args: ['health', '--nodes', healthFrom!, '--wait-timeout', '10m'], step: `cluster health (from ${healthFrom})` } });
       const units = ordered.map((n, i): PatchUnit => ({
@@ -260,7 +260,7 @@ export function planPatch(home: Homelab, layer: string, options: PatchOptions = 
         ],
         services: [n.service],
       }));
-      return { kind: 'plan', plan: { layer: 'talos', title: `upgrade ${units.length} Talos node${units.length === 1 ? '' : 's'} to ${options.image}, control plane first, one at a time`, mode: 'serial', parallel: 1, units, skipped: [], tools: ['talosctl'], needsApi: false, lockServices: sorted(units.flatMap((u) => u.services)) } };
+      return { kind: 'plan', plan: { layer: 'talos', title: `upgrade ${units.length} Talos node${units.length === 1 ? '' : 's'} to ${options.image}, control plane first, one at a time`, mode: 'serial', parallel: 1, units, skipped, tools: ['talosctl'], needsApi: false, lockServices: sorted(units.flatMap((u) => u.services)) } };
     }
 
     case 'pi': {

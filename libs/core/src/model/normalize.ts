@@ -3,6 +3,7 @@
  * external host). Reports what cannot be resolved; the semantic checks live in ../policy.
  */
 import type { ProblemCollector } from './collector.ts';
+import { readFacts } from './facts/index.ts';
 import type {
   GuestProps, NormalizedGuest, NormalizedRoute, NormalizedService, PackageInfo, ResourcesProps, RouteProps, ServiceProps,
 } from './service.ts';
@@ -88,7 +89,8 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     sharesGuestWith: props.sharesGuestWith,
     provides: props.provides ?? [],
     observer: props.observer ?? false,
-    extra: props.extra ?? {},
+    // parse has reported what is wrong with them; the model keeps the sound ones.
+    facts: readFacts(props),
     hostPackages: Object.fromEntries(Object.entries(props.hostPackages ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([h, p]) => [h, [...new Set(p)].sort()])),
   };
 }

@@ -5,6 +5,8 @@
  * fixes. Reports every problem; never throws.
  */
 import type { ProblemCollector } from './collector.ts';
+import { readFacts } from './facts/index.ts';
+import { FACTS_KEY } from './facts/fact.ts';
 import { reportSchemaProblems } from './schema-problems.ts';
 import { authModeSchema, ENV_NAME, ROUTE_HOST, SERVICE_NAME, serviceDefinitionSchema, serviceKindSchema, serviceRoleSchema } from './service-schema.ts';
 import { TIERS } from './tiers.ts';
@@ -117,10 +119,16 @@ export function parseService(raw: unknown, out: ProblemCollector): boolean {
   if (raw.files !== undefined && typeof raw.files !== 'function') {
     out.report('files', 'InvalidFiles', 'files is a function of the render context', typeof raw.files, 'Write files: (ctx) => [...].');
   }
+  readFacts(raw, out);
   const covered = out.problems.slice(before).map((p) => p.path);
-  const found = reportSchemaProblems(serviceDefinitionSchema, raw, out, { shapeCode: 'InvalidField', subject: 'a service definition', reference: SERVICE_SCHEMA_REFERENCE }, covered);
-  // An unknown key is an error, but the rest of the definition is still sound enough to check.
-  return out.problems.length - found.unknownKeys === before;
+  reportSchemaProblems(serviceDefinitionSchema, raw, out, { shapeCode: 'InvalidField', subject: 'a service definition', reference: SERVICE_SCHEMA_REFERENCE }, covered);
+  // An unknown key is an error, but the rest of the definition is still sound enough to check; so
+  // is one with a broken fact, which the model leaves out (its readers see no fact, not a bad one).
+  return out.problems.slice(before).every((p) => p.code === 'UnknownKey' || isFactPath(p.path));
+}
+
+function isFactPath(path: string): boolean {
+  return path.startsWith(`${FACTS_KEY}.`) || path.startsWith(`${FACTS_KEY}[`);
 }
 
 function parseList(value: unknown, path: string, out: ProblemCollector, each: (item: unknown, path: string) => void): void {

@@ -17,6 +17,10 @@ export interface SchemaCheck {
   readonly reference: string;
   /** Field path of the checked value inside its source (`files[/etc/app.ini]`). @default - the source's root */
   readonly under?: string;
+  /** The fix of every shape problem, when the caller knows a better one than "change it as the reference describes". */
+  readonly fix?: string;
+  /** Leave unknown keys to another pass that checks the whole value (a part checked on its own). @default false */
+  readonly skipUnknownKeys?: boolean;
 }
 
 export interface SchemaProblemCount {
@@ -35,6 +39,7 @@ export function reportSchemaProblems(schema: z.ZodType, raw: unknown, out: Probl
   let shapes = 0;
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
+      if (check.skipUnknownKeys) continue;
       for (const key of issue.keys) {
         reportUnknownKey(schema, issue.path, key, out, check);
         unknownKeys++;
@@ -44,7 +49,7 @@ export function reportSchemaProblems(schema: z.ZodType, raw: unknown, out: Probl
     const path = joinPath(check.under, formatPath(issue.path));
     if (covered.some((c) => overlaps(c, path))) continue;
     const { message, fix } = describeIssue(issue, path, valueAt(raw, issue.path), check);
-    out.report(path, check.shapeCode, message, receivedOf(valueAt(raw, issue.path)), fix);
+    out.report(path, check.shapeCode, message, receivedOf(valueAt(raw, issue.path)), check.fix ?? fix);
     shapes++;
   }
   return { unknownKeys, shapes };

@@ -5,6 +5,7 @@
  * (`npm run schemas:generate`). Every optional field says its default; normalize.ts applies them.
  */
 import { z } from 'zod';
+import { serviceFactsSchema } from './facts/index.ts';
 import { TIERS } from './tiers.ts';
 
 export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
@@ -160,6 +161,6 @@ export const serviceDefinitionSchema = z.strictObject({
     reason: z.string().min(1).meta({ description: 'Why these guests cannot have an input policy of DROP, and what guards them instead.' }),
   }).optional().meta({ description: 'Turns the generated Proxmox guest firewall off for this service\'s guests, with the reason. Default: on (input DROP, only what the model allows). A service with an admin route cannot turn it off (rule admin-backend-reach).' }),
   terraform: callback('Extra Terraform resources in this service\'s own stack (DNS records, roles, storage)').optional(),
-  extra: z.record(z.string(), z.unknown()).optional().meta({ description: 'Free-form facts a renderer of another package may read (peers, pool names).' }),
+  facts: serviceFactsSchema.optional(),
   hostPackages: z.record(z.string(), stringList).optional().meta({ description: 'Debian packages deploy installs (apt) before the files, per inventory host: the service\'s own name for its guest, or another host its files go to.' }),
 }).meta({ description: 'What one service package declares: the argument of defineService({...}).' });

@@ -6,6 +6,7 @@
 import type { Tier } from './tiers.ts';
 import type { Site, Placement, ProxmoxNode, ExternalHost } from './site.ts';
 import type { Declared } from './deep-readonly.ts';
+import type { ServiceFacts } from './facts/index.ts';
 import type {
   artifactFormatSchema, authModeSchema, configFileSchema, devicePassthroughSchema, diskSchema, guestSchema, metricsEndpointSchema,
   nfsMountSchema, portSchema, resourcesSchema, routeSchema, secretRefSchema, serviceDefinitionSchema, serviceKindSchema, serviceRoleSchema,
@@ -136,7 +137,8 @@ export interface NormalizedService {
   readonly sharesGuestWith?: string;
   readonly provides: readonly ServiceRole[];
   readonly observer: boolean;
-  readonly extra: Readonly<Record<string, unknown>>;
+  /** What the service states for the rules and the others' renderers: only the facts that parsed. */
+  readonly facts: ServiceFacts;
   /** Host → sorted, de-duplicated apt packages. */
   readonly hostPackages: Readonly<Record<string, readonly string[]>>;
 }

@@ -1,29 +1,29 @@
 import { parseAllDocuments } from 'yaml';
 import { ProblemCollector } from '../model/collector.ts';
+import { factPath } from '../model/facts/fact.ts';
+import { unpinnedImagesFact } from '../model/facts/unpinned-images.ts';
 import type { Problem } from '../model/problem.ts';
-import type { NormalizedService } from '../model/service.ts';
 import { asRecord, filePath, isRecord } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
 
-/** Where a package declares the images it cannot pin: `extra.unpinnedImages`, image → reason. */
-export const UNPINNED_IMAGES_KEY = 'unpinnedImages';
+const UNPINNED_IMAGES_KEY = unpinnedImagesFact.key;
 
 /**
  * Container images are pinned: a tag that is not `latest`, or a digest. An unpinned image changes
  * under the same definition, so "unchanged" in the plan would not mean unchanged on the host.
  * A package that cannot pin an image (upstream publishes only `latest`) declares it in
- * `extra.unpinnedImages` with the reason.
+ * `facts.unpinnedImages` with the reason (parsed with the other facts: UnpinnedImageWithoutReason).
  */
 export const imageTagsRule: PolicyRule = {
   name: 'image-tags',
   phase: 'rendered',
-  codes: ['UnpinnedImage', 'UnpinnedImageWithoutReason', 'UnusedImageException'],
-  description: 'Compose and Kubernetes images carry a tag other than latest (or a digest); a deliberate exception is declared in extra.unpinnedImages with its reason.',
+  codes: ['UnpinnedImage', 'UnusedImageException'],
+  description: 'Compose and Kubernetes images carry a tag other than latest (or a digest); a deliberate exception is declared in facts.unpinnedImages with its reason.',
   check: ({ services, files }) => {
     const problems: Problem[] = [];
     for (const s of services) {
       const out = new ProblemCollector(s.pkg.dir);
-      const exceptions = readExceptions(s, out);
+      const exceptions = s.facts.unpinnedImages ?? {};
       {
         const used = new Set<string>();
         for (const f of files?.get(s.name) ?? []) {
@@ -31,13 +31,13 @@ export const imageTagsRule: PolicyRule = {
           for (const { keys, image } of imagesIn(f.content)) {
             if (isPinned(image)) continue;
             if (image in exceptions) { used.add(image); continue; }
-            out.report(filePath(f, ...keys), 'UnpinnedImage', `image "${image}" ${image.includes(':') ? 'is tagged latest' : 'has no tag'}, so the same definition can run different software tomorrow`, image, `Pin a version tag or a digest (name:1.2.3 or name@sha256:...), or declare it in extra.${UNPINNED_IMAGES_KEY} with the reason.`);
+            out.report(filePath(f, ...keys), 'UnpinnedImage', `image "${image}" ${image.includes(':') ? 'is tagged latest' : 'has no tag'}, so the same definition can run different software tomorrow`, image, `Pin a version tag or a digest (name:1.2.3 or name@sha256:...), or declare it in facts.${UNPINNED_IMAGES_KEY} with the reason.`);
           }
         }
         // A partial synth (`--service X`) renders only some services: an unrendered one has no files to judge.
         const rendered = files?.has(s.name) ?? false;
         for (const image of Object.keys(exceptions)) {
-          if (rendered && !used.has(image)) out.report(`extra.${UNPINNED_IMAGES_KEY}.${image}`, 'UnusedImageException', 'the exception names an image that no rendered file uses unpinned', image, 'Remove the exception, or correct the image name.');
+          if (rendered && !used.has(image)) out.report(factPath(UNPINNED_IMAGES_KEY, [image]), 'UnusedImageException', 'the exception names an image that no rendered file uses unpinned', image, 'Remove the exception, or correct the image name.');
         }
       }
       problems.push(...out.problems);
@@ -53,22 +53,6 @@ export function isPinned(image: string): boolean {
   const last = image.split('/').pop()!;
   const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : '';
   return tag !== '' && tag !== 'latest';
-}
-
-function readExceptions(s: NormalizedService, out: ProblemCollector): Record<string, string> {
-  const raw = s.extra[UNPINNED_IMAGES_KEY];
-  if (raw === undefined) return {};
-  const path = `extra.${UNPINNED_IMAGES_KEY}`;
-  if (!isRecord(raw)) {
-    out.report(path, 'UnpinnedImageWithoutReason', 'unpinnedImages maps each image to the reason it cannot be pinned', raw, 'Write { "<image>": "<why it cannot be pinned>" }.');
-    return {};
-  }
-  const valid: Record<string, string> = {};
-  for (const [image, reason] of Object.entries(raw)) {
-    if (typeof reason === 'string' && reason.trim().length >= 10) valid[image] = reason;
-    else out.report(`${path}.${image}`, 'UnpinnedImageWithoutReason', 'an unpinned image is allowed only with the reason it cannot be pinned', reason, 'Give the reason in a sentence (e.g. "upstream publishes only latest").');
-  }
-  return valid;
 }
 
 /** Every `image:` of Compose services and Kubernetes containers, with its key path inside the file. */

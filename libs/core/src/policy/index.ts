@@ -33,9 +33,6 @@ export type { PolicyRule, PolicyContext } from './rule.ts';
 export { formatPolicyRules } from './format-rules.ts';
 export { credentialPathReason } from './credential-paths.ts';
 export { declaredFileHost, fileTarget, knownFileHosts, ownMachines, targetKey, type FileTarget, type KnownFileHost } from './file-targets.ts';
-export type { TerraformRoleFact } from './terraform-token.ts';
-export type { WireguardFacts } from './split-tunnel.ts';
-export type { KillSwitchFacts } from './kill-switch.ts';
 export { PROXMOX_PRIVILEGE_NEEDS, PROXMOX_RESOURCE_TYPES, BROAD_PROXMOX_GRANTS, privilegesNeeded, type PrivilegeNeed } from './proxmox-privileges.ts';
 export { aclPathsUsed, aclPathsOfStack, type AclPathUse } from './terraform-token-acl.ts';
 

@@ -1,4 +1,6 @@
 import { ProblemCollector } from '../model/collector.ts';
+import { factPath } from '../model/facts/fact.ts';
+import type { KillSwitchFact } from '../model/facts/kill-switch.ts';
 import type { Problem } from '../model/problem.ts';
 import type { NormalizedService } from '../model/service.ts';
 import { asRecord, filePath, isRecord, readYaml, renderedFiles, type RenderedFile } from './rendered-files.ts';
@@ -8,13 +10,6 @@ import { cidrContains, parseCidr, type Cidr } from '../net/ipv4.ts';
 /** Gluetun's exception to its kill switch: destinations reached outside the tunnel. */
 export const OUTBOUND_EXCEPTION_ENV = 'FIREWALL_OUTBOUND_SUBNETS';
 
-/** What a package with download clients publishes in `extra.killSwitch`. */
-export interface KillSwitchFacts {
-  /** The Compose service of the VPN client (Gluetun) whose network namespace the clients share. */
-  readonly gateway: string;
-  /** The Compose services that may reach the internet only through the gateway. */
-  readonly clients: readonly string[];
-}
 
 /** Image names (last path segment, without tag) of download clients. */
 const DOWNLOAD_CLIENT_IMAGE = /^(qbittorrent(-nox)?|transmission|deluge|sabnzbd|nzbget|rtorrent|rutorrent|rtorrent-rutorrent|aria2|aria2-pro|pyload|pyload-ng|jdownloader-2)$/;
@@ -29,7 +24,7 @@ const DOWNLOAD_CLIENT_IMAGE = /^(qbittorrent(-nox)?|transmission|deluge|sabnzbd|
 export const killSwitchRule: PolicyRule = {
   name: 'kill-switch',
   phase: 'rendered',
-  codes: ['DownloadClientOutsideVpn', 'DownloadClientOwnNetwork', 'VpnGatewayWithoutTunnel', 'VpnGatewayOnHostNetwork', 'UndeclaredVpnNamespaceShare', 'KillSwitchServiceMissing', 'InvalidKillSwitch', 'UnreadableComposeFile', 'VpnOutboundTooBroad', 'VpnOutboundOutsideLan'],
+  codes: ['DownloadClientOutsideVpn', 'DownloadClientOwnNetwork', 'VpnGatewayWithoutTunnel', 'VpnGatewayOnHostNetwork', 'UndeclaredVpnNamespaceShare', 'KillSwitchServiceMissing', 'UnreadableComposeFile', 'VpnOutboundTooBroad', 'VpnOutboundOutsideLan'],
   description: `Download clients run in the VPN gateway's network namespace (network_mode service:<gateway>) with no ports or networks of their own; the gateway has NET_ADMIN and /dev/net/tun; nothing else shares their namespace; the gateway's ${OUTBOUND_EXCEPTION_ENV} names single LAN hosts (/32), never the whole LAN or anything beyond it.`,
   check: (ctx) => {
     if (!ctx.files) return [];
@@ -48,11 +43,11 @@ export const killSwitchRule: PolicyRule = {
       if (!ctx.files.has(s.name)) continue;
       const out = new ProblemCollector(s.pkg.dir);
       const stacks = composeBy.get(s) ?? [];
-      const facts = s.extra.killSwitch === undefined ? undefined : readFacts(s.extra.killSwitch, out);
+      const facts = s.facts.killSwitch;
       if (facts) {
         const stack = stacks.find((st) => facts.gateway in st.services || facts.clients.some((c) => c in st.services));
         if (!stack) {
-          out.report('extra.killSwitch', 'KillSwitchServiceMissing', `no Compose file of the service runs the gateway "${facts.gateway}" or its clients`, facts, 'Render the gateway and the download clients in the service\'s Compose file, or correct the names in killSwitch.');
+          out.report(factPath('killSwitch'), 'KillSwitchServiceMissing', `no Compose file of the service runs the gateway "${facts.gateway}" or its clients`, facts, 'Render the gateway and the download clients in the service\'s Compose file, or correct the names in killSwitch.');
         } else {
           checkStack(stack.at, stack.services, facts, out);
           const lan = parseCidr(ctx.site.network.cidr);
@@ -65,7 +60,7 @@ export const killSwitchRule: PolicyRule = {
           if (facts?.clients.includes(name) || !isDownloadClient(body)) continue;
           const mode = asRecord(body).network_mode;
           if (facts && mode === `service:${facts.gateway}`) continue; // reported as an undeclared share
-          out.report(filePath(at.file, 'services', name, 'network_mode'), 'DownloadClientOutsideVpn', `${name} runs a download client (${String(asRecord(body).image)}) outside the VPN gateway's namespace, so it would download over the plain WAN`, mode ?? '(the default network)', facts ? `Set network_mode: "service:${facts.gateway}" and add "${name}" to extra.killSwitch.clients.` : 'Run it behind a VPN gateway (Gluetun) with network_mode: "service:<gateway>" and declare extra.killSwitch = { gateway, clients }.');
+          out.report(filePath(at.file, 'services', name, 'network_mode'), 'DownloadClientOutsideVpn', `${name} runs a download client (${String(asRecord(body).image)}) outside the VPN gateway's namespace, so it would download over the plain WAN`, mode ?? '(the default network)', facts ? `Set network_mode: "service:${facts.gateway}" and add "${name}" to facts.killSwitch.clients.` : 'Run it behind a VPN gateway (Gluetun) with network_mode: "service:<gateway>" and declare facts.killSwitch = { gateway, clients }.');
         }
       }
       problems.push(...out.problems);
@@ -74,12 +69,12 @@ export const killSwitchRule: PolicyRule = {
   },
 };
 
-function checkStack(at: RenderedFile, services: Record<string, unknown>, facts: KillSwitchFacts, out: ProblemCollector): void {
+function checkStack(at: RenderedFile, services: Record<string, unknown>, facts: KillSwitchFact, out: ProblemCollector): void {
   const path = (name: string, ...keys: string[]) => filePath(at.file, 'services', name, ...keys);
   const gateway = services[facts.gateway];
   const viaGateway = `service:${facts.gateway}`;
   if (!isRecord(gateway)) {
-    out.report(path(facts.gateway), 'KillSwitchServiceMissing', `the VPN gateway "${facts.gateway}" is not a service of the Compose file`, Object.keys(services), 'Add the gateway service (Gluetun) or correct extra.killSwitch.gateway.');
+    out.report(path(facts.gateway), 'KillSwitchServiceMissing', `the VPN gateway "${facts.gateway}" is not a service of the Compose file`, Object.keys(services), 'Add the gateway service (Gluetun) or correct facts.killSwitch.gateway.');
   } else {
     const caps = Array.isArray(gateway.cap_add) ? gateway.cap_add.map(String) : [];
     if (!caps.includes('NET_ADMIN') && !caps.includes('ALL')) {
@@ -96,7 +91,7 @@ function checkStack(at: RenderedFile, services: Record<string, unknown>, facts: 
   for (const client of facts.clients) {
     const body = services[client];
     if (!isRecord(body)) {
-      out.report(path(client), 'KillSwitchServiceMissing', `download client "${client}" is not a service of the Compose file`, Object.keys(services), 'Correct extra.killSwitch.clients, or add the client to the Compose file.');
+      out.report(path(client), 'KillSwitchServiceMissing', `download client "${client}" is not a service of the Compose file`, Object.keys(services), 'Correct facts.killSwitch.clients, or add the client to the Compose file.');
       continue;
     }
     if (body.network_mode !== viaGateway) {
@@ -115,7 +110,7 @@ function checkStack(at: RenderedFile, services: Record<string, unknown>, facts: 
     const mode = asRecord(body).network_mode;
     const target = typeof mode === 'string' ? /^(?:service|container):(.+)$/.exec(mode)?.[1] : undefined;
     if (target && joined.has(target)) {
-      out.report(path(name, 'network_mode'), 'UndeclaredVpnNamespaceShare', `${name} joins the network namespace of ${target} without being a declared client of the kill switch`, mode, `Reach the clients by the gateway's name (http://${facts.gateway}:<port>) instead, or declare ${name} in extra.killSwitch.clients.`);
+      out.report(path(name, 'network_mode'), 'UndeclaredVpnNamespaceShare', `${name} joins the network namespace of ${target} without being a declared client of the kill switch`, mode, `Reach the clients by the gateway's name (http://${facts.gateway}:<port>) instead, or declare ${name} in facts.killSwitch.clients.`);
     }
   }
 }
@@ -144,15 +139,6 @@ function environmentOf(service: unknown): Record<string, string> {
   const env = asRecord(service).environment;
   if (Array.isArray(env)) return Object.fromEntries(env.map(String).map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)]));
   return Object.fromEntries(Object.entries(asRecord(env)).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
-}
-
-function readFacts(value: unknown, out: ProblemCollector): KillSwitchFacts | undefined {
-  const v = asRecord(value);
-  if (typeof v.gateway !== 'string' || v.gateway === '' || !Array.isArray(v.clients) || v.clients.length === 0 || !v.clients.every((c) => typeof c === 'string' && c !== '')) {
-    out.report('extra.killSwitch', 'InvalidKillSwitch', 'killSwitch is { gateway: "<Compose service>", clients: ["<Compose service>", ...] } with at least one client', value, 'Publish it like { gateway: "gluetun", clients: ["sabnzbd"] }.');
-    return undefined;
-  }
-  return { gateway: v.gateway, clients: v.clients as string[] };
 }
 
 function isDownloadClient(body: unknown): boolean {

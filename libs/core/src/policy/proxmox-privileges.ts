@@ -2,7 +2,7 @@
  * Which Proxmox VE privileges each bpg/proxmox Terraform resource type needs, privilege by
  * privilege. Site-agnostic: the rule `terraform-token` reads the resource types present in the
  * synthesized stacks, derives the privileges they need from this table, and compares them with the
- * role the hypervisor package declares (`extra.terraformRole`).
+ * role the hypervisor package declares (`facts.terraformRole`).
  *
  * Quoted permission texts are from the Proxmox VE API documentation (POST /nodes/{node}/lxc,
  * /nodes/{node}/qemu, .../config, /access/*, /storage). A stack that starts using a resource type

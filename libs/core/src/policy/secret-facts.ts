@@ -1,12 +1,12 @@
 /**
- * Secret-looking literals in a package's free-form facts (`extra`): a value under a secret-named
+ * Secret-looking literals in a package's facts (`facts`): a value under a secret-named
  * key (`apiToken`, `ENCRYPTION_KEY`), or a URL that carries its own credential under any key.
  */
 import { isLiteralSecret } from '../render/secrets.ts';
 import { findSecretUrls } from './secret-urls.ts';
 
 export interface FactLiteral {
-  /** `extra.alerts.webhook` */
+  /** `facts.alertWebhook.url` */
   readonly path: string;
   readonly key: string;
   /** The kind of credential URL, when the literal is a URL. */

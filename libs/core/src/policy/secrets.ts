@@ -5,6 +5,7 @@ import type { PolicyRule } from './rule.ts';
 import { findEnvReferences, findLookupReferences, findSecretLiterals } from '../render/secrets.ts';
 import { findSecretUrls } from './secret-urls.ts';
 import { findLiteralsInFacts } from './secret-facts.ts';
+import { FACTS_KEY } from '../model/facts/fact.ts';
 
 const MAX_SECRET_MODE = 0o600;
 
@@ -20,7 +21,7 @@ function isAcmeStorage(path: string): boolean {
 export const secretsRule: PolicyRule = {
   name: 'secrets',
   codes: ['SecretLiteral', 'SecretUrl', 'UndeclaredSecret', 'SecretFileModeTooOpen', 'InvalidFileMode'],
-  description: 'Secrets are referenced by environment variable name only, each one declared, in files of mode 0600 or stricter; acme.json (certificate private keys) is always 0600; no secret-looking literal (a *KEY, *TOKEN, *PASSWORD, *SECRET key, a webhook or URL with its token) in a file or in extra.',
+  description: 'Secrets are referenced by environment variable name only, each one declared, in files of mode 0600 or stricter; acme.json (certificate private keys) is always 0600; no secret-looking literal (a *KEY, *TOKEN, *PASSWORD, *SECRET key, a webhook or URL with its token) in a file or in a fact.',
   check: ({ services, files }) => {
     if (!files) return services.flatMap(literalsInFacts);
     const problems: Problem[] = [];
@@ -60,10 +61,10 @@ export const secretsRule: PolicyRule = {
   },
 };
 
-/** Secret-looking literals in `extra`, the free-form facts other packages read (model pass). */
+/** Secret-looking literals in the facts other packages read (model pass): alert annotations, webhook URLs. */
 function literalsInFacts(s: NormalizedService): Problem[] {
   const out = new ProblemCollector(s.pkg.dir);
-  for (const lit of findLiteralsInFacts(s.extra, 'extra')) {
+  for (const lit of findLiteralsInFacts(s.facts, FACTS_KEY)) {
     out.report(lit.path, lit.url ? 'SecretUrl' : 'SecretLiteral', lit.url ? `a URL carries its credential as a literal (${lit.url})` : `"${lit.key}" is given a literal value; secrets are referenced by environment variable name only`, lit.masked, 'Declare the secret in secrets and pass its environment variable name instead of the value.');
   }
   return out.problems;

@@ -1,27 +1,22 @@
 import { ProblemCollector } from '../model/collector.ts';
+import { factPath } from '../model/facts/fact.ts';
+import type { WireguardFact } from '../model/facts/wireguard.ts';
 import type { Problem } from '../model/problem.ts';
 import { cidrContains, cidrsOverlap, parseCidr, parseIpv4, type Cidr } from '../net/ipv4.ts';
 import { parseWireguardConfig, type ParsedWireguardSection } from '../render/wireguard-parse.ts';
-import { filePath, isRecord, renderedFiles } from './rendered-files.ts';
+import { filePath, renderedFiles } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
-
-/** What a WireGuard package publishes in `extra.wireguard`. */
-export interface WireguardFacts {
-  readonly subnet: string;
-  readonly serverAddress?: string;
-  readonly peers: readonly { readonly name: string; readonly address: string; readonly allowedIps: readonly string[] }[];
-}
 
 /**
  * Split tunnel (seed 05: "only 10.10.0.0/24 routes through the tunnel, avoiding conflicts on
  * machines already on the LAN"): the tunnel subnet does not overlap the LAN; every client
- * routes exactly the tunnel subnet, in the facts the package publishes (`extra.wireguard`) and in
+ * routes exactly the tunnel subnet, in the facts the package publishes (`facts.wireguard`) and in
  * the rendered client configs; every address of the tunnel lies inside it.
  */
 export const splitTunnelRule: PolicyRule = {
   name: 'split-tunnel',
-  codes: ['InvalidTunnelSubnet', 'TunnelOverlapsLan', 'TunnelSubnetMismatch', 'FullTunnelClient', 'ClientRoutesBeyondTunnel', 'PeerOutsideTunnel', 'InvalidWireguardFacts', 'UnreadableWireguardConfig', 'PeerWithoutPresharedKey'],
-  description: 'WireGuard is split-tunnel: the tunnel subnet does not overlap the LAN, and clients\' AllowedIPs are exactly the tunnel subnet, both in extra.wireguard and in the rendered client configs; every [Peer] of a rendered config has a PresharedKey.',
+  codes: ['InvalidTunnelSubnet', 'TunnelOverlapsLan', 'TunnelSubnetMismatch', 'FullTunnelClient', 'ClientRoutesBeyondTunnel', 'PeerOutsideTunnel', 'UnreadableWireguardConfig', 'PeerWithoutPresharedKey'],
+  description: 'WireGuard is split-tunnel: the tunnel subnet does not overlap the LAN, and clients\' AllowedIPs are exactly the tunnel subnet, both in facts.wireguard and in the rendered client configs; every [Peer] of a rendered config has a PresharedKey.',
   check: (ctx) => {
     const { site, siteSource, services } = ctx;
     const problems: Problem[] = [];
@@ -41,9 +36,9 @@ export const splitTunnelRule: PolicyRule = {
     problems.push(...siteOut.problems);
 
     for (const s of services) {
-      if (s.extra.wireguard === undefined) continue;
+      if (s.facts.wireguard === undefined) continue;
       const out = new ProblemCollector(s.pkg.dir);
-      checkFacts(s.extra.wireguard, subnetText!, subnet, out);
+      checkFacts(s.facts.wireguard, subnetText!, subnet, out);
       problems.push(...out.problems);
     }
     if (!ctx.files) return problems;
@@ -80,28 +75,23 @@ export const splitTunnelRule: PolicyRule = {
   },
 };
 
-function checkFacts(value: unknown, subnetText: string, subnet: Cidr, out: ProblemCollector): void {
-  const facts = value as Partial<WireguardFacts>;
-  const peersOk = isRecord(value) && Array.isArray(facts.peers) && facts.peers.every((p) => isRecord(p) && typeof p.name === 'string' && typeof p.address === 'string' && Array.isArray(p.allowedIps));
-  if (!peersOk || typeof facts.subnet !== 'string') {
-    out.report('extra.wireguard', 'InvalidWireguardFacts', 'extra.wireguard is { subnet, serverAddress?, peers: [{ name, address, allowedIps }] }', value, 'Publish the tunnel facts in that shape, from the same constants the configs are rendered from.');
-    return;
-  }
+function checkFacts(facts: WireguardFact, subnetText: string, subnet: Cidr, out: ProblemCollector): void {
+  const at = (...keys: (string | number)[]) => factPath('wireguard', keys);
   if (facts.subnet !== subnetText) {
-    out.report('extra.wireguard.subnet', 'TunnelSubnetMismatch', `the package's tunnel subnet is not the site's (${subnetText})`, facts.subnet, 'Take the subnet from site.wireguard.subnet.');
+    out.report(at('subnet'), 'TunnelSubnetMismatch', `the package's tunnel subnet is not the site's (${subnetText})`, facts.subnet, 'Take the subnet from site.wireguard.subnet.');
     // The rest is measured against the package's own subnet: one mistake, one problem.
     const own = parseCidr(facts.subnet);
     if (!own) return;
     [subnetText, subnet] = [facts.subnet, own];
   }
   if (facts.serverAddress !== undefined && !insideTunnel(facts.serverAddress, subnet)) {
-    out.report('extra.wireguard.serverAddress', 'PeerOutsideTunnel', `the server's tunnel address is outside ${subnetText}`, facts.serverAddress, `Give the server an address inside ${subnetText} (its first host).`);
+    out.report(at('serverAddress'), 'PeerOutsideTunnel', `the server's tunnel address is outside ${subnetText}`, facts.serverAddress, `Give the server an address inside ${subnetText} (its first host).`);
   }
-  facts.peers!.forEach((p, i) => {
+  facts.peers.forEach((p, i) => {
     if (!insideTunnel(p.address, subnet)) {
-      out.report(`extra.wireguard.peers[${i}].address`, 'PeerOutsideTunnel', `peer ${p.name}'s address is outside the tunnel subnet ${subnetText}`, p.address, `Give it a free address inside ${subnetText}.`);
+      out.report(at('peers', i, 'address'), 'PeerOutsideTunnel', `peer ${p.name}'s address is outside the tunnel subnet ${subnetText}`, p.address, `Give it a free address inside ${subnetText}.`);
     }
-    checkClientRoutes(p.allowedIps.map(String), subnetText, `extra.wireguard.peers[${i}].allowedIps`, `peer ${p.name}`, out);
+    checkClientRoutes(p.allowedIps, subnetText, at('peers', i, 'allowedIps'), `peer ${p.name}`, out);
   });
 }
 

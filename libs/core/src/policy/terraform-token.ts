@@ -1,17 +1,13 @@
 import { ProblemCollector } from '../model/collector.ts';
+import { factPath } from '../model/facts/fact.ts';
+import type { TerraformRoleFact } from '../model/facts/terraform-role.ts';
 import type { Problem } from '../model/problem.ts';
 import type { NormalizedService } from '../model/service.ts';
 import { BROAD_PROXMOX_GRANTS, knownProxmoxResourceTypes, PROXMOX_PRIVILEGE_NEEDS, privilegesNeeded } from './proxmox-privileges.ts';
 import type { PolicyRule } from './rule.ts';
 import { aclPathsUsed, VMS_PATH } from './terraform-token-acl.ts';
 
-/** What the hypervisor package publishes in `extra.terraformRole`. */
-export interface TerraformRoleFact {
-  readonly name: string;
-  readonly privileges: readonly string[];
-}
-
-const ROLE_PATH = 'extra.terraformRole';
+const ROLE_PATH = factPath('terraformRole');
 const ROLE_RESOURCE = 'proxmox_virtual_environment_role';
 const ACL_RESOURCE = 'proxmox_acl';
 const TOKEN_RESOURCE = 'proxmox_user_token';
@@ -20,28 +16,27 @@ const TOKEN_RESOURCE = 'proxmox_user_token';
  * The Terraform API token's role holds only the privileges the resources need: the resource types
  * of every stack that uses the Proxmox provider (except the stack that creates the role, which is
  * applied with an administrator credential) give the privileges needed (./proxmox-privileges.ts);
- * the role the hypervisor package declares in `extra.terraformRole` must grant exactly those.
+ * the role the hypervisor package declares in `facts.terraformRole` must grant exactly those.
  */
 export const terraformTokenRule: PolicyRule = {
   name: 'terraform-token',
   phase: 'rendered',
-  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'InvalidTerraformRole', 'TerraformRoleMismatch', 'TokenAclOnRoot', 'TokenAclPathMissing', 'TokenAclPathNotNeeded'],
+  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'DuplicateTerraformRole', 'TerraformRoleMismatch', 'TokenAclOnRoot', 'TokenAclPathMissing', 'TokenAclPathNotNeeded'],
   description: 'The Terraform API token\'s role grants exactly the privileges the resource types of the synthesized stacks need, and no broad grant (Administrator, Sys.Modify, ...) they do not need; the token holds it only on the ACL paths the stacks touch (/vms, each storage, bridge and node used), never on /.',
   check: ({ services, stacks }) => {
     if (!stacks) return [];
-    const owners = services.filter((s) => s.extra.terraformRole !== undefined);
+    const owners = services.filter((s) => s.facts.terraformRole !== undefined);
     const owner = owners[0];
     if (!owner) return [];
     const problems: Problem[] = [];
     const out = new ProblemCollector(owner.pkg.dir);
     for (const other of owners.slice(1)) {
       problems.push({
-        source: other.pkg.dir, path: ROLE_PATH, code: 'InvalidTerraformRole', message: `the site has one Terraform token role, and ${owner.name} already declares it`,
-        received: other.extra.terraformRole, fix: 'Remove terraformRole from this package; the hypervisor package declares the role.',
+        source: other.pkg.dir, path: ROLE_PATH, code: 'DuplicateTerraformRole', message: `the site has one Terraform token role, and ${owner.name} already declares it`,
+        received: other.facts.terraformRole, fix: 'Remove terraformRole from this package; the hypervisor package declares the role.',
       });
     }
-    const role = readRole(owner.extra.terraformRole, out);
-    if (!role) return [...problems, ...out.problems];
+    const role = owner.facts.terraformRole!;
 
     // Resource type → services whose stacks use it.
     const users = new Map<string, string[]>();
@@ -95,28 +90,19 @@ export const terraformTokenRule: PolicyRule = {
   },
 };
 
-function readRole(value: unknown, out: ProblemCollector): TerraformRoleFact | undefined {
-  const v = value as Partial<TerraformRoleFact> | null;
-  if (typeof v !== 'object' || v === null || typeof v.name !== 'string' || v.name === '' || !Array.isArray(v.privileges) || !v.privileges.every((p) => typeof p === 'string')) {
-    out.report(ROLE_PATH, 'InvalidTerraformRole', 'terraformRole is { name: string, privileges: string[] }', value, 'Publish the role the token uses as extra.terraformRole = { name: ROLE_ID, privileges: [...] }.');
-    return undefined;
-  }
-  return { name: v.name, privileges: v.privileges };
-}
-
 /** The role the package's own stack creates must be the one it declares. */
 function checkOwnStack(owner: NormalizedService, stack: Readonly<Record<string, unknown>> | undefined, role: TerraformRoleFact, out: ProblemCollector): void {
   if (!stack) return;
   const bodies = Object.values(asRecord(asRecord(stack.resource)[ROLE_RESOURCE])).map(asRecord);
   const body = bodies.find((b) => b.role_id === role.name);
   if (!body) {
-    out.report(ROLE_PATH, 'TerraformRoleMismatch', `the ${owner.name} stack creates no ${ROLE_RESOURCE} with role_id "${role.name}"`, bodies.map((b) => b.role_id), 'Publish the role the stack creates: extra.terraformRole = { name: its role_id, privileges: its privileges }.');
+    out.report(ROLE_PATH, 'TerraformRoleMismatch', `the ${owner.name} stack creates no ${ROLE_RESOURCE} with role_id "${role.name}"`, bodies.map((b) => b.role_id), 'Publish the role the stack creates: facts.terraformRole = { name: its role_id, privileges: its privileges }.');
     return;
   }
   const created = Array.isArray(body.privileges) ? [...(body.privileges as string[])].sort() : [];
   const declared = [...role.privileges].sort();
   if (created.join(',') !== declared.join(',')) {
-    out.report(`${ROLE_PATH}.privileges`, 'TerraformRoleMismatch', `the ${owner.name} stack gives role ${role.name} other privileges than extra.terraformRole declares`, created, 'Build both from one constant (TERRAFORM_PRIVILEGES).');
+    out.report(`${ROLE_PATH}.privileges`, 'TerraformRoleMismatch', `the ${owner.name} stack gives role ${role.name} other privileges than facts.terraformRole declares`, created, 'Build both from one constant (TERRAFORM_PRIVILEGES).');
   }
 }
 

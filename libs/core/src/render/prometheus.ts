@@ -1,9 +1,9 @@
 /**
  * Prometheus scrape configuration derived from what the services declare: one job per metrics
  * endpoint of every service, and multi-target exporter jobs (blackbox probes of every route, the
- * Proxmox VE exporter) in the relabelling pattern those exporters document. Also the shape of alert
- * rule groups a service may contribute through `extra.alertRules`. Site-agnostic.
+ * Proxmox VE exporter) in the relabelling pattern those exporters document. Site-agnostic.
  */
+import type { RuleGroup } from '../model/facts/alert-rules.ts';
 import type { NormalizedService } from '../model/service.ts';
 
 export interface StaticConfig {
@@ -117,35 +117,9 @@ export function blackboxRouteJob(services: readonly NormalizedService[], o: { jo
   });
 }
 
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-export interface RuleGroup {
-  readonly name: string;
-  readonly interval?: string;
-  readonly rules: readonly AlertRule[];
-}
-
-/**
- * The alert rule groups a service contributes through `extra.alertRules` (Prometheus rule groups),
- * checked for shape. A malformed value throws, so synthesis reports it against the package.
- */
-export function serviceAlertRules(service: NormalizedService): RuleGroup[] {
-  const raw = service.extra.alertRules;
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new Error(`${service.name}: extra.alertRules must be a list of rule groups ({ name, rules: [{ alert, expr }] })`);
-  return raw.map((g: unknown, i: number) => {
-    const group = g as Partial<RuleGroup>;
-    if (typeof group?.name !== 'string' || !Array.isArray(group.rules) || group.rules.some((r) => typeof r?.alert !== 'string' || typeof r?.expr !== 'string')) {
-      throw new Error(`${service.name}: extra.alertRules[${i}] is not a rule group ({ name, rules: [{ alert, expr }] })`);
-    }
-    return group as RuleGroup;
-  });
+/** The alert rule groups a service brings (`facts.alertRules`, parsed with the model: InvalidAlertRules). */
+export function serviceAlertRules(service: NormalizedService): readonly RuleGroup[] {
+  return service.facts.alertRules?.groups ?? [];
 }
 
 function sortRecord<T>(r: Readonly<Record<string, T>>): Record<string, T> {

@@ -9,8 +9,10 @@
  * route), ResolverConfig, and Layer2VIPConfig for the API server's shared address on control
  * planes. Site-agnostic: every value comes from the caller.
  */
+import type { KubernetesNodeRole } from '../model/facts/kubernetes.ts';
 
-export type TalosRole = 'controlplane' | 'worker';
+/** A Talos machine type is the Kubernetes role of the node. */
+export type TalosRole = KubernetesNodeRole;
 
 export interface TalosNodePatchInput {
   readonly hostname: string;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Homelab } from '../model/homelab.ts';
 import type { ConfigFile, NormalizedService, RenderContext } from '../model/service.ts';
+import { DEFAULT_CERT_RESOLVER } from '../model/facts/cert-resolver.ts';
 import { synthesizeStack } from '../proxmox/stack.ts';
 import { guestRootSettings, rootSettingsFile } from '../proxmox/root-settings.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
@@ -46,7 +47,7 @@ export function renderConfigFiles(home: Homelab, service: NormalizedService): Co
   const identity = findProvider(home, 'identity');
   const contributed: ConfigFile[] = [];
   if (service.routes.length && ingress) {
-    const resolverName = String(ingress.extra.certResolver ?? 'letsencrypt');
+    const resolverName = ingress.facts.certResolver ?? DEFAULT_CERT_RESOLVER;
     const ca = home.site.edge?.backendCas?.[service.name];
     const pinned = ca && service.routes.some((r) => r.selfSignedBackend) ? { file: backendCaFile(service.name), ...(ca.serverName ? { serverName: ca.serverName } : {}) } : undefined;
     if (ca && pinned) {

@@ -57,7 +57,8 @@ export interface VpnOptions {
   readonly clientAddress?: string;
   readonly serverPeerAllowedIps?: readonly string[];
   readonly factsAllowedIps?: readonly string[];
-  readonly extra?: unknown;
+  /** The published tunnel fact, when it is not the one the configs are rendered from. */
+  readonly facts?: unknown;
   readonly clientText?: string;
   /** Render the pair without its preshared key. */
   readonly withoutPsk?: boolean;
@@ -79,7 +80,7 @@ export function vpn(o: VpnOptions = {}): ServiceProps {
     resources: { cores: 1, memoryMiB: 256, disks: [{ storage: 'local', sizeGiB: 2 }] },
     ports: [{ port: 51820, protocol: 'udp', description: 'WireGuard', public: true }],
     secrets: ['WG_SERVER_PRIVATE_KEY', 'WG_SERVER_PUBLIC_KEY', 'WG_LAPTOP_PUBLIC_KEY', 'WG_LAPTOP_PRIVATE_KEY', ...(o.withoutPsk ? [] : ['WG_LAPTOP_PRESHARED_KEY'])].map((env) => ({ env, description: env })),
-    extra: { wireguard: o.extra === undefined ? facts : o.extra },
+    facts: { wireguard: (o.facts === undefined ? facts : o.facts) as never },
     files: () => [
       {
         path: '/etc/wireguard/wg0.conf', mode: '0600', format: 'wireguard', secret: true,
@@ -116,7 +117,7 @@ export function downloads(services: Record<string, ComposeService> = { gluetun, 
     resources: { cores: 1, memoryMiB: 1024, disks: [{ storage: 'local', sizeGiB: 8 }] },
     routes: [{ host: 'torrent', port: 8080, auth: 'authentik' }],
     dependsOn: ['idp', 'proxy'],
-    extra: killSwitch === null ? {} : { killSwitch },
+    facts: killSwitch === null ? {} : { killSwitch: killSwitch as never },
     files: () => [{ path: '/opt/stacks/dl/compose.yml', mode: '0644', format: 'compose', content: toYaml(composeFile({ name: 'dl', services })) }],
   };
 }
@@ -133,7 +134,7 @@ export const LAB_ACL_PATHS = ['/nodes/n1', '/nodes/n2', '/sdn/zones/localnetwork
 export function hypervisor(privileges: readonly string[] = CONTAINER_PRIVILEGES, role: unknown = undefined, roleId = 'LabTerraform', aclPaths?: readonly string[]): ServiceProps {
   return {
     name: 'hv', description: 'the hypervisor cluster', kind: 'none', tier: 'critical', group: 'core', provides: ['hypervisor'],
-    extra: { terraformRole: role ?? { name: roleId, privileges } },
+    facts: { terraformRole: (role ?? { name: roleId, privileges }) as never },
     terraform: (scope) => {
       ensureProxmoxProvider(scope);
       new ProxmoxRole(scope, 'terraform_role', { role_id: roleId, privileges });

@@ -68,6 +68,7 @@ const defs: ServiceProps[] = [
       { name: 'talos-cp-0', kind: 'vm', placement: 'talos-cp-0', tier: 'high', resources: { cores: 2, memoryMiB: 4096, disks: [{ storage: 'ceph', sizeGiB: 32 }] }, os: 'talos-1.13' },
       { name: 'talos-worker-0', kind: 'vm', placement: 'talos-worker-0', tier: 'normal', resources: { cores: 4, memoryMiB: 8192, disks: [{ storage: 'ceph', sizeGiB: 64 }] }, os: 'talos-1.13' },
     ],
+    facts: { kubernetes: { apiEndpoint: 'https://10.20.0.100:6443', nodes: [{ guest: 'talos-cp-0', role: 'controlplane' }, { guest: 'talos-worker-0', role: 'worker' }] } },
   },
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPatchPlan, planPatch, type PatchPlan, type PatchStep } from '../../src/index.ts';
-import { fleetHomelab, fleetSite, stateWhere } from './fleet-fixture.ts';
+import { buildHomelab, formatPatchPlan, planPatch, type GuestProps, type PatchPlan, type PatchStep, type ServiceProps } from '../../src/index.ts';
+import { fleetEntries, fleetHomelab, fleetSite, stateWhere } from './fleet-fixture.ts';
 
 const home = fleetHomelab();
 const SSH = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
@@ -164,6 +164,25 @@ describe('patch talos: rolling, one node at a time, control plane first, health 
       ['talos-cp-0 (10.20.0.101)', health.join(' '), 'talosctl upgrade --nodes 10.20.0.101 --image ghcr.io/siderolabs/installer:v1.13.9 --wait --timeout 30m'],
       ['talos-worker-0 (10.20.0.111)', health.join(' '), 'talosctl upgrade --nodes 10.20.0.111 --image ghcr.io/siderolabs/installer:v1.13.9 --wait --timeout 30m', health.join(' ')],
     ]);
+  });
+
+  it('orders by the role the service states, not by names: a control plane named "birch" goes before a worker named "master-1"', () => {
+    const vm = (name: string, placement: string): GuestProps => ({ name, kind: 'vm', placement, tier: 'normal', resources: { cores: 2, memoryMiB: 4096, disks: [{ storage: 'ceph', sizeGiB: 32 }] }, os: 'talos-1.13' });
+    const site = { ...fleetSite, addressPlan: { ...fleetSite.addressPlan, 'talos-extra': { node: 'n1', vmid: 412, ip: '10.20.0.112' } } };
+    const cluster = (k8s: ServiceProps): ServiceProps => ({
+      ...k8s,
+      // The worker comes first and carries the name the old guess took for a control plane.
+      guests: [vm('master-1', 'talos-worker-0'), vm('birch', 'talos-cp-0'), vm('oak', 'talos-extra')],
+      facts: { kubernetes: { apiEndpoint: 'https://10.20.0.100:6443', nodes: [{ guest: 'master-1', role: 'worker' }, { guest: 'birch', role: 'controlplane' }] } },
+    });
+    const other = buildHomelab(site, fleetEntries().map((e) => ((e.definition as ServiceProps).name === 'k8s' ? { ...e, definition: cluster(e.definition as ServiceProps) } : e)), { rules: [] });
+    expect(other.problems).toEqual([]);
+    const r = planPatch(other, 'talos', { image: 'ghcr.io/siderolabs/installer:v1.13.9' });
+    if (r.kind !== 'plan') throw new Error(r.message);
+    expect(r.plan.units.map((u) => u.name)).toEqual(['birch (10.20.0.101)', 'master-1 (10.20.0.111)']);
+    expect(argvs(r.plan.units[0]!.steps)[0]).toEqual(['talosctl', 'health', '--nodes', '10.20.0.101', '--wait-timeout', '10m']);
+    // A Talos guest whose role nobody states is not guessed: it is left out, and the plan says why.
+    expect(r.plan.skipped).toEqual([{ name: 'oak', reason: 'k8s states no Kubernetes role for it (facts.kubernetes.nodes), so it cannot be ordered after the control plane' }]);
   });
 });
 

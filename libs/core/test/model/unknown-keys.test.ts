@@ -53,6 +53,8 @@ describe('unknown keys in a service definition', () => {
     ['a metrics endpoint', { metrics: [{ name: 'app', port: 9100, pth: '/m' }] }, 'metrics[0].pth', 'path'],
     ['an NFS mount', { nfsMounts: [{ share: '/media', path: '/media', readonly: true }] }, 'nfsMounts[0].readonly', 'readOnly'],
     ['a guest', { guests: [{ name: 'app-2', kind: 'lxc', placement: 'vm', tier: 'normal', resources: { cores: 1, memoryMiB: 512, disks: [{ storage: 'local', sizeGiB: 4 }] }, cpuweight: 1024 }] }, 'guests[0].cpuweight', 'cpuWeight'],
+    ['the facts', { facts: { killswitch: { gateway: 'vpn', clients: ['dl'] } } }, 'facts.killswitch', 'killSwitch'],
+    ['a fact', { facts: { killSwitch: { gateway: 'vpn', clients: ['dl'], client: ['x'] } } }, 'facts.killSwitch.client', 'clients'],
   ])('reports an unknown key inside %s at its full path', (_what, over, path, suggestion) => {
     const typo = unknownKeys(build(testSite, appWith(over)).problems);
     expect(typo.map((p) => p.path)).toEqual([path]);
@@ -60,9 +62,9 @@ describe('unknown keys in a service definition', () => {
     else expect(typo[0]!.fix).toMatch(/^Remove it; the keys of secrets\[0\] are: env, description\.$/);
   });
 
-  it('keeps free-form maps free-form: extra, hostPackages and metrics params take any key', () => {
+  it('keeps free-form maps free-form: hostPackages, metrics params and the images of unpinnedImages take any key', () => {
     const home = build(testSite, appWith({
-      extra: { peers: ['a'], anyNameAtAll: { nested: { deeper: 1 } } },
+      facts: { unpinnedImages: { 'registry.example.test/any/name:latest': 'upstream publishes only latest' } },
       hostPackages: { app: ['curl'], 'some-other-host': ['jq'] },
       metrics: [{ name: 'app', port: 9100, params: { target: ['x'], module: ['y'] } }],
     }));

@@ -3,8 +3,8 @@ import { composeFile, toYaml } from '../../src/index.ts';
 import { isPinned } from '../../src/policy/image-tags.ts';
 import { appWith, expectNone, only, withDefs } from './helpers.ts';
 
-const stack = (image: string, extra?: Record<string, unknown>) => appWith({
-  ...(extra ? { extra } : {}),
+const stack = (image: string, unpinnedImages?: Record<string, string>) => appWith({
+  ...(unpinnedImages ? { facts: { unpinnedImages } } : {}),
   files: () => [{ path: '/opt/stacks/app/compose.yml', mode: '0644', format: 'compose', content: toYaml(composeFile({ name: 'app', services: { web: { image } } })) }],
 });
 const manifest = (image: string) => appWith({ files: () => [{ path: '/etc/app/deploy.yaml', mode: '0644', format: 'kubernetes', content: `kind: ConfigMap\n---\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n` }] });
@@ -22,10 +22,10 @@ describe('image-tags', () => {
     expect(only(withDefs(manifest('nginx:latest')), 'UnpinnedImage').map((p) => p.path)).toEqual(['files[/etc/app/deploy.yaml].spec.template.spec.containers.0.image']);
   });
   it('a declared exception with its reason passes', () => {
-    expectNone(withDefs(stack('nginx:latest', { unpinnedImages: { 'nginx:latest': 'upstream publishes only latest' } })), 'UnpinnedImage', 'UnpinnedImageWithoutReason', 'UnusedImageException');
+    expectNone(withDefs(stack('nginx:latest', { 'nginx:latest': 'upstream publishes only latest' })), 'UnpinnedImage', 'UnpinnedImageWithoutReason', 'UnusedImageException');
   });
   it('UnpinnedImageWithoutReason and UnusedImageException', () => {
-    expect(only(withDefs(stack('nginx:latest', { unpinnedImages: { 'nginx:latest': '' } })), 'UnpinnedImageWithoutReason', 'UnpinnedImage').map((p) => p.code).sort()).toEqual(['UnpinnedImage', 'UnpinnedImageWithoutReason']);
-    expect(only(withDefs(stack('nginx:1.27.0', { unpinnedImages: { 'nginx:latest': 'upstream publishes only latest' } })), 'UnusedImageException').map((p) => p.path)).toEqual(['extra.unpinnedImages.nginx:latest']);
+    expect(only(withDefs(stack('nginx:latest', { 'nginx:latest': '' })), 'UnpinnedImageWithoutReason', 'UnpinnedImage').map((p) => p.code).sort()).toEqual(['UnpinnedImage', 'UnpinnedImageWithoutReason']);
+    expect(only(withDefs(stack('nginx:1.27.0', { 'nginx:latest': 'upstream publishes only latest' })), 'UnusedImageException').map((p) => p.path)).toEqual(['facts.unpinnedImages["nginx:latest"]']);
   });
 });

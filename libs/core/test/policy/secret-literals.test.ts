@@ -33,12 +33,15 @@ describe('secrets: secret-looking literals under any key', () => {
     const text = "ALERTS={{ lookup('ansible.builtin.env', 'SLACK_WEBHOOK_URL') }}\nx: https://hooks.slack.com/services/${SLACK_PATH}\nDB=postgres://app:${DB_PASSWORD}@db/app\nweb: https://example.test/a?page=2\n";
     expectNone(withDefs(appWith({ files: file(text), secrets: [{ env: 'SLACK_WEBHOOK_URL', description: 'x' }, { env: 'SLACK_PATH', description: 'x' }, { env: 'DB_PASSWORD', description: 'x' }] })), 'SecretUrl', 'SecretLiteral');
   });
-  it('SecretLiteral and SecretUrl in extra, reported once', () => {
-    const problems = withDefs(appWith({ extra: { notify: { apiToken: 'tok_9f8e7d6c5b4a', webhook: 'https://discord.com/api/webhooks/1/abcdefghij' }, tokenEnv: 'APP_TOKEN' } }));
-    expect(only(problems, 'SecretLiteral', 'SecretUrl').map((p) => [p.code, p.path])).toEqual([['SecretLiteral', 'extra.notify.apiToken'], ['SecretUrl', 'extra.notify.webhook']]);
+  it('SecretLiteral and SecretUrl in the facts, reported once', () => {
+    const rules = { groups: [{ name: 'app', rules: [{ alert: 'AppDown', expr: 'up == 0', annotations: { apiToken: 'tok_9f8e7d6c5b4a', runbook: 'docs/runbooks/app.md' } }] }] };
+    const problems = withDefs(appWith({ facts: { alertRules: rules, alertWebhook: { name: 'triage', url: 'https://discord.com/api/webhooks/1/abcdefghij' } } }));
+    expect(only(problems, 'SecretLiteral', 'SecretUrl').map((p) => [p.code, p.path])).toEqual([
+      ['SecretLiteral', 'facts.alertRules.groups[0].rules[0].annotations.apiToken'], ['SecretUrl', 'facts.alertWebhook.url'],
+    ]);
   });
   it('never echoes the secret', () => {
-    const problems = withDefs(appWith({ files: file('K=https://hooks.slack.com/services/T0/B0/SUPERSECRETVALUE\nAPI_KEY=SUPERSECRETKEY1\n'), extra: { accessToken: 'SUPERSECRETFACT' } }));
+    const problems = withDefs(appWith({ files: file('K=https://hooks.slack.com/services/T0/B0/SUPERSECRETVALUE\nAPI_KEY=SUPERSECRETKEY1\n'), facts: { alertWebhook: { name: 'triage', url: 'https://example.test/notify?token=SUPERSECRETFACT' } } }));
     expect(JSON.stringify(problems)).not.toMatch(/SUPERSECRET/);
   });
 });

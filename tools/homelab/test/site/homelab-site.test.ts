@@ -37,14 +37,17 @@ describe('definitions are functions of the site they are synthesized for', () =>
     expect(talos.guests.map((g) => `${g.name}@${g.node?.name}:${g.placement.ip}`)).toEqual([
       'talos-cp-0@douglas:10.61.4.101', 'talos-worker-0@birch:10.61.4.111', 'talos-worker-1@cedar:10.61.4.112', 'talos-worker-2@elm:10.61.4.113',
     ]);
-    expect(talos.extra.apiEndpoint).toBe('https://10.61.4.100:6443');
+    expect(talos.facts.kubernetes?.apiEndpoint).toBe('https://10.61.4.100:6443');
+    expect(talos.facts.kubernetes?.nodes).toEqual([
+      { guest: 'talos-cp-0', role: 'controlplane' }, { guest: 'talos-worker-0', role: 'worker' }, { guest: 'talos-worker-1', role: 'worker' }, { guest: 'talos-worker-2', role: 'worker' },
+    ]);
     expect(text('talos', 'files/localhost/talos/patches/talos-cp-0.yaml')).toContain('10.61.4.101/24');
     expect(text('ceph', 'files/birch/usr/local/sbin/homelab-ceph.sh')).toContain("readonly public_network=10.61.4.0/24");
     expect(other.home.byName.get('ceph')!.metrics.map((m) => `${m.name}@${m.address}`)).toEqual(['mgr-alder@10.61.4.29', 'mgr-douglas@10.61.4.130', 'mgr-elm@10.61.4.147']);
     expect(text('wireguard', 'files/wireguard/etc/wireguard/wg0.conf')).toContain('Address = 10.77.9.1/24');
-    expect(other.home.byName.get('wireguard')!.extra.wireguard).toMatchObject({ subnet: '10.77.9.0/24', serverAddress: '10.77.9.1' });
+    expect(other.home.byName.get('wireguard')!.facts.wireguard).toMatchObject({ subnet: '10.77.9.0/24', serverAddress: '10.77.9.1' });
     expect(Object.keys(other.home.byName.get('monitoring')!.hostPackages).filter((h) => Object.values(NODE_NAMES).includes(h)).sort()).toEqual(['alder', 'birch', 'cedar', 'douglas', 'elm']);
-    expect(other.home.byName.get('alertmind')!.extra.alertWebhook).toEqual({ name: 'alertmind', url: 'http://10.61.4.25:5001/webhook' });
+    expect(other.home.byName.get('alertmind')!.facts.alertWebhook).toEqual({ name: 'alertmind', url: 'http://10.61.4.25:5001/webhook' });
   }, 120_000);
 });
 

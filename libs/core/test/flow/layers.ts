@@ -26,6 +26,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'plan', members: ['plan'], role: 'the site pipeline and the plan' },
   { name: 'deploy', members: ['deploy'], role: 'the deploy runner' },
   { name: 'fleet', members: ['fleet', 'pve'], role: 'patching and status of the running fleet' },
+  { name: 'testing', members: ['testing'], role: 'a fictional fixture site and synthesis helpers for tests (@homelab/core/testing)' },
 ];
 
 /** The entry files: they re-export layers and may import any of them; no layer imports them. */

@@ -88,6 +88,8 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     sharesGuestWith: props.sharesGuestWith,
     provides: props.provides ?? [],
     observer: props.observer ?? false,
+    // Filled in by the model once every service is known (model/observers.ts).
+    observes: [],
     extra: props.extra ?? {},
     hostPackages: Object.fromEntries(Object.entries(props.hostPackages ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([h, p]) => [h, [...new Set(p)].sort()])),
   };

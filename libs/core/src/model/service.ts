@@ -136,6 +136,8 @@ export interface NormalizedService {
   readonly sharesGuestWith?: string;
   readonly provides: readonly ServiceRole[];
   readonly observer: boolean;
+  /** What an observer watches (model/observers.ts), also in its dependsOn; empty for the others. */
+  readonly observes: readonly string[];
   readonly extra: Readonly<Record<string, unknown>>;
   /** Host → sorted, de-duplicated apt packages. */
   readonly hostPackages: Readonly<Record<string, readonly string[]>>;

@@ -5,10 +5,9 @@
  * process (this file run as a script) and handed back as JSON; the plugin's own process loads
  * no package.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildModel, loadServices } from '@homelab/core/model';
 import { loadSite } from '../commands/context.ts';
+import { isScript, printForParent, runTsxScript } from './tsx-child.ts';
 
 export interface ModelEdge {
   /** The service's package directory, `packages/<dir>`: the Nx project root. */
@@ -37,14 +36,7 @@ export async function readModelEdges(root: string): Promise<ModelEdges> {
 
 /** From the plugin: the same, in a tsx child process with the workspace as its directory. */
 export function modelEdgesInChild(root: string): ModelEdges {
-  // tsx from this repository, not from whatever the workspace root resolves.
-  const out = execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), root], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(out) as ModelEdges;
+  return runTsxScript<ModelEdges>(import.meta.url, root);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const root = process.argv[2] ?? process.cwd();
-  process.stdout.write(`${JSON.stringify(await readModelEdges(root))}\n`);
-}
+if (isScript(import.meta.url)) await printForParent(readModelEdges);

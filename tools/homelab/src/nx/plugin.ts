@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { createNodesFromFiles, type CreateDependencies, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { modelDependencies } from './model-dependencies.ts';
 import { modelEdgesInChild, type ModelEdges } from './model-edges.ts';
+import { childError } from './tsx-child.ts';
 import { DEFAULT_SCHEMAS_DIR, SCHEMAS_DIR_ENV, SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
 
 export type { HomelabPluginOptions } from './targets.ts';
@@ -121,10 +122,3 @@ export function createDependenciesFrom(readEdges: (root: string) => ModelEdges):
 }
 
 export const createDependencies = createDependenciesFrom(modelEdgesInChild);
-
-/** The error line of the child's stderr (`SiteModuleError: libs/site: ...`), not its stack. */
-function childError(error: unknown): string {
-  const stderr = (error as { stderr?: string }).stderr ?? '';
-  const line = stderr.split('\n').find((l) => /^\w*Error: /.test(l)) ?? stderr.trim().split('\n').at(-1);
-  return (line || (error instanceof Error ? error.message : String(error))).slice(0, 2000);
-}

@@ -262,7 +262,8 @@ function files(ctx: RenderContext): ConfigFile[] {
 // A function of the site: node_exporter goes on the nodes of the site being synthesized.
 export default defineService((site) => ({
   name: 'monitoring',
-  // It depends on what it scrapes for deploy order (a new route becomes a new probe), not to run.
+  // It watches every service with metrics or a route: the model makes those its dependencies
+  // (deploy order, Nx edges; a new route becomes a new probe), not needs to run.
   observer: true,
   // The scraper: the guest firewalls let it in to every metrics port.
   provides: ['metrics'],
@@ -307,11 +308,5 @@ export default defineService((site) => ({
   ],
   // node_exporter (textfile collector for the NFS check) on every Proxmox node.
   hostPackages: Object.fromEntries(site.nodes.map((n) => [n.name, ['prometheus-node-exporter']])),
-  // What it scrapes and probes must exist first (a new route is a new probe). A service added
-  // later with routes or metrics goes here and in package.json (the package test names it).
-  dependsOn: [
-    'arr', 'authentik', 'ceph', 'home-assistant', 'jellyfin', 'kanboard', 'klipper-1', 'klipper-2',
-    'mailcow', 'plex', 'recipe-site', 'sdr-scanner', 'traefik', 'truenas', 'zigbee2mqtt',
-  ],
   files,
 }));

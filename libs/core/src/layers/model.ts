@@ -12,6 +12,7 @@ export * from '../model/definition.ts';
 export * from '../model/homelab.ts';
 export * from '../model/load.ts';
 export * from '../model/normalize.ts';
+export * from '../model/observers.ts';
 export * from '../model/parse.ts';
 export * from '../model/problem.ts';
 export * from '../model/schema-problems.ts';

@@ -8,6 +8,7 @@ import type { Problem } from './problem.ts';
 import type { LoadFailure, ServiceEntry } from './load.ts';
 import { resolveDefinition } from './definition.ts';
 import { normalizeService } from './normalize.ts';
+import { withObservers } from './observers.ts';
 import { parseService } from './parse.ts';
 import { EMPTY_SITE, parseSite } from './parse-site.ts';
 import type { NormalizedService, ServiceProps } from './service.ts';
@@ -53,6 +54,7 @@ export function buildModel(site: Site, entries: readonly ServiceEntry[], options
     problems.push(...out.problems);
   }
   services.sort((a, b) => a.name.localeCompare(b.name));
-  const byName = new Map(services.map((s) => [s.name, s]));
-  return { site, services, byName, problems };
+  const observed = withObservers(services);
+  const byName = new Map(observed.map((s) => [s.name, s]));
+  return { site, services: observed, byName, problems };
 }

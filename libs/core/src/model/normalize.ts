@@ -91,6 +91,8 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     observer: props.observer ?? false,
     // parse has reported what is wrong with them; the model keeps the sound ones.
     facts: readFacts(props),
+    // Filled in by the model once every service is known (model/observers.ts).
+    observes: [],
     hostPackages: Object.fromEntries(Object.entries(props.hostPackages ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([h, p]) => [h, [...new Set(p)].sort()])),
   };
 }

@@ -154,7 +154,7 @@ export const serviceDefinitionSchema = z.strictObject({
   tags: stringList.optional(),
   files: callback('Config templates: a function of the render context returning ConfigFile objects').optional(),
   guests: z.array(guestSchema).optional().meta({ description: 'Extra guests in this service\'s stack (VMs of a cluster).' }),
-  observer: z.boolean().optional().meta({ description: 'The service\'s dependencies are what it watches (monitoring): they order deploys, but stopping them never waits for it to stop.', default: false }),
+  observer: z.boolean().optional().meta({ description: 'The service watches every other service with a metrics endpoint or a route (monitoring): they become its dependencies, derived by the model, which order deploys, but stopping them never waits for it to stop.', default: false }),
   provides: z.array(serviceRoleSchema).optional().meta({ description: 'Roles this service plays for the others: route files go to the `ingress` host, blueprints to the `identity` host.' }),
   firewall: z.strictObject({
     enabled: z.literal(false),

@@ -139,6 +139,8 @@ export interface NormalizedService {
   readonly observer: boolean;
   /** What the service states for the rules and the others' renderers: only the facts that parsed. */
   readonly facts: ServiceFacts;
+  /** What an observer watches (model/observers.ts), also in its dependsOn; empty for the others. */
+  readonly observes: readonly string[];
   /** Host → sorted, de-duplicated apt packages. */
   readonly hostPackages: Readonly<Record<string, readonly string[]>>;
 }

@@ -3,14 +3,18 @@
  *
  * Marker: `packages/<service>/package.json` next to `packages/<service>/src/index.ts` (the
  * package's `defineService`). The project itself (name `@homelab/<service>`, its dependencies on
- * @homelab/core, @homelab/site and other services) comes from Nx's own package.json support;
- * this plugin adds targets and tags to the same root. Shaped like Nx's own plugins
+ * @homelab/core, @homelab/site and the packages it imports) comes from Nx's own package.json
+ * support; this plugin adds targets and tags to the same root, and the edges between services
+ * from the model (`createDependencies`: dependsOn, and what an observer watches). Shaped like Nx's own plugins
  * (`@nx/vite/plugin`): a glob, `createNodesFromFiles`, and targets with inputs, outputs, cache
  * and a description that `nx show project` prints.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { createNodesFromFiles, type CreateDependencies, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { modelDependencies } from './model-dependencies.ts';
+import { modelEdgesInChild, type ModelEdges } from './model-edges.ts';
+import { childError } from './tsx-child.ts';
 import { DEFAULT_SCHEMAS_DIR, SCHEMAS_DIR_ENV, SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
 
 export type { HomelabPluginOptions } from './targets.ts';
@@ -99,3 +103,22 @@ export const createNodes: CreateNodes<HomelabPluginOptions> = [
 
 /** The name the brief and older Nx versions use; Nx 23 prefers `createNodes`. */
 export const createNodesV2 = createNodes;
+
+/**
+ * Edges from the model: every service's dependsOn, an observer's watched services included, so
+ * monitoring depends on what it scrapes without a package.json line per service.
+ */
+export function createDependenciesFrom(readEdges: (root: string) => ModelEdges): CreateDependencies<HomelabPluginOptions> {
+  return (_options, context) => {
+    let model: ModelEdges;
+    try {
+      model = readEdges(context.workspaceRoot);
+    } catch (error) {
+      throw new Error(`homelab Nx plugin: cannot build the model for the service dependencies: ${childError(error)}\nFix the site or package it names (npx homelab plan lists every problem).`);
+    }
+    for (const failure of model.failures) console.warn(`homelab Nx plugin: ${failure}; its dependencies are missing from the graph until it loads`);
+    return modelDependencies(model, context.projects);
+  };
+}
+
+export const createDependencies = createDependenciesFrom(modelEdgesInChild);

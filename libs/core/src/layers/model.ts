@@ -11,6 +11,7 @@ export * from '../model/collector.ts';
 export * from '../model/definition.ts';
 export * from '../model/homelab.ts';
 export * from '../model/load.ts';
+export * from '../model/load-failures.ts';
 export * from '../model/normalize.ts';
 export * from '../model/parse.ts';
 export * from '../model/problem.ts';

@@ -4,6 +4,7 @@
  * policy phase (policy/phase.ts) reads the model this builds.
  */
 import { ProblemCollector } from './collector.ts';
+import { packageDoesNotLoad } from './load-failures.ts';
 import type { Problem } from './problem.ts';
 import type { LoadFailure, ServiceEntry } from './load.ts';
 import { resolveDefinition } from './definition.ts';
@@ -28,7 +29,7 @@ export interface ModelOptions {
 export function buildModel(site: Site, entries: readonly ServiceEntry[], options: ModelOptions = {}): Homelab {
   const problems: Problem[] = [];
   for (const f of options.failures ?? []) {
-    problems.push({ source: f.dir, path: 'src/index.ts', code: 'PackageDoesNotLoad', message: `the package failed to load: ${f.message}`, fix: 'Fix the error in the package source (run `npx tsc --noEmit`).' });
+    problems.push(packageDoesNotLoad(f.dir, f.message));
   }
   const siteSource = options.siteSource ?? 'libs/site';
   const siteOut = new ProblemCollector(siteSource);

@@ -5,6 +5,7 @@
  */
 import { buildModel, type Homelab, type ModelOptions } from '../model/homelab.ts';
 import type { ServiceEntry } from '../model/load.ts';
+import { collapseUnderLoadFailures } from '../model/load-failures.ts';
 import { EMPTY_SITE } from '../model/parse-site.ts';
 import type { Problem } from '../model/problem.ts';
 import type { ConfigFile } from '../model/service.ts';
@@ -21,7 +22,8 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
   const home = buildModel(site, entries, options);
   // Every service would be measured against a broken site: the site's problems stand alone.
   if (home.site === EMPTY_SITE) return home;
-  return { ...home, problems: [...home.problems, ...checkModel(home, options.rules, options.siteSource)] };
+  // A package that did not load is the root cause of its dependents' "no service is named X".
+  return { ...home, problems: collapseUnderLoadFailures([...home.problems, ...checkModel(home, options.rules, options.siteSource)]) };
 }
 
 /** The problems of the model-phase rules on a model. */

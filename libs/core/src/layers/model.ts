@@ -19,6 +19,7 @@ export * from '../model/schema-problems.ts';
 export * from '../model/service-schema.ts';
 export * from '../model/service.ts';
 export * from '../model/site-features.ts';
+export * from '../model/site-guard.ts';
 export * from '../model/site-schema.ts';
 export * from '../model/site.ts';
 export * from '../model/target-path.ts';

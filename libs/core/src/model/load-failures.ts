@@ -22,6 +22,11 @@ export const MISSING_SERVICE_CODES: Readonly<Record<string, (received: unknown) 
   PortForwardWithoutService: (received) => named((received as { service?: unknown } | undefined)?.service),
 };
 
+/** The service a "no service is named X" problem names (its X), or undefined for any other problem. */
+export function missingServiceOf(p: Problem): string | undefined {
+  return Object.hasOwn(MISSING_SERVICE_CODES, p.code) ? MISSING_SERVICE_CODES[p.code]!(p.received) : undefined;
+}
+
 /** The root-cause problem of a package directory whose `src/index.ts` threw while loading. */
 export function packageDoesNotLoad(dir: string, error: string): Problem {
   return {
@@ -32,7 +37,7 @@ export function packageDoesNotLoad(dir: string, error: string): Problem {
 }
 
 /** The service a package directory defines, by the catalogue's convention `packages/<service>`. */
-function serviceOfDir(dir: string): string {
+export function serviceOfDir(dir: string): string {
   return dir.slice(dir.lastIndexOf('/') + 1);
 }
 
@@ -47,7 +52,7 @@ export function collapseUnderLoadFailures(problems: readonly Problem[]): Problem
   const absorbed = new Map<Problem, Problem[]>();
   const kept: Problem[] = [];
   for (const p of problems) {
-    const missing = Object.hasOwn(MISSING_SERVICE_CODES, p.code) ? MISSING_SERVICE_CODES[p.code]!(p.received) : undefined;
+    const missing = missingServiceOf(p);
     const root = missing === undefined ? undefined : failed.get(missing);
     if (root && root.source !== p.source) absorbed.set(root, [...(absorbed.get(root) ?? []), p]);
     else kept.push(p);

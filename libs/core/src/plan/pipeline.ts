@@ -42,6 +42,8 @@ export async function loadHomelab(root: string, site: Site): Promise<Homelab> {
 
 export function synthesizeSite(home: Homelab, options: { backend?: BackendSetting; only?: readonly string[] } = {}): SiteSynthesis {
   const plan = buildPlan(home);
+  // A misshapen site block: render nothing, the model's problems and SiteChecksSkipped say why.
+  if (home.siteSkips) return { home, plan, results: [], problems: home.problems };
   const results: SynthResult[] = [];
   const problems: Problem[] = [...home.problems];
   const files = new Map<string, readonly ConfigFile[]>();

@@ -5,6 +5,8 @@
  */
 import { buildModel, type Homelab, type ModelOptions } from '../model/homelab.ts';
 import type { ServiceEntry } from '../model/load.ts';
+import { collapseUnderLoadFailures } from '../model/load-failures.ts';
+import { reportSiteSkips, watchSiteReads } from '../model/site-guard.ts';
 import { EMPTY_SITE } from '../model/parse-site.ts';
 import type { Problem } from '../model/problem.ts';
 import type { ConfigFile } from '../model/service.ts';
@@ -21,13 +23,27 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
   const home = buildModel(site, entries, options);
   // Every service would be measured against a broken site: the site's problems stand alone.
   if (home.site === EMPTY_SITE) return home;
-  return { ...home, problems: [...home.problems, ...checkModel(home, options.rules, options.siteSource)] };
+  const skipped: { name: string; reads: string[] }[] = [];
+  const found = checkModel(home, options.rules, options.siteSource, skipped);
+  // A package that did not load is the root cause of its dependents' "no service is named X".
+  const problems = collapseUnderLoadFailures([...home.problems, ...found]);
+  return { ...home, problems: home.siteSkips ? reportSiteSkips(problems, home.siteSkips, skipped, options.siteSource ?? 'libs/site') : problems };
 }
 
-/** The problems of the model-phase rules on a model. */
-export function checkModel(home: Homelab, rules: readonly PolicyRule[] = POLICY_RULES, siteSource = 'libs/site'): Problem[] {
-  const ctx: PolicyContext = { site: home.site, siteSource, services: home.services, byName: home.byName };
-  return rules.filter((rule) => (rule.phase ?? 'model') === 'model').flatMap((rule) => safeCheck(rule, ctx));
+/**
+ * The problems of the model-phase rules on a model. On a site with a misshapen block, a rule that
+ * reads it is left out and added to `skipped` (site-guard.ts): its problems would be follow-ons.
+ */
+export function checkModel(home: Homelab, rules: readonly PolicyRule[] = POLICY_RULES, siteSource = 'libs/site', skipped: { name: string; reads: string[] }[] = []): Problem[] {
+  const watch = home.siteSkips ? watchSiteReads(home.site, home.siteSkips.broken) : undefined;
+  const ctx: PolicyContext = { site: watch?.site ?? home.site, siteSource, services: home.services, byName: home.byName };
+  return rules.filter((rule) => (rule.phase ?? 'model') === 'model').flatMap((rule) => {
+    const found = safeCheck(rule, ctx);
+    const reads = watch?.take() ?? [];
+    if (!reads.length) return found;
+    skipped.push({ name: rule.name, reads });
+    return [];
+  });
 }
 
 /**

@@ -110,6 +110,6 @@ describe('groups and OS images are the site\'s', () => {
   it('a site image of the wrong kind is OsImageKindMismatch; a misshapen one is the site\'s InvalidSite', () => {
     expect(codes(build(withUbuntu('vm'), ...entries(ubuntu)).problems)).toEqual(['packages/app OsImageKindMismatch os']);
     const misshapen = { ...testSite, osImages: { 'ubuntu-24.04': { kind: 'container', file: 'x' } } } as unknown as Site;
-    expect(codes(build(misshapen, ...entries(ubuntu)).problems)).toEqual(['libs/site InvalidSite osImages["ubuntu-24.04"].kind', 'libs/site InvalidSite osImages["ubuntu-24.04"].type']);
+    expect(codes(build(misshapen, ...entries(ubuntu)).problems)).toEqual(['libs/site InvalidSite osImages["ubuntu-24.04"].kind', 'libs/site InvalidSite osImages["ubuntu-24.04"].type', 'libs/site SiteChecksSkipped osImages']);
   });
 });

@@ -133,7 +133,7 @@ describe('unknown keys in the site', () => {
   it('reports a typo that replaces a required node field as the typo and the missing field', () => {
     const { memoryMiB: _dropped, ...node } = testSite.nodes[0]!;
     const home = build({ ...testSite, nodes: [{ ...node, memoryMib: 8192 } as never, testSite.nodes[1]!] }, app);
-    expect(home.problems.map((p) => `${p.code} ${p.path}`)).toEqual(['InvalidSite nodes[0].memoryMiB', 'UnknownKey nodes[0].memoryMib']);
+    expect(home.problems.map((p) => `${p.code} ${p.path}`)).toEqual(['InvalidSite nodes[0].memoryMiB', 'UnknownKey nodes[0].memoryMib', 'SiteChecksSkipped nodes']);
     expect(home.problems[1]!.fix).toMatch(/did you mean `memoryMiB`\?/i);
   });
 

@@ -1,0 +1,47 @@
+/**
+ * Errors at their root cause, through the real CLI on a throwaway second homelab
+ * (site/second-homelab-workspace.ts): a package that throws while it loads is reported once,
+ * with the dependents whose "no service is named" it explains, instead of as N unrelated errors.
+ */
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { homelab, STACK_FRAME } from './run-homelab.ts';
+import { createSecondHomelab } from '../site/second-homelab-workspace.ts';
+
+describe('homelab synth: a package that does not load', () => {
+  it('is one PackageDoesNotLoad naming the package, its file, the error and the dependents it absorbs', async () => {
+    const ws = createSecondHomelab();
+    appendFileSync(join(ws, 'packages', 'authentik', 'src', 'index.ts'), "\nthrow new Error('the outpost list is undefined');\n");
+    const run = await homelab(['synth', '--root', ws], { env: { HOMELAB_SITE: join(ws, 'site.ts') } });
+    expect(run.code).toBe(1);
+    const out = run.stdout + run.stderr;
+    expect(out).not.toMatch(STACK_FRAME);
+    expect(out).toContain('packages/authentik (1 problem)\n  error PackageDoesNotLoad at src/index.ts');
+    expect(out).toContain('the package failed to load: the outpost list is undefined');
+    // bookshelf and kanboard depend on authentik: their UnknownDependency is the same root cause.
+    expect(out).toContain('packages/bookshelf (dependsOn[0]: UnknownDependency), packages/kanboard (dependsOn[0]: UnknownDependency)');
+    expect(out).toContain('fix: Fix the error in packages/authentik/src/index.ts');
+    expect(out).not.toContain('error UnknownDependency');
+    expect(out).not.toContain('packages/bookshelf (1 problem)');
+    expect(out).toContain('nothing was written');
+  }, 120_000);
+});
+
+describe('homelab synth: a site whose shape is wrong', () => {
+  it('reports the shape error and an unrelated policy error in one round, and names the checks it skipped', async () => {
+    const ws = createSecondHomelab();
+    const siteFile = join(ws, 'site.ts');
+    writeFileSync(siteFile, readFileSync(siteFile, 'utf8').replace("overcommit: { cpu: 4, memory: 1.5 }", "overcommit: { cpu: '4', memory: 1.5 } as never"));
+    const bookshelf = join(ws, 'packages', 'bookshelf', 'src', 'index.ts');
+    writeFileSync(bookshelf, readFileSync(bookshelf, 'utf8').replace("auth: 'authentik', admin: false", "auth: 'none'"));
+    const run = await homelab(['synth', '--root', ws], { env: { HOMELAB_SITE: siteFile } });
+    const out = run.stdout + run.stderr;
+    expect(run.code).toBe(1);
+    expect(out).not.toMatch(STACK_FRAME);
+    expect(out).toMatch(/error InvalidSite at overcommit\.cpu\n\s+overcommit\.cpu must be a number\n\s+received: "4"\n\s+fix: Set overcommit\.cpu to a number/);
+    expect(out).toContain('error AdminRouteWithoutAuth at routes[0].auth');
+    expect(out).toMatch(/warning SiteChecksSkipped at overcommit\n\s+the site's overcommit does not have the shape the model needs .*capacity \(reads overcommit\)/);
+    expect(out).toContain('nothing was written');
+  }, 120_000);
+});

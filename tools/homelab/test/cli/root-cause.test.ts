@@ -45,3 +45,24 @@ describe('homelab synth: a site whose shape is wrong', () => {
     expect(out).toContain('nothing was written');
   }, 120_000);
 });
+
+describe('homelab synth: two nodes with one name', () => {
+  it('is one DuplicateNodeName naming both entries and the name the copy lost; nothing is rendered', async () => {
+    const ws = createSecondHomelab();
+    const siteFile = join(ws, 'site.ts');
+    // A copied node entry that was not renamed: birch becomes a second alder; authentik stays on birch.
+    writeFileSync(siteFile, readFileSync(siteFile, 'utf8').replace("{ name: 'birch'", "{ name: 'alder'"));
+    const run = await homelab(['synth', '--root', ws], { env: { HOMELAB_SITE: siteFile } });
+    const out = run.stdout + run.stderr;
+    expect(run.code).toBe(1);
+    expect(out).not.toMatch(STACK_FRAME);
+    expect(out).toContain('libs/site (1 problem)\n  error DuplicateNodeName at nodes[1].name');
+    expect(out).toContain('"alder" is the name of both nodes[0] (10.42.8.11, Intel NUC 12) and nodes[1] (10.42.8.12, Intel NUC 12)');
+    expect(out).toContain('The site also names "birch", which no node has (packages/authentik (placement); not listed separately)');
+    expect(out).toContain('fix: Give nodes[1] its own name (it is usually a copied entry that was not renamed; the site still expects "birch").');
+    // No follow-ons: neither the lost node nor a rendered file that would land on it.
+    expect(out).not.toContain('UnknownNode');
+    expect(out).not.toContain('UnknownFileHost');
+    expect(out).toContain('synth: 1 error; nothing was written.');
+  }, 120_000);
+});

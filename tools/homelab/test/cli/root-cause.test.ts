@@ -17,11 +17,13 @@ describe('homelab synth: a package that does not load', () => {
     expect(run.code).toBe(1);
     const out = run.stdout + run.stderr;
     expect(out).not.toMatch(STACK_FRAME);
-    expect(out).toContain('packages/authentik (1 problem)\n  error PackageDoesNotLoad at src/index.ts');
+    const lines = readFileSync(join(ws, 'packages', 'authentik', 'src', 'index.ts'), 'utf8').split('\n');
+    const thrown = lines.findIndex((l) => l.includes('the outpost list is undefined')) + 1;
+    expect(out).toContain(`packages/authentik (1 problem)\n  error PackageDoesNotLoad at src/index.ts:${thrown}\n`);
     expect(out).toContain('the package failed to load: the outpost list is undefined');
     // bookshelf and kanboard depend on authentik: their UnknownDependency is the same root cause.
     expect(out).toContain('packages/bookshelf (dependsOn[0]: UnknownDependency), packages/kanboard (dependsOn[0]: UnknownDependency)');
-    expect(out).toContain('fix: Fix the error in packages/authentik/src/index.ts');
+    expect(out).toContain(`fix: Fix the error at packages/authentik/src/index.ts:${thrown}`);
     expect(out).not.toContain('error UnknownDependency');
     expect(out).not.toContain('packages/bookshelf (1 problem)');
     expect(out).toContain('nothing was written');

@@ -43,7 +43,7 @@ describe('homelab synth: a site whose shape is wrong', () => {
     expect(out).not.toMatch(STACK_FRAME);
     expect(out).toMatch(/error InvalidSite at overcommit\.cpu\n\s+overcommit\.cpu must be a number\n\s+received: "4"\n\s+fix: Set overcommit\.cpu to a number/);
     expect(out).toContain('error AdminRouteWithoutAuth at routes[0].auth');
-    expect(out).toMatch(/warning SiteChecksSkipped at overcommit\n\s+the site's overcommit does not have the shape the model needs .*capacity \(reads overcommit\)/);
+    expect(out).toMatch(/warning SiteChecksSkipped at overcommit\n\s+the site field overcommit does not have the shape the model needs .*capacity \(reads overcommit\)/);
     expect(out).toContain('nothing was written');
   }, 120_000);
 });

@@ -33,7 +33,7 @@ export interface ModelOptions {
 export function buildModel(site: Site, entries: readonly ServiceEntry[], options: ModelOptions = {}): Homelab {
   const problems: Problem[] = [];
   for (const f of options.failures ?? []) {
-    problems.push(packageDoesNotLoad(f.dir, f.message));
+    problems.push(packageDoesNotLoad(f.dir, f.message, f.at));
   }
   const siteSource = options.siteSource ?? 'libs/site';
   const siteOut = new ProblemCollector(siteSource);

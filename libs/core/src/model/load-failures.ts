@@ -27,12 +27,28 @@ export function missingServiceOf(p: Problem): string | undefined {
   return Object.hasOwn(MISSING_SERVICE_CODES, p.code) ? MISSING_SERVICE_CODES[p.code]!(p.received) : undefined;
 }
 
-/** The root-cause problem of a package directory whose `src/index.ts` threw while loading. */
-export function packageDoesNotLoad(dir: string, error: string): Problem {
+/**
+ * Where inside the package an import-time error was thrown, `src/lib.ts:12`, from the first stack
+ * frame in the package directory (absolute); undefined when no frame is (a syntax error the
+ * transform reports names its file in the message instead).
+ */
+export function locateInPackage(error: unknown, packageDir: string): string | undefined {
+  const stack = error instanceof Error ? error.stack ?? '' : '';
+  const prefix = `${packageDir.replace(/\/+$/, '')}/`;
+  for (const line of stack.split('\n').slice(1)) {
+    const frame = /\(?(?:file:\/\/)?(\/[^()\s]+):(\d+):\d+\)?$/.exec(line.trim());
+    if (frame && frame[1]!.startsWith(prefix)) return `${frame[1]!.slice(prefix.length)}:${frame[2]}`;
+  }
+  return undefined;
+}
+
+/** The root-cause problem of a package directory whose `src/index.ts` threw while loading (at `at`, when known). */
+export function packageDoesNotLoad(dir: string, error: string, at?: string): Problem {
+  const where = at ?? 'src/index.ts';
   return {
-    source: dir, path: 'src/index.ts', code: PACKAGE_DOES_NOT_LOAD,
+    source: dir, path: where, code: PACKAGE_DOES_NOT_LOAD,
     message: `the package failed to load: ${error}`,
-    fix: `Fix the error in ${dir}/src/index.ts (run \`npx tsc --noEmit\`).`,
+    fix: `Fix the error at ${dir}/${where} (run \`npx tsc --noEmit\`).`,
   };
 }
 

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { locateInPackage } from './load-failures.ts';
 import type { PackageInfo } from './service.ts';
 
 export interface ServiceEntry {
@@ -17,6 +18,8 @@ export interface ServiceEntry {
 export interface LoadFailure {
   readonly dir: string;
   readonly message: string;
+  /** Where in the package it was thrown, `src/index.ts:12`, when a stack frame says. */
+  readonly at?: string;
 }
 
 export async function readPackageInfo(root: string, dir: string): Promise<PackageInfo> {
@@ -49,7 +52,8 @@ export async function loadServices(root: string, only?: readonly string[]): Prom
       const mod = (await import(pathToFileURL(join(root, dir, 'src', 'index.ts')).href)) as { default?: unknown };
       entries.push({ pkg, definition: mod.default });
     } catch (error) {
-      failures.push({ dir, message: error instanceof Error ? error.message : String(error) });
+      const at = locateInPackage(error, join(root, dir));
+      failures.push({ dir, message: error instanceof Error ? error.message : String(error), ...(at && { at }) });
     }
   }));
   entries.sort((a, b) => a.pkg.dir.localeCompare(b.pkg.dir));

@@ -99,7 +99,7 @@ export function reportSiteSkips(problems: readonly Problem[], skips: SiteSkips, 
   ].filter(Boolean);
   const warning: Problem = {
     source: siteSource, path: skips.broken.join(', '), code: 'SiteChecksSkipped', severity: 'warning',
-    message: `the site's ${skips.broken.join(', ')} ${skips.broken.length === 1 ? 'does' : 'do'} not have the shape the model needs (see the InvalidSite problems), so these checks did not run: ${parts.join('; ')}. Every other check ran`,
+    message: `the site field${skips.broken.length === 1 ? '' : 's'} ${skips.broken.join(', ')} ${skips.broken.length === 1 ? 'does' : 'do'} not have the shape the model needs (see the InvalidSite problems), so these checks did not run: ${parts.join('; ')}. Every other check ran`,
     received: skips.broken,
     fix: 'Fix the InvalidSite problems and run again: the skipped checks then run too.',
   };

@@ -4,6 +4,7 @@
  * input.
  */
 import type { Homelab } from '../model/homelab.ts';
+import { hasDuplicateNodeName } from '../policy/duplicate-node-names.ts';
 import { buildHomelab, checkRenderedFiles } from '../policy/phase.ts';
 import { listServicePackages, loadServices } from '../model/load.ts';
 import { checkPackageFiles } from '../synth/package-files.ts';
@@ -42,8 +43,8 @@ export async function loadHomelab(root: string, site: Site): Promise<Homelab> {
 
 export function synthesizeSite(home: Homelab, options: { backend?: BackendSetting; only?: readonly string[] } = {}): SiteSynthesis {
   const plan = buildPlan(home);
-  // A misshapen site block: render nothing, the model's problems and SiteChecksSkipped say why.
-  if (home.siteSkips) return { home, plan, results: [], problems: home.problems };
+  // A misshapen site block or two nodes of one name: render nothing, the model's problems say why.
+  if (home.siteSkips || hasDuplicateNodeName(home.problems)) return { home, plan, results: [], problems: home.problems };
   const results: SynthResult[] = [];
   const problems: Problem[] = [...home.problems];
   const files = new Map<string, readonly ConfigFile[]>();

@@ -11,6 +11,7 @@ import { EMPTY_SITE } from '../model/parse-site.ts';
 import type { Problem } from '../model/problem.ts';
 import type { ConfigFile } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
+import { collapseUnderDuplicateNodeNames } from './duplicate-node-names.ts';
 import { POLICY_RULES } from './index.ts';
 import type { PolicyContext, PolicyRule } from './rule.ts';
 
@@ -26,7 +27,8 @@ export function buildHomelab(site: Site, entries: readonly ServiceEntry[], optio
   const skipped: { name: string; reads: string[] }[] = [];
   const found = checkModel(home, options.rules, options.siteSource, skipped);
   // A package that did not load is the root cause of its dependents' "no service is named X".
-  const problems = collapseUnderLoadFailures([...home.problems, ...found]);
+  // Two nodes of one name are the root cause of the UnknownNode problems of the name that disappeared.
+  const problems = collapseUnderDuplicateNodeNames(collapseUnderLoadFailures([...home.problems, ...found]));
   return { ...home, problems: home.siteSkips ? reportSiteSkips(problems, home.siteSkips, skipped, options.siteSource ?? 'libs/site') : problems };
 }
 

@@ -1,5 +1,6 @@
 import { broadcastOf, cidrContains, parseCidr, parseIpv4 } from '../net/ipv4.ts';
 import { ProblemCollector } from '../model/collector.ts';
+import { duplicateNodeName } from './duplicate-node-names.ts';
 import type { PolicyRule } from './rule.ts';
 
 /**
@@ -30,8 +31,10 @@ export const siteFactsRule: PolicyRule = {
     const claim = (name: string, path: string, kind: 'node' | 'host') => {
       const prior = seen.get(name);
       if (prior === undefined) { seen.set(name, path); return; }
+      if (kind === 'node' && prior.startsWith('nodes')) { out.problems.push(duplicateNodeName(site, siteSource, indexOf(path), indexOf(prior))); return; }
       out.report(`${path}.name`, kind === 'node' && prior.startsWith('nodes') ? 'DuplicateNodeName' : 'DuplicateHostName', `"${name}" is also the name of ${prior}: the address plan and the inventory could not tell them apart`, name, 'Give every node and external host its own name.');
     };
+    const indexOf = (path: string) => Number(/\d+/.exec(path)![0]);
     site.nodes.forEach((n, i) => claim(n.name, `nodes[${i}]`, 'node'));
     site.externalHosts.forEach((h, i) => claim(h.name, `externalHosts[${i}]`, 'host'));
 

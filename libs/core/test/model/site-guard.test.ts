@@ -42,7 +42,7 @@ describe('a site whose shape is wrong still gets every other check', () => {
     const problems = list(site as Site, proxy, idp, adminWithoutAuth);
     expect(problems).toEqual(['libs/site InvalidSite dns', 'packages/app AdminRouteWithoutAuth routes[0].auth', 'libs/site SiteChecksSkipped dns']);
     const skipped = buildHomelab(site as Site, entries(proxy, idp, app)).problems.at(-1)!;
-    expect(skipped.message).toMatch(/the site's dns does not have the shape/);
+    expect(skipped.message).toMatch(/the site field dns does not have the shape/);
     expect(skipped.message).toMatch(/\(reads dns\)/);
   });
 

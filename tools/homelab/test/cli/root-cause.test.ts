@@ -17,11 +17,13 @@ describe('homelab synth: a package that does not load', () => {
     expect(run.code).toBe(1);
     const out = run.stdout + run.stderr;
     expect(out).not.toMatch(STACK_FRAME);
-    expect(out).toContain('packages/authentik (1 problem)\n  error PackageDoesNotLoad at src/index.ts');
+    const lines = readFileSync(join(ws, 'packages', 'authentik', 'src', 'index.ts'), 'utf8').split('\n');
+    const thrown = lines.findIndex((l) => l.includes('the outpost list is undefined')) + 1;
+    expect(out).toContain(`packages/authentik (1 problem)\n  error PackageDoesNotLoad at src/index.ts:${thrown}\n`);
     expect(out).toContain('the package failed to load: the outpost list is undefined');
     // bookshelf and kanboard depend on authentik: their UnknownDependency is the same root cause.
     expect(out).toContain('packages/bookshelf (dependsOn[0]: UnknownDependency), packages/kanboard (dependsOn[0]: UnknownDependency)');
-    expect(out).toContain('fix: Fix the error in packages/authentik/src/index.ts');
+    expect(out).toContain(`fix: Fix the error at packages/authentik/src/index.ts:${thrown}`);
     expect(out).not.toContain('error UnknownDependency');
     expect(out).not.toContain('packages/bookshelf (1 problem)');
     expect(out).toContain('nothing was written');
@@ -41,7 +43,28 @@ describe('homelab synth: a site whose shape is wrong', () => {
     expect(out).not.toMatch(STACK_FRAME);
     expect(out).toMatch(/error InvalidSite at overcommit\.cpu\n\s+overcommit\.cpu must be a number\n\s+received: "4"\n\s+fix: Set overcommit\.cpu to a number/);
     expect(out).toContain('error AdminRouteWithoutAuth at routes[0].auth');
-    expect(out).toMatch(/warning SiteChecksSkipped at overcommit\n\s+the site's overcommit does not have the shape the model needs .*capacity \(reads overcommit\)/);
+    expect(out).toMatch(/warning SiteChecksSkipped at overcommit\n\s+the site field overcommit does not have the shape the model needs .*capacity \(reads overcommit\)/);
     expect(out).toContain('nothing was written');
+  }, 120_000);
+});
+
+describe('homelab synth: two nodes with one name', () => {
+  it('is one DuplicateNodeName naming both entries and the name the copy lost; nothing is rendered', async () => {
+    const ws = createSecondHomelab();
+    const siteFile = join(ws, 'site.ts');
+    // A copied node entry that was not renamed: birch becomes a second alder; authentik stays on birch.
+    writeFileSync(siteFile, readFileSync(siteFile, 'utf8').replace("{ name: 'birch'", "{ name: 'alder'"));
+    const run = await homelab(['synth', '--root', ws], { env: { HOMELAB_SITE: siteFile } });
+    const out = run.stdout + run.stderr;
+    expect(run.code).toBe(1);
+    expect(out).not.toMatch(STACK_FRAME);
+    expect(out).toContain('libs/site (1 problem)\n  error DuplicateNodeName at nodes[1].name');
+    expect(out).toContain('"alder" is the name of both nodes[0] (10.42.8.11, Intel NUC 12) and nodes[1] (10.42.8.12, Intel NUC 12)');
+    expect(out).toContain('The site also names "birch", which no node has (packages/authentik (placement); not listed separately)');
+    expect(out).toContain('fix: Give nodes[1] its own name (it is usually a copied entry that was not renamed; the site still expects "birch").');
+    // No follow-ons: neither the lost node nor a rendered file that would land on it.
+    expect(out).not.toContain('UnknownNode');
+    expect(out).not.toContain('UnknownFileHost');
+    expect(out).toContain('synth: 1 error; nothing was written.');
   }, 120_000);
 });

@@ -38,7 +38,7 @@ describe('insertPlanEntry', () => {
     // Every key of the plan, as the generator passes them from the loaded site.
     const planKeys = [...text.matchAll(/^  '?([a-z][a-z0-9-]*)'?: \{ (?:node|host):/gm)].map((m) => m[1]!);
     expect(planKeys).toContain('traefik');
-    const out = insertPlanEntry([{ path: 'address-plan.ts', text }], planKeys, 'zz-new', { node: 'pve1', vmid: 200, ip: '192.168.86.99' });
-    expect(out?.text).toContain("  traefik: { node: 'pve1', vmid: 200, ip: '192.168.86.20' },\n  'zz-new': { node: 'pve1', vmid: 200, ip: '192.168.86.99' },\n");
+    const out = insertPlanEntry([{ path: 'address-plan.ts', text }], planKeys, 'zz-new', { node: 'pve1', vmid: 201, ip: '192.168.86.99' });
+    expect(out?.text).toContain("  traefik: { node: 'pve1', vmid: 200, ip: '192.168.86.20' },\n  'zz-new': { node: 'pve1', vmid: 201, ip: '192.168.86.99' },\n");
   });
 });

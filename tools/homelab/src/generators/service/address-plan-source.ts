@@ -6,13 +6,7 @@
  * what stays stable.
  */
 import ts from 'typescript';
-
-/** A guest's address-plan entry: the node it runs on, its VMID and its IP. */
-export interface GuestPlacement {
-  readonly node: string;
-  readonly vmid: number;
-  readonly ip: string;
-}
+import type { GuestPlacement } from './address-plan.ts';
 
 export interface PlanSource {
   readonly path: string;

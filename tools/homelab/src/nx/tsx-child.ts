@@ -5,14 +5,26 @@
  * as its directory and $HOMELAB_SITE as given.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export function runTsxScript<T>(scriptUrl: string, root: string): T {
-  // tsx from this repository, not from whatever the workspace root resolves.
-  const out = execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(scriptUrl), root], {
+  const out = execFileSync(process.execPath, ['--import', tsxLoader(), fileURLToPath(scriptUrl), root], {
     cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(out) as T;
+}
+
+/**
+ * tsx's loader from this repository, not from whatever the workspace root resolves. Found through
+ * its package.json: Nx loads this file transpiled to CommonJS, where import.meta.resolve is absent.
+ */
+function tsxLoader(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { '.': string } }).exports['.'];
+  return pathToFileURL(join(dirname(manifest), entry)).href;
 }
 
 /** Whether the module at `moduleUrl` is the script node was started with. */

@@ -34,13 +34,20 @@ let state: string;
 let env: NodeJS.ProcessEnv;
 const started = Date.now();
 
-/** Every service and the services it depends on, read from the packages' package.json. */
+/** Each service package's dependsOn in the model (an observer's watched services included), by directory. */
+let modelDeps: ReadonlyMap<string, readonly string[]> = new Map();
+
+/**
+ * Every service and the services it depends on: the packages' package.json, and the model's
+ * dependsOn (the edges the Nx plugin adds: monitoring observes services no package.json lists).
+ */
 function serviceGraph(root: string): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const dir of readdirSync(join(root, 'packages'))) {
     if (!existsSync(join(root, 'packages', dir, 'src', 'index.ts'))) continue;
     const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    graph.set(dir, Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@homelab/')).map((d) => d.slice('@homelab/'.length)));
+    const fromPackageJson = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@homelab/')).map((d) => d.slice('@homelab/'.length));
+    graph.set(dir, [...new Set([...fromPackageJson, ...(modelDeps.get(dir) ?? [])])]);
   }
   for (const [service, deps] of graph) graph.set(service, deps.filter((d) => graph.has(d)));
   return graph;
@@ -156,6 +163,8 @@ beforeAll(async () => {
   writeRecordingTools(join(scratch, 'bin'), log);
   copy = throwawayWorkspace(SOURCE);
   env = { ...isolatedEnv(process.env, join(scratch, 'bin')), ...(await dummyDeployEnv(SOURCE)) };
+  const home = await loadHomelab(SOURCE, await loadSite(SOURCE));
+  modelDeps = new Map(home.services.map((s) => [s.pkg.dir.slice('packages/'.length), s.dependsOn]));
 }, 5 * 60_000);
 
 afterAll(() => {

@@ -42,13 +42,18 @@ describe('the real workspace graph, from Nx', () => {
     for (const s of home.services) expect(graph.projectOf.get(s.name), s.pkg.name).toBe(s.pkg.name);
   });
 
-  it('Nx edges between services are package.json dependencies; any dependency Nx misses is reported, not lost silently', () => {
+  it('Nx edges between services are the model\'s dependencies (an observer\'s included) or package.json\'s; any dependency Nx misses is reported, not lost silently', () => {
     for (const s of home.services) {
-      const declared = s.pkg.dependencies.map((d) => home.services.find((x) => x.pkg.name === d)?.name).filter((x): x is string => x !== undefined);
+      const fromPackageJson = s.pkg.dependencies.map((d) => home.services.find((x) => x.pkg.name === d)?.name).filter((x): x is string => x !== undefined);
+      const declared = [...new Set([...fromPackageJson, ...s.dependsOn])];
       for (const d of graph.deps.get(s.name)!) expect(declared, `${s.name} -> ${d}`).toContain(d);
       const missing = declared.filter((d) => !graph.deps.get(s.name)!.includes(d));
       if (missing.length) expect(graph.warnings.join('\n')).toContain(`${s.name}: Nx says it depends on`);
     }
+    // What monitoring observes is an Nx edge though its package.json does not list it.
+    const observer = home.services.find((s) => s.observes.length > 0)!;
+    expect(graph.deps.get(observer.name)).toEqual(expect.arrayContaining([...observer.observes]));
+    expect(observer.observes.filter((o) => observer.pkg.dependencies.includes(home.byName.get(o)!.pkg.name))).toEqual([]);
   });
 });
 

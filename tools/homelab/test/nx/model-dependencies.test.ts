@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDependency, type CreateDependenciesContext, type RawProjectGraphDependency } from '@nx/devkit';
 import { createDependencies, createDependenciesFrom } from '../../src/nx/plugin.ts';
-import { readModelEdges } from '../../src/nx/model-edges.ts';
+import { readModelEdges } from '../../src/nx/read-model-edges.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const testSite = join(repo, 'libs/core/test/fixtures/test-site.ts');

@@ -5,20 +5,35 @@ import ts from 'typescript';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger, readJson, writeJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import serviceGenerator, {
+import {
+  createServiceGenerator,
   LAYERS,
-  SERVICE_GROUPS,
   SERVICE_KINDS,
   SERVICE_NAME_PATTERN,
   SERVICE_TIERS,
   ServiceGeneratorError,
   type ServiceGeneratorSchema,
 } from '../../src/generators/service/generator.ts';
+import type { SiteFacts } from '../../src/generators/service/site-facts.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SCHEMA_PATH = fileURLToPath(new URL('../../src/generators/service/schema.json', import.meta.url));
 
 let tree: Tree;
+
+/** A made-up site: its own groups, two nodes, an address plan in libs/site/src/address-plan.ts. */
+const FACTS: SiteFacts = {
+  groups: ['core', 'apps', 'special', 'kubernetes', 'media'],
+  nodes: ['n1', 'n2'],
+  cidr: '10.20.0.0/24',
+  addressPlan: { traefik: { node: 'n1', vmid: 100, ip: '10.20.0.20' }, authentik: { node: 'n1', vmid: 101, ip: '10.20.0.21' } },
+  reserved: ['10.20.0.1', '10.20.0.11', '10.20.0.12'],
+  reservedRanges: [],
+  kinds: { traefik: 'lxc', authentik: 'lxc' },
+  siteDir: 'libs/site/src',
+};
+const PLAN_SOURCE = "export const PLAN = {\n  traefik: { node: 'n1', vmid: 100, ip: '10.20.0.20' },\n  authentik: { node: 'n1', vmid: 101, ip: '10.20.0.21' },\n};\n";
+const serviceGenerator = createServiceGenerator(() => FACTS);
 
 beforeEach(() => {
   vi.spyOn(logger, 'info').mockImplementation(() => undefined);
@@ -26,8 +41,9 @@ beforeEach(() => {
   writeJson(tree, 'libs/core/package.json', { name: '@homelab/core', version: '0.1.0' });
   writeJson(tree, 'libs/site/package.json', { name: '@homelab/site', version: '0.1.0' });
   writeJson(tree, 'tools/homelab/package.json', { name: '@homelab/tools', version: '0.1.0' });
+  tree.write('libs/site/src/address-plan.ts', PLAN_SOURCE);
   for (const svc of ['traefik', 'authentik']) {
-    writeJson(tree, `packages/${svc}/package.json`, { name: `@homelab/${svc}`, version: '0.1.0' });
+    writeJson(tree, `packages/${svc}/package.json`, { name: `@homelab/${svc}`, version: '0.1.0', homelab: { group: 'core', layer: 'platform' } });
     tree.write(`packages/${svc}/src/index.ts`, 'export default {};\n');
   }
 });
@@ -140,9 +156,8 @@ describe('service generator: the files', () => {
   });
 
   it.each([
-    ['core', 'platform'], ['kubernetes', 'platform'], ['storage', 'storage'], ['security', 'security'],
-    ['observability', 'observability'], ['media', 'apps'], ['smart-home', 'apps'], ['special', 'apps'],
-  ])('group %s defaults to layer %s', async (group, layer) => {
+    ['core', 'platform', 'the layer its packages have'], ['media', 'apps', 'apps: no package of the group says'],
+  ])('group %s defaults to layer %s (%s)', async (group, layer) => {
     await generate({ group });
     expect(readJson(tree, 'packages/foo/package.json').homelab).toEqual({ group, layer });
   });
@@ -240,7 +255,8 @@ describe('service generator: schema.json', () => {
 
   it('declares the same choices the generator checks (one list each, no drift)', () => {
     expect(schema.properties['kind']?.enum).toEqual([...SERVICE_KINDS]);
-    expect(schema.properties['group']?.enum).toEqual([...SERVICE_GROUPS]);
+    // The groups are the site's: no list in the schema to drift from it.
+    expect(schema.properties['group']?.enum).toBeUndefined();
     expect(schema.properties['tier']?.enum).toEqual([...SERVICE_TIERS]);
     expect(schema.properties['layer']?.enum).toEqual([...LAYERS]);
     // No `pattern` on name: Nx would reject a bad name with its generic schema message before

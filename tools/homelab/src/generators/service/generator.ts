@@ -1,8 +1,11 @@
 /**
  * `nx g @homelab/tools:service --name=foo --kind=lxc --group=apps`: scaffolds packages/foo/ as
  * @homelab/foo in the standard shape, so a newcomer who has read one service package can read
- * them all. Every problem with the options is reported at once, each with the option, a code,
- * what was received and how to fix it; nothing is written unless all options are valid.
+ * them all, and writes its address-plan entry into the site (next free VMID and IP, or
+ * --node/--vmid/--ip). The groups and the address plan are the site's ($HOMELAB_SITE or
+ * libs/site), read as the CLI reads them. Every problem with the options is reported at once,
+ * each with the option, a code, what was received and how to fix it; nothing is written unless
+ * all options are valid.
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,24 +18,13 @@ import {
   type GeneratorCallback,
   type Tree,
 } from '@nx/devkit';
+import { existingPlacement, placeGuest, type GuestPlacement } from './address-plan.ts';
+import { insertPlanEntry } from './address-plan-source.ts';
+import { siteFactsInChild, type PlanEntry, type SiteFacts } from './site-facts.ts';
 
 export const SERVICE_KINDS = ['lxc', 'vm', 'external', 'none'] as const;
 export const SERVICE_TIERS = ['critical', 'high', 'normal', 'low', 'minimal'] as const;
-export const SERVICE_GROUPS = ['core', 'storage', 'security', 'media', 'observability', 'smart-home', 'apps', 'kubernetes', 'special'] as const;
 export const LAYERS = ['platform', 'storage', 'security', 'observability', 'apps'] as const;
-
-/** The layer a group sits in, unless `--layer` says otherwise (as the existing packages have it). */
-export const LAYER_OF_GROUP: Readonly<Record<(typeof SERVICE_GROUPS)[number], (typeof LAYERS)[number]>> = {
-  core: 'platform',
-  kubernetes: 'platform',
-  storage: 'storage',
-  security: 'security',
-  observability: 'observability',
-  media: 'apps',
-  'smart-home': 'apps',
-  apps: 'apps',
-  special: 'apps',
-};
 
 /** Valid service names: DNS labels (the name is also the guest's hostname), starting with a letter. */
 export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -50,6 +42,10 @@ export interface ServiceGeneratorSchema {
   diskGiB?: number;
   /** Service names; each entry may also be a comma-separated list (`traefik,authentik`). */
   dependsOn?: readonly string[] | string;
+  /** Address-plan entry of an LXC or VM; each proposed from the site when not given. */
+  node?: string;
+  vmid?: number;
+  ip?: string;
   skipInstall?: boolean;
 }
 
@@ -58,7 +54,7 @@ export interface NormalizedServiceOptions {
   readonly packageName: string;
   readonly projectRoot: string;
   readonly kind: (typeof SERVICE_KINDS)[number];
-  readonly group: (typeof SERVICE_GROUPS)[number];
+  readonly group: string;
   readonly tier: (typeof SERVICE_TIERS)[number];
   readonly layer: (typeof LAYERS)[number];
   readonly description: string;
@@ -66,6 +62,12 @@ export interface NormalizedServiceOptions {
   readonly memoryMiB: number;
   readonly diskGiB: number;
   readonly dependsOn: readonly string[];
+  /** The address-plan entry written into the site (LXC and VM). */
+  readonly placement?: GuestPlacement;
+  /** The site file that entry goes into, with the entry added. */
+  readonly planFile?: { readonly path: string; readonly text: string };
+  /** The site's own entry for the name, written before the package: kept as it is. */
+  readonly existingEntry?: PlanEntry;
   readonly skipInstall: boolean;
 }
 
@@ -89,8 +91,16 @@ export class ServiceGeneratorError extends Error {
 
 const FILES_DIR = fileURLToPath(new URL('./files', import.meta.url));
 
-export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<GeneratorCallback | undefined> {
-  const o = normalizeOptions(tree, schema);
+/** The generator over a site reader; the default reads the workspace's site in a tsx child. */
+export function createServiceGenerator(readFacts: (root: string) => SiteFacts) {
+  return (tree: Tree, schema: ServiceGeneratorSchema) => generateService(tree, schema, readFacts(tree.root));
+}
+
+export const serviceGenerator = createServiceGenerator(siteFactsInChild);
+
+async function generateService(tree: Tree, schema: ServiceGeneratorSchema, facts: SiteFacts): Promise<GeneratorCallback | undefined> {
+  const o = normalizeOptions(tree, schema, facts);
+  if (o.planFile) tree.write(o.planFile.path, o.planFile.text);
 
   writeJson(tree, joinPathFragments(o.projectRoot, 'package.json'), packageJson(o));
   writeJson(tree, joinPathFragments(o.projectRoot, 'tsconfig.json'), {
@@ -107,9 +117,11 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
   logger.info(
     [
       `Created ${o.projectRoot}/ (${o.packageName}). Next:`,
-      o.kind === 'lxc' || o.kind === 'vm'
-        ? `  - give it an address-plan entry "${o.name}" (node, vmid, ip) in libs/site/src/address-plan.ts`
-        : `  - give it an address-plan entry "${o.name}" (host, ip) in libs/site/src/address-plan.ts if it has an address`,
+      o.placement && o.planFile
+        ? `  - its address-plan entry "${o.name}" is node ${o.placement.node}, VMID ${o.placement.vmid}, IP ${o.placement.ip} in ${o.planFile.path}: check it`
+        : o.existingEntry
+          ? `  - it keeps the site's address-plan entry "${o.name}"`
+          : `  - give it an address-plan entry "${o.name}" (host, ip) in the site's address plan if it has an address`,
       `  - fill in ${o.projectRoot}/src/index.ts (description, routes, files) and its tests`,
       `  - npx nx run ${o.packageName}:synth   then   npx nx run ${o.packageName}:validate`,
       `  - npx changeset   to describe the change for ${o.packageName}'s CHANGELOG.md`,
@@ -124,7 +136,7 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
 
 export default serviceGenerator;
 
-export function normalizeOptions(tree: Tree, schema: ServiceGeneratorSchema): NormalizedServiceOptions {
+export function normalizeOptions(tree: Tree, schema: ServiceGeneratorSchema, facts: SiteFacts): NormalizedServiceOptions {
   const problems: OptionProblem[] = [];
   const report = (option: string, code: string, message: string, fix: string): void => {
     problems.push({ option, code, message, fix });
@@ -149,10 +161,10 @@ export function normalizeOptions(tree: Tree, schema: ServiceGeneratorSchema): No
   const kind = schema.kind ?? 'lxc';
   if (!includes(SERVICE_KINDS, kind)) report('kind', 'InvalidKind', `${JSON.stringify(kind)} is not a service kind.`, `Use one of ${SERVICE_KINDS.join(', ')}.`);
   const group = schema.group;
-  if (!includes(SERVICE_GROUPS, group)) report('group', 'InvalidGroup', `${JSON.stringify(group)} is not a service group.`, `Use one of ${SERVICE_GROUPS.join(', ')}.`);
+  if (!includes(facts.groups, group)) report('group', 'InvalidGroup', `${JSON.stringify(group)} is not one of the site's groups.`, `Use one of ${facts.groups.join(', ')}.`);
   const tier = schema.tier ?? 'normal';
   if (!includes(SERVICE_TIERS, tier)) report('tier', 'InvalidTier', `${JSON.stringify(tier)} is not a tier.`, `Use one of ${SERVICE_TIERS.join(', ')}.`);
-  const layer = schema.layer ?? (includes(SERVICE_GROUPS, group) ? LAYER_OF_GROUP[group] : 'apps');
+  const layer = schema.layer ?? layerOfGroup(tree, group);
   if (!includes(LAYERS, layer)) report('layer', 'InvalidLayer', `${JSON.stringify(layer)} is not a layer.`, `Use one of ${LAYERS.join(', ')}, or leave it out to derive it from the group.`);
 
   const cores = schema.cores ?? 1;
@@ -174,6 +186,28 @@ export function normalizeOptions(tree: Tree, schema: ServiceGeneratorSchema): No
     }
   });
 
+  let placement: GuestPlacement | undefined;
+  let planFile: NormalizedServiceOptions['planFile'];
+  let existingEntry: PlanEntry | undefined;
+  if (kind === 'lxc' || kind === 'vm') {
+    const flags = { ...(schema.node !== undefined ? { node: schema.node } : {}), ...(schema.vmid !== undefined ? { vmid: schema.vmid } : {}), ...(schema.ip !== undefined ? { ip: schema.ip } : {}) };
+    const existing = existingPlacement(facts, name, flags, report);
+    if (existing) existingEntry = existing;
+    else placement = placeGuest(facts, name, kind, flags, report);
+    if (placement) {
+      const files = tree.exists(facts.siteDir) ? tree.children(facts.siteDir).filter((f) => f.endsWith('.ts')).map((f) => ({ path: `${facts.siteDir}/${f}`, text: tree.read(`${facts.siteDir}/${f}`, 'utf-8') ?? '' })) : [];
+      planFile = insertPlanEntry(files, Object.keys(facts.addressPlan), name, placement);
+      if (!planFile) {
+        report('name', 'AddressPlanNotFound', `no file under ${facts.siteDir}/ holds the site's address plan as an object literal.`,
+          `Add ${name}: { node: '${placement.node}', vmid: ${placement.vmid}, ip: '${placement.ip}' } to the site's address plan by hand.`);
+      }
+    }
+  } else {
+    for (const option of ['node', 'vmid', 'ip'] as const) {
+      if (schema[option] !== undefined) report(option, 'PlacementForNoGuest', `--${option} is for an LXC or a VM, and the kind is "${kind}".`, `Leave --${option} out, or use --kind=lxc or --kind=vm.`);
+    }
+  }
+
   if (problems.length > 0) throw new ServiceGeneratorError(problems, name);
   const description = schema.description?.trim() || `TODO: what ${name} does, in one line.`;
   return {
@@ -189,6 +223,9 @@ export function normalizeOptions(tree: Tree, schema: ServiceGeneratorSchema): No
     memoryMiB,
     diskGiB,
     dependsOn,
+    ...(placement ? { placement } : {}),
+    ...(planFile ? { planFile } : {}),
+    ...(existingEntry ? { existingEntry } : {}),
     skipInstall: schema.skipInstall ?? false,
   };
 }
@@ -225,6 +262,24 @@ function workspacePackages(tree: Tree): Map<string, string> {
     }
   }
   return found;
+}
+
+/** The layer the existing packages of `group` have (the most common), else apps. */
+function layerOfGroup(tree: Tree, group: string): (typeof LAYERS)[number] {
+  const counts = new Map<string, number>();
+  if (tree.exists('packages')) {
+    for (const child of tree.children('packages')) {
+      const file = `packages/${child}/package.json`;
+      if (!tree.exists(file)) continue;
+      try {
+        const field = readJson<{ homelab?: { group?: unknown; layer?: unknown } }>(tree, file).homelab;
+        if (field?.group === group && includes(LAYERS, field.layer)) counts.set(field.layer, (counts.get(field.layer) ?? 0) + 1);
+      } catch {
+        // An unreadable package.json says nothing about layers.
+      }
+    }
+  }
+  return ([...counts].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] as (typeof LAYERS)[number] | undefined) ?? 'apps';
 }
 
 function includes<T extends string>(list: readonly T[], value: unknown): value is T {

@@ -94,3 +94,11 @@ describe('this site: the whole-site synthesis', () => {
     expect(all.results.length).toBe(all.home.services.length);
   });
 });
+
+describe('this site: openclaw', () => {
+  it('records every value the seed does not give openclaw as an assumption', async () => {
+    // Imported here so this block stays one appended piece (moved from the openclaw package test).
+    const { ASSUMPTIONS } = await import('../src/index.ts');
+    expect(ASSUMPTIONS.map((a) => a.path)).toEqual(expect.arrayContaining(['addressPlan.openclaw', 'packages/openclaw.resources', 'packages/openclaw.group', 'packages/openclaw (workload)']));
+  });
+});

@@ -94,3 +94,34 @@ describe('this site: the whole-site synthesis', () => {
     expect(all.results.length).toBe(all.home.services.length);
   });
 });
+
+describe('this site: openclaw', () => {
+  it('records every value the seed does not give openclaw as an assumption', async () => {
+    // Imported here so this block stays one appended piece (moved from the openclaw package test).
+    const { ASSUMPTIONS } = await import('../src/index.ts');
+    expect(ASSUMPTIONS.map((a) => a.path)).toEqual(expect.arrayContaining(['addressPlan.openclaw', 'packages/openclaw.resources', 'packages/openclaw.group', 'packages/openclaw (workload)']));
+  });
+});
+
+describe('this site: the values its package tests no longer spell (they assert against the fixture site)', () => {
+  it('talos: the API VIP, the MetalLB pool, and the balloon floors of the ThinkCentre and zotac workers', async () => {
+    const k = await synthesized('talos');
+    expect(k.text('files/localhost/talos/talos-apply.sh')).toContain('readonly endpoint=https://192.168.86.100:6443');
+    expect(k.text('files/localhost/talos/metallb/metallb-l2.yaml')).toContain('- 192.168.86.150-192.168.86.199');
+    const vms = k.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_vm;
+    expect(vms['talos-worker-0'].memory).toEqual({ dedicated: 8192, floating: 4096 });
+    expect(vms['talos-worker-2'].memory).toEqual({ dedicated: 8192, floating: 8192 });
+  });
+  it('wireguard: clients reach wg.woodhead.tech:51820 and route 10.10.0.0/24 only', async () => {
+    const laptop = (await synthesized('wireguard')).text('files/localhost/etc/wireguard/clients/laptop.conf');
+    expect(laptop).toContain('AllowedIPs = 10.10.0.0/24\nEndpoint = wg.woodhead.tech:51820\n');
+  });
+  it('proxmox: the nodes mount the TrueNAS media export', async () => {
+    const p = await synthesized('proxmox');
+    const mount = [...p.files.keys()].find((f) => f.endsWith('.mount'))!;
+    expect(p.text(mount)).toContain('What=192.168.86.40:/mnt/tank/media\nWhere=/mnt/pve/truenas-media\n');
+  });
+  it('zigbee2mqtt: the coordinator is /dev/ttyACM0 on zotac', async () => {
+    expect(parse((await synthesized('zigbee2mqtt')).text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configuration.yaml')).serial.port).toBe('/dev/ttyACM0');
+  });
+});

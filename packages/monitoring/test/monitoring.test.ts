@@ -6,11 +6,13 @@ import { nfsClientNodes } from '@homelab/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { toYaml } from '@homelab/core';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { HOMELAB_RULES, homelabRuleTests } from '../src/alerts.ts';
 
-const m = await synthesized('monitoring');
-const { home } = await synthesizeThisSite();
+const m = await synthesizeFor(fixtureSite, 'monitoring');
+const { home } = m.synthesis;
+const here = placementOf(fixtureSite, 'monitoring');
+const domain = fixtureSite.domain;
 const STACK = 'files/monitoring/opt/stacks/monitoring';
 const prom = parse(m.text(`${STACK}/prometheus/prometheus.yml`));
 const rulesText = m.text(`${STACK}/prometheus/rules/homelab.yml`);
@@ -23,21 +25,20 @@ const job = (name: string) => prom.scrape_configs.find((j: any) => j.job_name ==
 
 describe('monitoring: infrastructure', () => {
   const ct = m.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.monitoring;
-  it('is LXC 205 at .25 on pve1 with CPU weight 800 (low) and Docker', () => {
-    expect(ct).toMatchObject({ vm_id: 205, node_name: 'pve1', cpu: { units: 800 }, features: { nesting: true } });
+  it('is its address-plan LXC with CPU weight 800 (low) and Docker', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 800 }, features: { nesting: true } });
     expect(ct.lifecycle.ignore_changes).toContain('features');
-    expect(m.rootSettings(205).features).toBe('keyctl=1,nesting=1');
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.25/24');
+    expect(m.rootSettings(here.vmid!).features).toBe('keyctl=1,nesting=1');
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
   });
-  it('is counted once in pve1\'s capacity even though AlertMind runs in it too', async () => {
-    const s = await synthesizeThisSite();
-    const pve1 = s.plan.capacity.find((c) => c.node === 'pve1')!;
-    expect(pve1.guests.filter((g) => g.guest.placement.vmid === 205).map((g) => g.service)).toEqual(['monitoring']);
+  it('is counted once in its node\'s capacity even though AlertMind runs in it too', () => {
+    const node = m.synthesis.plan.capacity.find((c) => c.node === here.node)!;
+    expect(node.guests.filter((g) => g.guest.placement.vmid === here.vmid).map((g) => g.service)).toEqual(['monitoring']);
   });
   it('routes Prometheus, Grafana and Alertmanager behind Authentik', () => {
     const routes = parse(m.text('files/traefik/etc/traefik/dynamic/monitoring.yml')).http.routers;
     for (const host of ['prometheus', 'grafana', 'alertmanager']) {
-      expect(routes[`monitoring-${host}`]).toMatchObject({ rule: `Host(\`${host}.woodhead.tech\`)`, middlewares: ['authentik@file'] });
+      expect(routes[`monitoring-${host}`]).toMatchObject({ rule: `Host(\`${host}.${domain}\`)`, middlewares: ['authentik@file'] });
     }
   });
 });
@@ -56,15 +57,15 @@ describe('monitoring: scrape jobs derived from every service', () => {
     }
   });
   it('scrapes Traefik\'s metrics and Authentik\'s', () => {
-    expect(job('traefik').static_configs[0].targets).toEqual(['192.168.86.20:8082']);
-    expect(job('authentik').static_configs[0].targets).toEqual(['192.168.86.28:9300']);
+    expect(job('traefik').static_configs[0].targets).toEqual([`${placementOf(fixtureSite, 'traefik').ip}:8082`]);
+    expect(job('authentik').static_configs[0].targets).toEqual([`${placementOf(fixtureSite, 'authentik').ip}:9300`]);
   });
   it('probes every route of every service over https with the http_2xx module through blackbox_exporter', () => {
     const expected = home.services.flatMap((s) => s.routes.map((r) => `https://${r.fqdn}${r.probePath}`)).sort();
     const bb = job('blackbox-https');
     const probed = bb.static_configs.flatMap((c: any) => c.targets).sort();
     expect(probed).toEqual(expected);
-    expect(probed).toContain('https://grafana.woodhead.tech/api/health');
+    expect(probed).toContain(`https://grafana.${domain}/api/health`);
     expect(bb.params).toEqual({ module: ['http_2xx'] });
     expect(bb.metrics_path).toBe('/probe');
     expect(bb.relabel_configs).toContainEqual({ target_label: '__address__', replacement: '127.0.0.1:9115' });
@@ -80,7 +81,7 @@ describe('monitoring: scrape jobs derived from every service', () => {
     expect(job('pve-node-exporter').static_configs.flatMap((c: any) => c.targets).sort()).toEqual(home.site.nodes.map((n) => `${n.ip}:9100`).sort());
   });
   it('scrapes the Dexcom glucose exporter it runs itself, credentials by env name', () => {
-    expect(job('monitoring-dexcom').static_configs[0].targets).toEqual(['192.168.86.25:9500']);
+    expect(job('monitoring-dexcom').static_configs[0].targets).toEqual([`${here.ip}:9500`]);
     expect(compose.services['dexcom-exporter'].environment.DEXCOM_PASSWORD).toMatch(/^\$\{DEXCOM_PASSWORD:\?/);
   });
   it('has no duplicate job name', () => {
@@ -167,7 +168,7 @@ describe('monitoring: Alertmanager', () => {
     expect(am.route.routes).toContainEqual({ receiver: 'sms', matchers: ['severity="critical"'], continue: true });
   });
   it('sends every alert to AlertMind in the same LXC, then still to Discord', () => {
-    expect(receivers.alertmind.webhook_configs[0].url).toBe('http://192.168.86.25:5001/webhook');
+    expect(receivers.alertmind.webhook_configs[0].url).toBe(`http://${here.ip}:5001/webhook`);
     expect(am.route.routes[0]).toEqual({ receiver: 'alertmind', matchers: ['alertname=~".+"'], continue: true });
     expect(am.route.routes.at(-1)).toEqual({ receiver: 'discord', matchers: ['alertname=~".+"'] });
   });
@@ -245,10 +246,6 @@ describe('monitoring: NFS stall check on every Proxmox host that mounts the shar
 });
 
 describe('monitoring: upstream schemas', () => {
-  it('has no problem in the whole-site synthesis', async () => {
-    const s = await synthesizeThisSite();
-    expect(s.problems.filter((p) => p.source === 'packages/monitoring')).toEqual([]);
-  });
   it.skipIf(!validatorPath())('Prometheus, rules, rule tests, Alertmanager, Compose and Terraform pass their schemas', async () => {
     const { validateArtifact } = await import(validatorPath()!);
     for (const a of manifest.artifacts.filter((x: any) => ['prometheus-config', 'prometheus-rules', 'prometheus-rules-test', 'alertmanager-config', 'compose', 'terraform-json'].includes(x.format))) {
@@ -307,8 +304,8 @@ describe('monitoring: reachable only where needed (issue 9)', () => {
     expect(byPort['9093'].source).toBe(ip('traefik'));
     expect(tf.resource.proxmox_virtual_environment_firewall_options.monitoring_firewall).toMatchObject({ enabled: true, input_policy: 'DROP' });
   });
-  it('is the scraper every other guest lets in to its metrics ports', async () => {
-    const t = (await synthesizeThisSite()).results.find((r) => r.service === 'traefik')!;
+  it('is the scraper every other guest lets in to its metrics ports', () => {
+    const t = m.synthesis.results.find((r) => r.service === 'traefik')!;
     const traefikRules = JSON.parse(t.files.get('terraform/cdk.tf.json')!).resource.proxmox_virtual_environment_firewall_rules.traefik_firewall_rules.rule;
     expect(traefikRules.find((r: any) => r.dport === '8082')).toMatchObject({ proto: 'tcp', source: ip('monitoring') });
     expect(traefikRules.filter((r: any) => r.dport === '443' || r.dport === '80').every((r: any) => r.source === undefined)).toBe(true);

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 
-const p = await synthesized('piboard');
-const { home } = await synthesizeThisSite();
+const p = await synthesizeFor(fixtureSite, 'piboard');
+const { home } = p.synthesis;
+const pi = placementOf(fixtureSite, 'piboard');
 
 describe('piboard: the Raspberry Pi', () => {
-  it('is an external host at .131, configured over SSH, with no Proxmox resource', () => {
+  it('is its external host at its address-plan address, configured over SSH, with no Proxmox resource', () => {
     const svc = home.byName.get('piboard')!;
-    expect(svc).toMatchObject({ kind: 'external', ip: '192.168.86.131', group: 'observability', dependsOn: ['monitoring'] });
+    expect(svc).toMatchObject({ kind: 'external', ip: pi.ip, group: 'observability', dependsOn: ['monitoring'] });
+    expect(svc.externalHost?.name).toBe(pi.host);
     expect(svc.guests).toEqual([]);
     expect(p.files.has('terraform/cdk.tf.json')).toBe(false);
-    expect(parse(p.text('ansible/inventory.yml')).all.hosts).toEqual({ piboard: expect.objectContaining({ ansible_host: '192.168.86.131' }) });
+    expect(parse(p.text('ansible/inventory.yml')).all.hosts).toEqual({ piboard: expect.objectContaining({ ansible_host: pi.ip }) });
   });
 });
 
@@ -19,7 +21,7 @@ describe('piboard: dashboard and kiosk', () => {
   const unit = p.text('files/piboard/etc/systemd/system/piboard.service');
   const kiosk = p.text('files/piboard/etc/systemd/system/piboard-kiosk.service');
   it('runs the dashboard against monitoring\'s Prometheus', () => {
-    expect(unit).toContain('Environment=PROMETHEUS_URL=http://192.168.86.25:9090');
+    expect(unit).toContain(`Environment=PROMETHEUS_URL=http://${placementOf(fixtureSite, 'monitoring').ip}:9090`);
     expect(unit).toContain('ExecStart=/usr/local/bin/piboard');
     expect(unit).toMatch(/^\[Install\]\nWantedBy=multi-user\.target$/m);
   });
@@ -33,9 +35,5 @@ describe('piboard: dashboard and kiosk', () => {
     const names = play.tasks.map((t: any) => t.name);
     expect(names).toEqual(expect.arrayContaining(['Enable and start piboard.service', 'Enable and start piboard-kiosk.service', 'Reload systemd units']));
     expect(play.tasks[0]['ansible.builtin.apt'].name).toEqual(['cage', 'chromium-browser']);
-  });
-  it('has no problem in the whole-site synthesis', async () => {
-    const s = await synthesizeThisSite();
-    expect(s.problems.filter((x) => x.source === 'packages/piboard')).toEqual([]);
   });
 });

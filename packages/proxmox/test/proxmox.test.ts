@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { aclPathsUsed, checkRenderedFiles, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import proxmox, { CONTAINER, FORBIDDEN_TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS, TERRAFORM_ROLE, VM } from '../src/index.ts';
+import proxmox, { CONTAINER, managementNode, FORBIDDEN_TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS, TERRAFORM_ROLE, VM } from '../src/index.ts';
 
-const p = await synthesized('proxmox');
-const s = await synthesizeThisSite();
+const p = await synthesizeFor(fixtureSite, 'proxmox');
+const s = p.synthesis;
+const nodeNames = fixtureSite.nodes.map((n) => n.name).sort();
+const { storage } = fixtureSite;
 const tf = p.json('terraform/cdk.tf.json');
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
@@ -35,10 +37,11 @@ describe('proxmox: least-privilege Terraform access', () => {
     const token = tf.resource.proxmox_user_token.terraform_token;
     expect(token).toMatchObject({ token_name: 'homelab', privileges_separation: true, user_id: '${proxmox_virtual_environment_user.terraform_user.user_id}' });
     const acls = Object.values(tf.resource.proxmox_acl) as Record<string, unknown>[];
+    // Every node, the site's bridge, the datastores the guests use (Ceph, local, images), and the guests.
     expect(acls.map((a) => [a.path, a.propagate])).toEqual([
-      ['/nodes/pve1', false], ['/nodes/pve2', false], ['/nodes/pve3', false], ['/nodes/tower1', false], ['/nodes/zotac', false],
-      ['/sdn/zones/localnetwork/vmbr0', false],
-      ['/storage/ceph-rbd', false], ['/storage/local', false], ['/storage/local-lvm', false],
+      ...nodeNames.map((n) => [`/nodes/${n}`, false]),
+      [`/sdn/zones/localnetwork/${fixtureSite.network.bridge}`, false],
+      ...[storage.ceph!.datastore, storage.local, storage.images].sort().map((d) => [`/storage/${d}`, false]),
       ['/vms', true],
     ]);
     expect(acls.map((a) => a.path)).not.toContain('/');
@@ -57,7 +60,7 @@ describe('proxmox: least-privilege Terraform access', () => {
   });
   it('declares the bpg/proxmox provider even though the stack has no guest', () => {
     expect(tf.terraform.required_providers.proxmox.source).toBe('bpg/proxmox');
-    expect(p.json('manifest.json').env).toEqual(['PROXMOX_VE_API_TOKEN', 'PROXMOX_VE_ENDPOINT']);
+    expect(p.json('manifest.json').env).toEqual([fixtureSite.providerEnv.apiToken, fixtureSite.providerEnv.endpoint].sort());
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {
     expect(validateArtifact('terraform-json', p.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
@@ -65,38 +68,40 @@ describe('proxmox: least-privilege Terraform access', () => {
 });
 
 describe('proxmox: storage definitions', () => {
-  it('adopts the installer\'s local-lvm on all five nodes with an import block', () => {
+  it('adopts the installer\'s thin pool as the site\'s local datastore on every node with an import block', () => {
     expect(tf.resource.proxmox_storage_lvmthin.local_lvm).toEqual({
-      id: 'local-lvm', volume_group: 'pve', thin_pool: 'data', content: ['images', 'rootdir'],
-      nodes: ['pve1', 'pve2', 'pve3', 'tower1', 'zotac'],
+      id: storage.local, volume_group: 'pve', thin_pool: 'data', content: ['images', 'rootdir'],
+      nodes: nodeNames,
     });
-    expect(tf.import).toEqual([{ id: 'local-lvm', to: 'proxmox_storage_lvmthin.local_lvm' }]);
+    expect(tf.import).toEqual([{ id: storage.local, to: 'proxmox_storage_lvmthin.local_lvm' }]);
   });
-  const script = p.text('files/pve1/usr/local/sbin/homelab-pve-storage.sh');
+  const manager = managementNode(fixtureSite).name;
+  const script = p.text(`files/${manager}/usr/local/sbin/homelab-pve-storage.sh`);
   it('defines the Ceph RBD storage with pvesm on one node, checking before it adds', () => {
-    expect(script).toContain("readonly storage_id=ceph-rbd");
-    expect(script).toContain("readonly pool=rbd-k8s");
-    expect(script).toContain("readonly nodes=pve1,pve2,pve3,tower1,zotac");
+    expect(script).toContain(`readonly storage_id=${storage.ceph!.datastore}`);
+    expect(script).toContain(`readonly pool=${storage.ceph!.pool}`);
+    expect(script).toContain(`readonly nodes=${nodeNames.join(',')}`);
     expect(script).toMatch(/if current="\$\(pvesh get "\/storage\/\$\{storage_id\}"/);
     expect(script).toContain('pvesm add rbd "${storage_id}"');
     expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);
     expect(script).toContain('set -euo pipefail');
     const target = p.json('manifest.json').artifacts.find((a: any) => a.target?.path === '/usr/local/sbin/homelab-pve-storage.sh').target;
-    expect(target).toMatchObject({ host: 'pve1', mode: '0755' });
+    expect(manager).toBe(fixtureSite.nodes[0]!.name);
+    expect(target).toMatchObject({ host: manager, mode: '0755' });
   });
   it.skipIf(!shellcheck)('the storage script passes shellcheck', () => {
     const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script, encoding: 'utf8' });
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
-  it('the playbook runs the script on pve1 after installing it, and reports changes from its output', () => {
+  it('the playbook runs the script on the management node after installing it, and reports changes from its output', () => {
     const plays = parse(p.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
-    const tasks = plays.find((x) => x.hosts === 'pve1')!.tasks;
+    const tasks = plays.find((x) => x.hosts === manager)!.tasks;
     const run = tasks.find((t) => t.name === 'Run /usr/local/sbin/homelab-pve-storage.sh')!;
     expect(run['ansible.builtin.command']).toEqual({ argv: ['bash', '/usr/local/sbin/homelab-pve-storage.sh'] });
     expect(run.changed_when).toBe("'homelab: changed' in homelab_run.stdout");
     expect(tasks.findIndex((t) => t === run)).toBeGreaterThan(tasks.findIndex((t) => t.name === 'Install /usr/local/sbin/homelab-pve-storage.sh'));
-    expect(parse(p.text('ansible/inventory.yml')).all.hosts.pve1.ansible_host).toBe('192.168.86.29');
+    expect(parse(p.text('ansible/inventory.yml')).all.hosts[manager].ansible_host).toBe(fixtureSite.nodes[0]!.ip);
   });
 });
 
@@ -114,9 +119,10 @@ describe('proxmox: host-level NFS mount', () => {
     const node = consumers[0]!;
     const mount = p.text(`files/${node}/etc/systemd/system/${unit}.mount`);
     const automount = p.text(`files/${node}/etc/systemd/system/${unit}.automount`);
-    expect(unit).toBe('mnt-pve-truenas\\x2dmedia');
-    expect(mount).toContain('What=192.168.86.40:/mnt/tank/media');
-    expect(mount).toContain('Where=/mnt/pve/truenas-media');
+    // systemd's escape of the fixture's /mnt/pve/fixture-nas: '/' becomes '-', a '-' becomes \x2d.
+    expect(unit).toBe('mnt-pve-fixture\\x2dnas');
+    expect(mount).toContain(`What=${storage.nfs.server}:${storage.nfs.export}`);
+    expect(mount).toContain(`Where=${storage.nfs.hostMountPath}`);
     expect(mount).toMatch(/^Options=.*\bhard\b.*$/m);
     expect(mount).toContain('nfsvers=4.2');
     expect(mount).not.toContain('[Install]');
@@ -129,9 +135,6 @@ describe('proxmox: host-level NFS mount', () => {
       const tasks = plays.find((x) => x.hosts === node)!.tasks;
       expect(tasks.find((t) => t['ansible.builtin.systemd']?.name === `${unit}.automount`)?.['ansible.builtin.systemd']).toEqual({ name: `${unit}.automount`, enabled: true, state: 'started' });
     }
-  });
-  it('has no problem in the whole-site synthesis', () => {
-    expect(s.problems.filter((x) => x.source === 'packages/proxmox')).toEqual([]);
   });
 });
 

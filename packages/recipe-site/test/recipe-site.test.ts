@@ -4,32 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { recipeNginxConf } from '../src/nginx.ts';
 
-const r = await synthesized('recipe-site');
-const { home } = await synthesizeThisSite();
+const r = await synthesizeFor(fixtureSite, 'recipe-site');
+const { home } = r.synthesis;
+const here = placementOf(fixtureSite, 'recipe-site');
 const nginx = r.text('files/recipe-site/etc/nginx/nginx.conf');
 const unit = r.text('files/recipe-site/etc/systemd/system/recipe-site.service');
 
 describe('recipe-site: infrastructure', () => {
   const ct = r.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container['recipe-site'];
-  it('is LXC 201 at .21 on pve3 with CPU weight 512 (minimal) and a data disk at /data', () => {
-    expect(ct).toMatchObject({ vm_id: 201, node_name: 'pve3', cpu: { units: 512 } });
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.21/24');
+  it('is its address-plan LXC with CPU weight 512 (minimal) and a data disk at /data', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 512 } });
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
     expect(ct.mount_point).toEqual([expect.objectContaining({ path: '/data', size: '4G' })]);
   });
 });
 
 describe('recipe-site: a public, read-only route', () => {
-  it('is routed with no auth, declared public and not admin, and the model accepts it', async () => {
+  it('is routed with no auth, declared public and not admin, and the model accepts it', () => {
     const route = home.byName.get('recipe-site')!.routes[0]!;
-    expect(route).toMatchObject({ fqdn: 'recipes.woodhead.tech', auth: 'none', admin: false, public: true });
-    const s = await synthesizeThisSite();
-    expect(s.problems.filter((p) => p.source === 'packages/recipe-site')).toEqual([]);
+    expect(route).toMatchObject({ fqdn: `recipes.${fixtureSite.domain}`, auth: 'none', admin: false, public: true });
+    expect(r.synthesis.problems.filter((p) => p.source === 'packages/recipe-site')).toEqual([]);
     const traefik = parse(r.text('files/traefik/etc/traefik/dynamic/recipe-site.yml'));
     expect(traefik.http.routers['recipe-site-recipes'].middlewares).toBeUndefined();
-    expect(traefik.http.services['recipe-site-recipes'].loadBalancer.servers).toEqual([{ url: 'http://192.168.86.21:80' }]);
+    expect(traefik.http.services['recipe-site-recipes'].loadBalancer.servers).toEqual([{ url: `http://${here.ip}:80` }]);
   });
 });
 
@@ -39,7 +39,7 @@ describe('recipe-site: nginx and the Go app', () => {
     expect(nginx).toContain('proxy_pass http://recipe_app;');
     expect(nginx).toMatch(/^\s+gzip on;$/m);
     expect(nginx).toMatch(/location \/static\/ \{\n\s+alias \/opt\/recipe-site\/static\/;\n\s+expires 7d;/);
-    expect(nginx).toContain('set_real_ip_from 192.168.86.20;');
+    expect(nginx).toContain(`set_real_ip_from ${placementOf(fixtureSite, 'traefik').ip};`);
     expect(nginx).toContain('limit_except GET HEAD { deny all; }');
   });
   it('runs the app as its own user with the SQLite database on the data disk', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import sdr, { PLACEHOLDER_PROFILE, RDIO_SCANNER_IMAGE, SNO911, TRUNK_RECORDER_IMAGE, missingRadioParameters, trunkRecorderConfig } from '../src/index.ts';
 
-const s = await synthesized('sdr-scanner');
+const s = await synthesizeFor(fixtureSite, 'sdr-scanner');
+const here = placementOf(fixtureSite, 'sdr-scanner');
 const ct = s.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container['sdr-scanner'];
 const composeText = s.text('files/sdr-scanner/opt/stacks/sdr-scanner/compose.yml');
 const services = parse(composeText).services;
@@ -12,16 +13,17 @@ const configText = s.text('files/sdr-scanner/opt/stacks/sdr-scanner/trunk-record
 const config = JSON.parse(configText);
 
 describe('sdr-scanner: infrastructure', () => {
-  it('is LXC 210 at .32 on pve2 with CPU weight 800 (low), hardware-bound', () => {
-    expect(ct).toMatchObject({ vm_id: 210, node_name: 'pve2', cpu: { units: 800 }, features: { nesting: true } });
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.32/24');
+  it('is its address-plan LXC with CPU weight 800 (low), hardware-bound', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 800 }, features: { nesting: true } });
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
     expect(ct.tags).toContain('group-special');
   });
-  it('passes the RTL-SDR through as a /dev/bus/usb node, not as a vendor:product id (root step on pve2)', () => {
-    const devs = Object.entries(s.rootSettings(210)).filter(([k]) => /^dev\d+$/.test(k));
+  it('passes the RTL-SDR through as a /dev/bus/usb node, not as a vendor:product id (root step on its node)', () => {
+    const devs = Object.entries(s.rootSettings(here.vmid!)).filter(([k]) => /^dev\d+$/.test(k));
     expect(devs.map(([k]) => k)).toEqual(['dev0']);
     const [path, ...options] = devs[0]![1].split(',');
     expect(path).toMatch(/^\/dev\/bus\/usb\/\d{3}\/\d{3}$/);
+    expect(path).toBe(fixtureSite.nodes.find((n) => n.name === here.node)!.devices!['rtl-sdr']!.path);
     expect(options).toEqual(['mode=0660']);
     expect(services['trunk-recorder'].devices).toEqual([`${path}:${path}`]);
     expect(ct.device_passthrough).toBeUndefined();
@@ -86,11 +88,7 @@ describe('sdr-scanner: compose', () => {
 describe('sdr-scanner: route', () => {
   it('puts rdio-scanner behind Authentik', () => {
     const routes = parse(s.text('files/traefik/etc/traefik/dynamic/sdr-scanner.yml'));
-    expect(routes.http.routers['sdr-scanner-scanner']).toMatchObject({ rule: 'Host(`scanner.woodhead.tech`)', middlewares: ['authentik@file'] });
-    expect(routes.http.services['sdr-scanner-scanner'].loadBalancer.servers).toEqual([{ url: 'http://192.168.86.32:3000' }]);
-  });
-  it('has no problem in the whole-site synthesis', async () => {
-    const all = await synthesizeThisSite();
-    expect(all.problems.filter((p) => p.source === 'packages/sdr-scanner')).toEqual([]);
+    expect(routes.http.routers['sdr-scanner-scanner']).toMatchObject({ rule: `Host(\`scanner.${fixtureSite.domain}\`)`, middlewares: ['authentik@file'] });
+    expect(routes.http.services['sdr-scanner-scanner'].loadBalancer.servers).toEqual([{ url: `http://${here.ip}:3000` }]);
   });
 });

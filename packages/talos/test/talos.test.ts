@@ -1,44 +1,68 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import { APPLY_SCRIPT, kubeletReservedMiB, METALLB_FILE, talosNodes, TALOS_INSTALLER } from '../src/index.ts';
+import { APPLY_SCRIPT, kubeletReservedMiB, METALLB_FILE, talosNodes, TALOS_INSTALLER, TALOS_VERSION, workerBalloonMiB } from '../src/index.ts';
 
-const k = await synthesized('talos');
-const s = await synthesizeThisSite();
-const talos = s.home.byName.get('talos')!;
+const k = await synthesizeFor(fixtureSite, 'talos');
+const talos = k.service;
 const vms = k.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_vm;
 const docsOf = (text: string) => parseAllDocuments(text).map((d) => d.toJSON() as Record<string, any>);
 const patch = (name: string) => k.text(`files/localhost/talos/patches/${name}.yaml`);
 const script = k.text(`files/localhost${APPLY_SCRIPT}`);
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+/** The site's Kubernetes machines: every talos-cp-* and talos-worker-* entry of its address plan. */
+const MACHINES = Object.keys(fixtureSite.addressPlan).filter((n) => n.startsWith('talos-')).sort();
+const kubernetes = fixtureSite.kubernetes!;
+const cp = placementOf(fixtureSite, 'talos-cp-0');
 
 describe('talos: the VMs', () => {
   it.each([
-    ['talos-cp-0', 400, 'tower1', '192.168.86.101', 2, 1200, 4096, 4096, 32],
-    ['talos-worker-0', 411, 'pve2', '192.168.86.111', 4, 1024, 8192, 4096, 64],
-    ['talos-worker-1', 412, 'pve3', '192.168.86.112', 4, 1024, 8192, 4096, 64],
-    ['talos-worker-2', 413, 'zotac', '192.168.86.113', 4, 1024, 8192, 8192, 64],
-  ])('%s is VM %i on %s at %s: %i cores, weight %i, %i MiB with a %i MiB floor, %i GiB on Ceph', (name, vmid, node, ip, cores, weight, mem, floor, disk) => {
+    ['talos-cp-0', 2, 1200, 32],
+    ['talos-worker-0', 4, 1024, 64],
+    ['talos-worker-1', 4, 1024, 64],
+  ])('%s is its address-plan VM: %i cores, weight %i, %i GiB on the Ceph datastore, booting the Talos ISO', (name, cores, weight, disk) => {
     const vm = vms[name];
-    expect(vm).toMatchObject({ name, vm_id: vmid, node_name: node, cpu: { cores, units: weight }, memory: { dedicated: mem, floating: floor } });
-    expect(vm.initialization.ip_config[0].ipv4.address).toBe(`${ip}/24`);
-    expect(vm.disk).toEqual([expect.objectContaining({ datastore_id: 'ceph-rbd', size: disk, interface: 'scsi0' })]);
-    expect(vm.cdrom.file_id).toBe('local:iso/talos-v1.13.9-nocloud-amd64.iso');
+    const p = placementOf(fixtureSite, name);
+    expect(vm).toMatchObject({ name, vm_id: p.vmid, node_name: p.node, cpu: { cores, units: weight } });
+    expect(vm.initialization.ip_config[0].ipv4).toEqual({ address: p.cidr, gateway: p.gateway });
+    expect(vm.disk).toEqual([expect.objectContaining({ datastore_id: fixtureSite.storage.ceph!.datastore, size: disk, interface: 'scsi0' })]);
+    expect(vm.cdrom.file_id).toBe(`${fixtureSite.storage.images}:iso/talos-${TALOS_VERSION}-nocloud-amd64.iso`);
   });
-  it('is one service of group kubernetes that depends on ceph and proxmox, with no problem', () => {
-    expect(Object.keys(vms).sort()).toEqual(['talos-cp-0', 'talos-worker-0', 'talos-worker-1', 'talos-worker-2']);
+  it('gives the control plane 4 GiB and a worker on a big host 8 GiB, neither ballooning', () => {
+    expect(vms['talos-cp-0'].memory).toEqual({ dedicated: 4096, floating: 4096 });
+    expect(vms['talos-worker-0'].memory).toEqual({ dedicated: 8192, floating: 8192 });
+  });
+  it('is one service of group kubernetes that depends on ceph and proxmox, one VM per address-plan machine', () => {
+    expect(Object.keys(vms).sort()).toEqual(MACHINES);
     expect(talos).toMatchObject({ group: 'kubernetes', dependsOn: ['ceph', 'proxmox'], kind: 'none' });
-    expect(s.problems.filter((x) => x.source === 'packages/talos')).toEqual([]);
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {
     expect(validateArtifact('terraform-json', k.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
   });
 });
 
+describe('talos: balloon floors', () => {
+  /** The fixture site with the host of talos-worker-0 cut to 8 GiB, like a small ThinkCentre. */
+  const small = placementOf(fixtureSite, 'talos-worker-0').node;
+  const smallHostSite = { ...fixtureSite, nodes: fixtureSite.nodes.map((n) => (n.name === small ? { ...n, memoryMiB: 8192 } : n)) };
+  it('a worker on an 8 GiB host is floored at half the host, one on a 16 GiB host does not balloon', () => {
+    expect(workerBalloonMiB(8192, 8192)).toBe(4096);
+    expect(workerBalloonMiB(16384, 8192)).toBe(8192);
+    const nodes = talosNodes(smallHostSite);
+    expect(nodes.find((n) => n.name === 'talos-worker-0')).toMatchObject({ host: small, memoryMiB: 8192, balloonMiB: 4096 });
+    expect(nodes.find((n) => n.name === 'talos-worker-1')).toMatchObject({ memoryMiB: 8192, balloonMiB: 8192 });
+    expect(nodes.find((n) => n.name === 'talos-cp-0')).toMatchObject({ role: 'controlplane', memoryMiB: 4096, balloonMiB: 4096 });
+  });
+  it('the kubelet reserves the ballooned part plus 512 MiB', () => {
+    expect(kubeletReservedMiB(talosNodes(smallHostSite).find((n) => n.name === 'talos-worker-0')!)).toBe(4608);
+    expect(kubeletReservedMiB(talosNodes(fixtureSite).find((n) => n.name === 'talos-worker-0')!)).toBe(512);
+  });
+});
+
 describe('talos: machine configuration patches', () => {
-  it.each(['talos-cp-0', 'talos-worker-0', 'talos-worker-1', 'talos-worker-2'])('%s passes the Talos v1.13.9 config schema', (name) => {
+  it.each(MACHINES)('%s passes the Talos v1.13.9 config schema', (name) => {
     const r = validateArtifact('talos-config', patch(name), `${name}.yaml`);
     expect(r.problems).toEqual([]);
     expect(r.ok).toBe(true);
@@ -49,25 +73,27 @@ describe('talos: machine configuration patches', () => {
   });
   it('the control plane carries the API VIP, static address, install disk and etcd subnet', () => {
     const docs = docsOf(patch('talos-cp-0'));
-    expect(docs.find((d) => d.kind === 'Layer2VIPConfig')).toEqual({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: '192.168.86.100', link: 'lan0' });
-    expect(docs.find((d) => d.kind === 'LinkConfig')).toMatchObject({ name: 'lan0', addresses: [{ address: '192.168.86.101/24' }], routes: [{ gateway: '192.168.86.1' }] });
+    expect(docs.find((d) => d.kind === 'Layer2VIPConfig')).toEqual({ apiVersion: 'v1alpha1', kind: 'Layer2VIPConfig', name: kubernetes.apiVip, link: 'lan0' });
+    expect(docs.find((d) => d.kind === 'LinkConfig')).toMatchObject({ name: 'lan0', addresses: [{ address: cp.cidr }], routes: [{ gateway: fixtureSite.network.gateway }] });
     expect(docs.find((d) => d.kind === 'LinkAliasConfig')).toMatchObject({ name: 'lan0', selector: { match: 'link.driver == "virtio_net"' } });
     expect(docs.find((d) => d.kind === 'HostnameConfig')!.hostname).toBe('talos-cp-0');
-    expect(docs.find((d) => d.kind === 'ResolverConfig')!.nameservers).toEqual([{ address: '192.168.86.1' }]);
+    expect(docs.find((d) => d.kind === 'ResolverConfig')!.nameservers).toEqual(fixtureSite.network.dns.map((address) => ({ address })));
     const v1 = docs[0]!;
     expect(v1.machine.install).toEqual({ disk: '/dev/sda', image: TALOS_INSTALLER, wipe: false });
-    expect(v1.machine.kubelet.nodeIP.validSubnets).toEqual(['192.168.86.0/24']);
-    expect(v1.cluster.etcd.advertisedSubnets).toEqual(['192.168.86.0/24']);
+    expect(v1.machine.kubelet.nodeIP.validSubnets).toEqual([fixtureSite.network.cidr]);
+    expect(v1.cluster.etcd.advertisedSubnets).toEqual([fixtureSite.network.cidr]);
   });
   it('workers have no VIP, and keep the ballooned memory out of pod allocatable', () => {
-    for (const node of talosNodes(s.home.site).filter((n) => n.role === 'worker')) {
+    const workers = talosNodes(fixtureSite).filter((n) => n.role === 'worker');
+    expect(workers.map((n) => n.name)).toEqual(MACHINES.filter((n) => n.startsWith('talos-worker-')));
+    for (const node of workers) {
       const docs = docsOf(patch(node.name));
       expect(docs.some((d) => d.kind === 'Layer2VIPConfig')).toBe(false);
-      expect(docs.find((d) => d.kind === 'LinkConfig')!.addresses).toEqual([{ address: `${node.ip}/24` }]);
+      expect(docs.find((d) => d.kind === 'LinkConfig')!.addresses).toEqual([{ address: placementOf(fixtureSite, node.name).cidr }]);
+      expect(docs[0]!.machine.nodeLabels).toEqual({ 'topology.kubernetes.io/zone': placementOf(fixtureSite, node.name).node });
       expect(docs[0]!.machine.kubelet.extraConfig.systemReserved.memory).toBe(`${kubeletReservedMiB(node)}Mi`);
       expect(kubeletReservedMiB(node)).toBe(512 + node.memoryMiB - node.balloonMiB);
     }
-    expect(kubeletReservedMiB(talosNodes(s.home.site).find((n) => n.name === 'talos-worker-0')!)).toBe(4608);
   });
   it('hold no secret: keys, tokens and certificates come from talosctl gen secrets', () => {
     for (const name of ['talos-cp-0', 'talos-worker-0']) expect(patch(name)).not.toMatch(/\b(token|ca|key|secret|crt):/);
@@ -81,13 +107,14 @@ describe('talos: talosctl steps', () => {
     expect(script).toContain('rev-parse --is-inside-work-tree');
   });
   it('generates the configs with the secrets for the VIP endpoint and applies each node\'s patch', () => {
-    expect(script).toContain("readonly endpoint=https://192.168.86.100:6443");
+    expect(script).toContain(`readonly endpoint=https://${kubernetes.apiVip}:6443`);
     expect(script).toContain('talosctl gen config "${cluster_name}" "${endpoint}" --with-secrets "${secrets}"');
     expect(script).toContain('talosctl apply-config --insecure --nodes "${ip}" --file "${base}" --config-patch "@${patch}"');
-    expect(script).toMatch(/^readonly machines=\(.*[( ]talos-worker-2=worker=192\.168\.86\.113[ )]/m);
+    const machines = script.match(/^readonly machines=\((.*)\)$/m)?.[1]?.split(' ');
+    expect(machines).toEqual(MACHINES.map((n) => `${n}=${n.startsWith('talos-cp-') ? 'controlplane' : 'worker'}=${placementOf(fixtureSite, n).ip}`));
   });
   it('bootstraps the first control plane once and fetches the kubeconfig', () => {
-    expect(script).toContain("readonly bootstrap_node=192.168.86.101");
+    expect(script).toContain(`readonly bootstrap_node=${cp.ip}`);
     expect(script).toMatch(/bootstrap 2>&1\)"; then[\s\S]*grep -q 'AlreadyExists'/);
     expect(script).toContain('kubeconfig "${state_dir}/kubeconfig" --force');
   });
@@ -106,9 +133,9 @@ describe('talos: talosctl steps', () => {
 describe('talos: MetalLB', () => {
   const text = k.text(`files/localhost${METALLB_FILE}`);
   const docs = docsOf(text);
-  it('announces the pool .150–.199 in layer 2', () => {
+  it('announces the site\'s MetalLB pool in layer 2', () => {
     const pool = docs.find((d) => d.kind === 'IPAddressPool')!;
-    expect(pool).toMatchObject({ apiVersion: 'metallb.io/v1beta1', metadata: { name: 'lan', namespace: 'metallb-system' }, spec: { addresses: ['192.168.86.150-192.168.86.199'] } });
+    expect(pool).toMatchObject({ apiVersion: 'metallb.io/v1beta1', metadata: { name: 'lan', namespace: 'metallb-system' }, spec: { addresses: [`${kubernetes.metallbPool.start}-${kubernetes.metallbPool.end}`] } });
     const l2 = docs.find((d) => d.kind === 'L2Advertisement')!;
     expect(l2).toMatchObject({ apiVersion: 'metallb.io/v1beta1', spec: { ipAddressPools: ['lan'] } });
     expect(docs.some((d) => d.kind === 'BGPAdvertisement')).toBe(false);

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkRenderedFiles, type ConfigFile } from '@homelab/core';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 
-const t = await synthesized('traefik');
+const t = await synthesizeFor(fixtureSite, 'traefik');
+const here = placementOf(fixtureSite, 'traefik');
+const domain = fixtureSite.domain;
 
 describe('traefik: infrastructure', () => {
   const ct = t.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.traefik;
-  it('is LXC 200 at .20 on pve1 with CPU weight 2048 (critical)', () => {
-    expect(ct).toMatchObject({ vm_id: 200, node_name: 'pve1', cpu: { units: 2048 }, unprivileged: true, start_on_boot: true });
-    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: '192.168.86.20/24', gateway: '192.168.86.1' });
+  it('is its address-plan LXC with CPU weight 2048 (critical)', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 2048 }, unprivileged: true, start_on_boot: true });
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
   });
-  it('runs Docker, so nesting is on in Terraform and keyctl is on from the root step on pve1', () => {
+  it('runs Docker, so nesting is on in Terraform and keyctl is on from the root step on its node', () => {
     expect(ct.features).toEqual({ nesting: true });
     expect(ct.lifecycle.ignore_changes).toContain('features');
-    expect(t.rootSettings(200)).toEqual({ features: 'keyctl=1,nesting=1' });
-    expect([...t.files.keys()]).toContain('files/pve1/usr/local/lib/homelab/guests/200-traefik.sh');
+    expect(t.rootSettings(here.vmid!)).toEqual({ features: 'keyctl=1,nesting=1' });
+    expect([...t.files.keys()]).toContain(`files/${here.node}/usr/local/lib/homelab/guests/${here.vmid}-traefik.sh`);
   });
   it('is the first wave: it boots first', () => {
     expect(ct.startup.order).toBe(1);
@@ -29,7 +31,7 @@ describe('traefik: static configuration', () => {
     expect(cfg.entryPoints.web.http.redirections.entryPoint).toEqual({ to: 'websecure', scheme: 'https', permanent: true });
   });
   it('gets the wildcard and the apex from the Cloudflare DNS-01 resolver', () => {
-    expect(cfg.entryPoints.websecure.http.tls).toEqual({ certResolver: 'cloudflare', domains: [{ main: 'woodhead.tech', sans: ['*.woodhead.tech'] }] });
+    expect(cfg.entryPoints.websecure.http.tls).toEqual({ certResolver: 'cloudflare', domains: [{ main: domain, sans: [`*.${domain}`] }] });
     expect(cfg.certificatesResolvers.cloudflare.acme.dnsChallenge.provider).toBe('cloudflare');
     expect(cfg.certificatesResolvers.cloudflare.acme.storage).toBe('/etc/traefik/acme.json');
   });
@@ -77,21 +79,17 @@ describe('traefik: files and secrets', () => {
     expect(t.text('files/traefik/opt/stacks/traefik/.env')).toContain("CF_DNS_API_TOKEN={{ lookup('ansible.builtin.env', 'CF_DNS_API_TOKEN') }}");
     expect(manifest.env).toContain('CF_DNS_API_TOKEN');
   });
-  it('defines the authentik forwardAuth middleware pointing at Authentik .28', () => {
+  it('defines the authentik forwardAuth middleware pointing at Authentik\'s address', () => {
     const mw = parse(t.text('files/traefik/etc/traefik/dynamic/middleware-forward-auth.yml'));
-    expect(mw.http.middlewares.authentik.forwardAuth.address).toBe('http://192.168.86.28:9000/outpost.goauthentik.io/auth/traefik');
+    expect(mw.http.middlewares.authentik.forwardAuth.address).toBe(`http://${placementOf(fixtureSite, 'authentik').ip}:9000/outpost.goauthentik.io/auth/traefik`);
   });
   it('puts its dashboard behind Authentik', () => {
     const routes = parse(t.text('files/traefik/etc/traefik/dynamic/traefik.yml'));
-    expect(routes.http.routers['traefik-dashboard']).toMatchObject({ rule: 'Host(`traefik.woodhead.tech`)', service: 'api@internal', middlewares: ['authentik@file'], entryPoints: ['websecure'] });
-  });
-  it('has no problem in the whole-site synthesis', async () => {
-    const s = await synthesizeThisSite();
-    expect(s.problems.filter((p) => p.source === 'packages/traefik')).toEqual([]);
+    expect(routes.http.routers['traefik-dashboard']).toMatchObject({ rule: `Host(\`traefik.${domain}\`)`, service: 'api@internal', middlewares: ['authentik@file'], entryPoints: ['websecure'] });
   });
 });
 
-const site = await synthesizeThisSite();
+const site = t.synthesis;
 
 describe('traefik: the https-only and forward-auth policy rules read these files', () => {
   const mine = site.results.find((r) => r.service === 'traefik')!.configFiles;
@@ -110,7 +108,7 @@ describe('traefik: the https-only and forward-auth policy rules read these files
     ['the insecure API', '/etc/traefik/traefik.yml', (d) => { d.api.insecure = true; }, 'InsecureDashboard', 'files[/etc/traefik/traefik.yml].api.insecure'],
     ['the dashboard without Authentik', '/etc/traefik/dynamic/traefik.yml', (d) => { delete d.http.routers['traefik-dashboard'].middlewares; }, 'ForwardAuthMissing', 'files[/etc/traefik/dynamic/traefik.yml].http.routers.traefik-dashboard.middlewares'],
     ['the dashboard on the web entrypoint', '/etc/traefik/dynamic/traefik.yml', (d) => { d.http.routers['traefik-dashboard'].entryPoints = ['web']; }, 'PlainHttpRouter', 'files[/etc/traefik/dynamic/traefik.yml].http.routers.traefik-dashboard.entryPoints'],
-    ['forwardAuth aimed elsewhere', '/etc/traefik/dynamic/middleware-forward-auth.yml', (d) => { d.http.middlewares.authentik.forwardAuth.address = 'http://192.168.86.99:9000/outpost.goauthentik.io/auth/traefik'; }, 'ForwardAuthWrongTarget', 'files[/etc/traefik/dynamic/middleware-forward-auth.yml].http.middlewares.authentik.forwardAuth.address'],
+    ['forwardAuth aimed elsewhere', '/etc/traefik/dynamic/middleware-forward-auth.yml', (d) => { d.http.middlewares.authentik.forwardAuth.address = 'http://10.20.30.99:9000/outpost.goauthentik.io/auth/traefik'; }, 'ForwardAuthWrongTarget', 'files[/etc/traefik/dynamic/middleware-forward-auth.yml].http.middlewares.authentik.forwardAuth.address'],
     ['the entrypoint without the security headers', '/etc/traefik/traefik.yml', (d) => { delete d.entryPoints.websecure.http.middlewares; }, 'SecurityHeadersNotApplied', 'files[/etc/traefik/traefik.yml].entryPoints.websecure.http.middlewares'],
     ['HSTS of five minutes', '/etc/traefik/dynamic/middleware-security-headers.yml', (d) => { d.http.middlewares['security-headers'].headers.stsSeconds = 300; }, 'SecurityHeadersWeak', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].http.middlewares.security-headers.headers.stsSeconds'],
     ['TLS 1.0 accepted', '/etc/traefik/dynamic/middleware-security-headers.yml', (d) => { d.tls.options.default.minVersion = 'VersionTLS10'; }, 'WeakTlsOptions', 'files[/etc/traefik/dynamic/middleware-security-headers.yml].tls.options.default.minVersion'],

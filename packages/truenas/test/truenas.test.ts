@@ -5,70 +5,72 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { API_KEY_ENV, APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
 
-const t = await synthesized('truenas');
-const s = await synthesizeThisSite();
-const truenas = s.home.byName.get('truenas')!;
+const t = await synthesizeFor(fixtureSite, 'truenas');
+const s = t.synthesis;
+const truenas = t.service;
+const here = placementOf(fixtureSite, 'truenas');
+/** The variable the site names for the CA of the NAS UI certificate. */
+const CA_ENV = fixtureSite.edge!.backendCas!.truenas!.pemEnv;
 const state = t.json(`files/localhost${DESIRED_STATE_FILE}`) as DesiredState;
 const script = t.text(`files/localhost${APPLY_SCRIPT}`);
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
 describe('truenas: the VM', () => {
   const vm = t.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_vm.truenas;
-  it('is VM 300 at .40 on tower1 with CPU weight 1500 (high)', () => {
-    expect(vm).toMatchObject({ vm_id: 300, node_name: 'tower1', name: 'truenas', cpu: { units: 1500 } });
-    expect(vm.initialization.ip_config[0].ipv4.address).toBe('192.168.86.40/24');
+  it('is its address-plan VM with CPU weight 1500 (high)', () => {
+    expect(vm).toMatchObject({ vm_id: here.vmid, node_name: here.node, name: 'truenas', cpu: { units: 1500 } });
+    expect(vm.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
   });
   it('does not balloon: 8 GiB dedicated and an 8 GiB floor, for the ZFS ARC', () => {
     expect(vm.memory).toEqual({ dedicated: 8192, floating: 8192 });
   });
-  it('boots from local disk and gets tower1\'s passthrough disks raw from the root step on tower1', () => {
+  it('boots from local disk and gets its node\'s passthrough disks raw from the root step on that node', () => {
     expect(vm.disk).toHaveLength(1);
-    expect(vm.disk[0]).toMatchObject({ datastore_id: 'local-lvm', interface: 'scsi0' });
+    expect(vm.disk[0]).toMatchObject({ datastore_id: fixtureSite.storage.local, interface: 'scsi0' });
     expect(vm.lifecycle.ignore_changes).toContain('disk');
-    const raw = s.home.site.nodes.find((n) => n.name === 'tower1')!.disks.filter((d) => d.role === 'passthrough').map((d) => d.device);
+    const raw = fixtureSite.nodes.find((n) => n.name === here.node)!.disks.filter((d) => d.role === 'passthrough').map((d) => d.device);
     expect(raw.length).toBeGreaterThan(0);
-    expect(t.rootSettings(300)).toEqual(Object.fromEntries(raw.map((dev, i) => [`scsi${i + 1}`, `${dev},backup=0,replicate=0`])));
+    expect(t.rootSettings(here.vmid!)).toEqual(Object.fromEntries(raw.map((dev, i) => [`scsi${i + 1}`, `${dev},backup=0,replicate=0`])));
     // Proxmox appends size= to a disk it has seen, so the script matches disks as a prefix.
-    const script = t.text('files/tower1/usr/local/lib/homelab/guests/300-truenas.sh');
+    const script = t.text(`files/${here.node}/usr/local/lib/homelab/guests/${here.vmid}-truenas.sh`);
     for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} ${dev},backup=0,replicate=0 prefix\n`);
-    expect(vm.cdrom.file_id).toBe('local:iso/TrueNAS-SCALE-25.10.iso');
+    expect(vm.cdrom.file_id).toBe(`${fixtureSite.storage.images}:iso/TrueNAS-SCALE-25.10.iso`);
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {
     expect(validateArtifact('terraform-json', t.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
   });
   it('is in the storage group, provides nfs and depends on proxmox, traefik and authentik', () => {
     expect(truenas).toMatchObject({ group: 'storage', provides: ['nfs'], dependsOn: ['authentik', 'proxmox', 'traefik'] });
-    expect(s.problems.filter((x) => x.source === 'packages/truenas')).toEqual([]);
   });
 });
 
 describe('truenas: behind Authentik', () => {
-  it('routes truenas.woodhead.tech to the HTTPS UI, verifying its self-signed certificate against the pinned CA', () => {
+  it('routes truenas.<domain> to the HTTPS UI, verifying its self-signed certificate against the pinned CA', () => {
     const text = t.text('files/traefik/etc/traefik/dynamic/truenas.yml');
     const routes = parse(text);
-    expect(routes.http.routers.truenas).toMatchObject({ rule: 'Host(`truenas.woodhead.tech`)', middlewares: ['authentik@file'] });
-    expect(routes.http.services.truenas.loadBalancer.servers).toEqual([{ url: 'https://192.168.86.40:443' }]);
+    expect(routes.http.routers.truenas).toMatchObject({ rule: `Host(\`truenas.${fixtureSite.domain}\`)`, middlewares: ['authentik@file'] });
+    expect(routes.http.services.truenas.loadBalancer.servers).toEqual([{ url: `https://${here.ip}:443` }]);
     expect(routes.http.serversTransports[routes.http.services.truenas.loadBalancer.serversTransport]).toEqual({ rootCAs: ['/etc/traefik/ca/truenas.pem'] });
     expect(text).not.toContain('insecureSkipVerify');
   });
-  it('puts the CA from TRUENAS_CA_PEM on the Traefik host, and deploy requires the variable', () => {
+  it('puts the CA from the site\'s CA variable on the Traefik host, and deploy requires the variable', () => {
     const manifest = t.json('manifest.json');
     expect(manifest.artifacts.find((a: any) => a.target?.path === '/etc/traefik/ca/truenas.pem')?.target).toMatchObject({ host: 'traefik', mode: '0600' });
-    expect(t.text('files/traefik/etc/traefik/ca/truenas.pem')).toBe("{{ lookup('ansible.builtin.env', 'TRUENAS_CA_PEM') }}\n");
-    expect(manifest.env).toContain('TRUENAS_CA_PEM');
+    expect(t.text('files/traefik/etc/traefik/ca/truenas.pem')).toBe(`{{ lookup('ansible.builtin.env', '${CA_ENV}') }}\n`);
+    expect(manifest.env).toContain(CA_ENV);
   });
-  it('deploy refuses to run without the CA: preflight names TRUENAS_CA_PEM, with every other variable set', async () => {
+  it('deploy refuses to run without the CA: preflight names the CA variable, with every other variable set', async () => {
     const unit = deployUnitFromSynth(s.results.find((r) => r.service === 'truenas')!, { home: s.home, root: '/ws', distRoot: '/ws/dist' });
     const env = Object.fromEntries(unit.env.map((e) => [e.name, 'x']));
     const found = async (name: string) => `/usr/bin/${name}`;
-    const without = await preflight([unit], { env: { ...env, TRUENAS_CA_PEM: undefined }, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
+    const without = await preflight([unit], { env: { ...env, [CA_ENV]: undefined }, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
     const missing = without.problems.filter((p) => p.code === 'MissingEnv');
     expect(missing).toHaveLength(1);
-    expect(missing[0]!.message).toContain('TRUENAS_CA_PEM');
+    expect(missing[0]!.message).toContain(CA_ENV);
     const withIt = await preflight([unit], { env, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
     expect(withIt.problems.filter((p) => p.code === 'MissingEnv')).toEqual([]);
   });
@@ -80,9 +82,9 @@ describe('truenas: behind Authentik', () => {
     const dir = mkdtempSync(join(tmpdir(), 'truenas-apply-'));
     writeFileSync(join(dir, 'truenas-apply.sh'), script);
     writeFileSync(join(dir, 'truenas-desired-state.json'), JSON.stringify(state));
-    const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH, [API_KEY_ENV]: 'k', TRUENAS_CA_PEM: '' } });
+    const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH, [API_KEY_ENV]: 'k', [CA_ENV]: '' } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('error: TRUENAS_CA_PEM must hold the PEM of the CA that signed the TrueNAS certificate (System > Certificates)\n');
+    expect(r.stderr).toBe(`error: ${CA_ENV} must hold the PEM of the CA that signed the TrueNAS certificate (System > Certificates)\n`);
   });
   it('reads the API key from the variable API_KEY_ENV names (the script source spells it out)', () => {
     expect(script).toContain(`: "\${${API_KEY_ENV}:?${API_KEY_ENV} must hold a TrueNAS API key`);
@@ -101,8 +103,10 @@ describe('truenas: datasets and NFS exports (desired state)', () => {
   }
 
   it('has the pool and one media dataset: downloads and library on one filesystem, so imports are renames', () => {
-    expect(state.pool).toEqual({ name: 'tank', importIfMissing: true });
-    expect(state.datasets.map((d) => d.name)).toEqual(['tank/media']);
+    // The site's NFS export is /mnt/<pool>/<dataset>.
+    const [pool, dataset] = fixtureSite.storage.nfs.export.split('/').slice(2);
+    expect(state.pool).toEqual({ name: pool, importIfMissing: true });
+    expect(state.datasets.map((d) => d.name)).toEqual([`${pool}/${dataset}`]);
     expect(state.datasets[0]!.properties).toEqual({ compression: 'LZ4', atime: 'OFF', recordsize: '1M' });
   });
   it('exports every media dataset only to the nodes of the services that declare nfsMounts', () => {
@@ -116,16 +120,18 @@ describe('truenas: datasets and NFS exports (desired state)', () => {
     expect(state.clientsFrom.map((c) => c.service).sort()).toEqual(s.home.services.filter((x) => x.nfsMounts.length > 0).map((x) => x.name).sort());
   });
   const ctx: RenderContext = { site: s.home.site, service: truenas, services: s.home.services };
-  it('follows the services: a new NFS consumer on zotac adds zotac to every export', () => {
+  it('follows the services: a new NFS consumer on a node no export names adds that node to every export', () => {
     const template = s.home.services.find((x) => x.nfsMounts.length > 0)!;
-    const zotac = s.home.site.nodes.find((n) => n.name === 'zotac')!;
+    // A node beside the site's, so it is certainly no client yet.
+    const elm = { ...template.node!, name: 'elm', ip: '10.20.30.5' };
+    expect(state.nfs.shares[0]!.hosts).not.toContain(elm.ip);
     const consumer: NormalizedService = {
-      ...template, name: 'fixture-consumer', sharesGuestWith: undefined, node: zotac,
-      guests: template.guests.map((g) => ({ ...g, name: 'fixture-consumer', node: zotac, placement: { ...g.placement, node: 'zotac' } })),
+      ...template, name: 'fixture-consumer', sharesGuestWith: undefined, node: elm,
+      guests: template.guests.map((g) => ({ ...g, name: 'fixture-consumer', node: elm, placement: { ...g.placement, node: elm.name } })),
     };
     const services = [...s.home.services, consumer];
     const next = desiredState({ ...ctx, services });
-    expect(next.nfs.shares[0]!.hosts).toContain(zotac.ip);
+    expect(next.nfs.shares[0]!.hosts).toContain(elm.ip);
     expect([...next.nfs.shares[0]!.hosts].sort()).toEqual(expectedClients(services));
   });
   it('never enables an export with an empty host list (TrueNAS reads it as every host)', () => {
@@ -136,14 +142,14 @@ describe('truenas: datasets and NFS exports (desired state)', () => {
   });
   it('is valid JSON targeted at the deploy machine', () => {
     expect(validateArtifact('json', t.text(`files/localhost${DESIRED_STATE_FILE}`), 'truenas-desired-state.json').problems).toEqual([]);
-    expect(state.api).toBe('https://192.168.86.40/api/v2.0');
+    expect(state.api).toBe(`https://${here.ip}/api/v2.0`);
   });
 });
 
 describe('truenas: apply script', () => {
   it('takes the API key from the environment only, and passes it to curl on a file descriptor', () => {
     // The second is the pinned CA (site.edge.backendCas.truenas): not a secret, but required all the same.
-    expect(truenas.secrets.map((x) => x.env)).toEqual(['TRUENAS_API_KEY', 'TRUENAS_CA_PEM']);
+    expect(truenas.secrets.map((x) => x.env)).toEqual([API_KEY_ENV, CA_ENV]);
     expect(script).toContain(': "${TRUENAS_API_KEY:?');
     expect(script).toContain("-H @<(printf 'Authorization: Bearer %s\\n' \"${TRUENAS_API_KEY}\")");
     expect(t.json('manifest.json').env).toContain('TRUENAS_API_KEY');

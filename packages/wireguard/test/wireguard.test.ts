@@ -5,23 +5,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkRenderedFiles, parseWireguardConfig, type ConfigFile } from '@homelab/core';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 
-const w = await synthesized('wireguard');
-const { home } = await synthesizeThisSite();
+const w = await synthesizeFor(fixtureSite, 'wireguard');
+const { home } = w.synthesis;
+const here = placementOf(fixtureSite, 'wireguard');
+const vpn = fixtureSite.wireguard!;
 const manifest = w.json('manifest.json');
 const target = (host: string, path: string) => manifest.artifacts.find((a: any) => a.target?.host === host && a.target?.path === path);
 
 describe('wireguard: infrastructure', () => {
   const ct = w.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.wireguard;
-  it('is LXC 208 at .39 on pve1 with CPU weight 512 (minimal), group security', () => {
-    expect(ct).toMatchObject({ vm_id: 208, node_name: 'pve1', cpu: { units: 512 } });
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.39/24');
+  it('is its address-plan LXC with CPU weight 512 (minimal), group security', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 512 } });
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
     expect(home.byName.get('wireguard')!.group).toBe('security');
   });
-  it('declares UDP 51820 public, matching the router\'s only UDP forward', () => {
-    expect(home.byName.get('wireguard')!.ports).toEqual([expect.objectContaining({ port: 51820, protocol: 'udp', public: true })]);
-    expect(home.site.portForwards).toContainEqual({ port: 51820, protocol: 'udp', service: 'wireguard' });
+  it('declares the site\'s WireGuard UDP port public, matching the router\'s only UDP forward', () => {
+    expect(home.byName.get('wireguard')!.ports).toEqual([expect.objectContaining({ port: vpn.port, protocol: 'udp', public: true })]);
+    expect(fixtureSite.portForwards.filter((f) => f.protocol === 'udp')).toEqual([{ port: vpn.port, protocol: 'udp', service: 'wireguard' }]);
   });
 });
 
@@ -31,11 +33,13 @@ describe('wireguard: server wg0.conf', () => {
   it('parses with no problem', () => {
     expect(parsed.problems).toEqual([]);
   });
-  it('listens on 51820 at 10.10.0.1/24 with its private key by reference', () => {
-    expect(parsed.interface!.values).toMatchObject({ ListenPort: ['51820'], Address: ['10.10.0.1/24'], PrivateKey: ["{{ lookup('ansible.builtin.env', 'WG_SERVER_PRIVATE_KEY') }}"] });
+  // The fixture's tunnel subnet is 10.77.0.0/24: the server takes its first address, the peers the next.
+  it('listens on the site\'s port at the first address of the tunnel subnet with its private key by reference', () => {
+    expect(vpn.subnet).toBe('10.77.0.0/24');
+    expect(parsed.interface!.values).toMatchObject({ ListenPort: [String(vpn.port)], Address: ['10.77.0.1/24'], PrivateKey: ["{{ lookup('ansible.builtin.env', 'WG_SERVER_PRIVATE_KEY') }}"] });
   });
   it('routes to each peer only its own /32 inside the tunnel subnet', () => {
-    expect(parsed.peers.map((p) => p.values.AllowedIPs)).toEqual([['10.10.0.2/32'], ['10.10.0.3/32']]);
+    expect(parsed.peers.map((p) => p.values.AllowedIPs)).toEqual([['10.77.0.2/32'], ['10.77.0.3/32']]);
   });
   it('is 0600 and restarts wg-quick@wg0 when it changes', () => {
     expect(target('wireguard', '/etc/wireguard/wg0.conf').target.mode).toBe('0600');
@@ -50,8 +54,8 @@ describe('wireguard: client configs (split tunnel)', () => {
     const parsed = parseWireguardConfig(w.text(`files/localhost/etc/wireguard/clients/${peer}.conf`));
     expect(parsed.problems).toEqual([]);
     expect(parsed.peers).toHaveLength(1);
-    expect(parsed.peers[0]!.values.AllowedIPs).toEqual([home.site.wireguard!.subnet]);
-    expect(parsed.peers[0]!.values.Endpoint).toEqual(['wg.woodhead.tech:51820']);
+    expect(parsed.peers[0]!.values.AllowedIPs).toEqual([vpn.subnet]);
+    expect(parsed.peers[0]!.values.Endpoint).toEqual([`${vpn.endpointHost}:${vpn.port}`]);
     expect(parsed.interface!.values.PrivateKey![0]).toMatch(/^\{\{ lookup\('ansible\.builtin\.env', 'WG_PEER_[A-Z]+_PRIVATE_KEY'\) \}\}$/);
   });
   it('are delivered 0600 to the deploy machine (local connection), never to the server', () => {
@@ -63,17 +67,13 @@ describe('wireguard: client configs (split tunnel)', () => {
   });
   it('exposes the split-tunnel facts for policy rules', () => {
     expect(home.byName.get('wireguard')!.facts.wireguard).toEqual({
-      subnet: '10.10.0.0/24', serverAddress: '10.10.0.1',
-      peers: [{ name: 'laptop', address: '10.10.0.2', allowedIps: ['10.10.0.0/24'] }, { name: 'phone', address: '10.10.0.3', allowedIps: ['10.10.0.0/24'] }],
+      subnet: vpn.subnet, serverAddress: '10.77.0.1',
+      peers: [{ name: 'laptop', address: '10.77.0.2', allowedIps: [vpn.subnet] }, { name: 'phone', address: '10.77.0.3', allowedIps: [vpn.subnet] }],
     });
-  });
-  it('has no problem in the whole-site synthesis', async () => {
-    const s = await synthesizeThisSite();
-    expect(s.problems.filter((x) => x.source === 'packages/wireguard' || x.code === 'PortForwardWithoutService')).toEqual([]);
   });
 });
 
-const mine = (await synthesizeThisSite()).results.find((r) => r.service === 'wireguard')!.configFiles;
+const mine = w.synthesis.results.find((r) => r.service === 'wireguard')!.configFiles;
 
 describe('wireguard: the split-tunnel policy rule reads these files', () => {
   const fullTunnel = (files: readonly ConfigFile[]) => files.map((f) => (f.path.endsWith('/laptop.conf') ? { ...f, content: f.content.replace(/^AllowedIPs = .*$/m, 'AllowedIPs = 0.0.0.0/0, ::/0') } : f));

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { Z2M_IMAGE } from '../src/index.ts';
 
-const s = await synthesized('zigbee2mqtt');
+const s = await synthesizeFor(fixtureSite, 'zigbee2mqtt');
+const here = placementOf(fixtureSite, 'zigbee2mqtt');
+/** The serial node the site gives the coordinator on the node the service is placed on. */
+const coordinator = fixtureSite.nodes.find((n) => n.name === here.node)!.devices!['zigbee-coordinator']!.path!;
 const ct = s.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.zigbee2mqtt;
 const composeText = s.text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/compose.yml');
 const z2m = parse(composeText).services.zigbee2mqtt;
@@ -12,13 +15,13 @@ const configText = s.text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configu
 const config = parse(configText);
 
 describe('zigbee2mqtt: infrastructure', () => {
-  it('is LXC 214 at .36 on zotac with CPU weight 1024, in the hardware-bound group', () => {
-    expect(ct).toMatchObject({ vm_id: 214, node_name: 'zotac', cpu: { units: 1024 }, features: { nesting: true } });
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.36/24');
+  it('is its address-plan LXC with CPU weight 1024, in the hardware-bound group', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 1024 }, features: { nesting: true } });
+    expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
     expect(ct.tags).toContain('group-special');
   });
-  it('passes the coordinator through as its serial node, not as a vendor:product id (root step on zotac)', () => {
-    expect(Object.entries(s.rootSettings(214)).filter(([k]) => /^dev\d+$/.test(k))).toEqual([['dev0', '/dev/ttyACM0,mode=0660']]);
+  it('passes the coordinator through as its serial node, not as a vendor:product id (root step on its node)', () => {
+    expect(Object.entries(s.rootSettings(here.vmid!)).filter(([k]) => /^dev\d+$/.test(k))).toEqual([['dev0', `${coordinator},mode=0660`]]);
     expect(ct.device_passthrough).toBeUndefined();
     expect(ct.lifecycle.ignore_changes).toContain('device_passthrough');
   });
@@ -28,12 +31,12 @@ describe('zigbee2mqtt: infrastructure', () => {
 });
 
 describe('zigbee2mqtt: configuration', () => {
-  it('publishes to the Mosquitto add-on of Home Assistant OS at .41', () => {
-    expect(config.mqtt).toEqual({ base_topic: 'zigbee2mqtt', server: 'mqtt://192.168.86.41:1883', user: 'zigbee2mqtt' });
+  it('publishes to the Mosquitto add-on of Home Assistant OS at its address', () => {
+    expect(config.mqtt).toEqual({ base_topic: 'zigbee2mqtt', server: `mqtt://${placementOf(fixtureSite, 'home-assistant').ip}:1883`, user: 'zigbee2mqtt' });
   });
   it('drives the coordinator on the passed-through port with the ember driver', () => {
-    expect(config.serial).toEqual({ port: '/dev/ttyACM0', adapter: 'ember' });
-    expect(z2m.devices).toEqual(['/dev/ttyACM0:/dev/ttyACM0']);
+    expect(config.serial).toEqual({ port: coordinator, adapter: 'ember' });
+    expect(z2m.devices).toEqual([`${coordinator}:${coordinator}`]);
   });
   it('holds no secret and never GENERATEs the network identity (it comes from the environment)', () => {
     expect(config.mqtt.password).toBeUndefined();
@@ -69,13 +72,12 @@ describe('zigbee2mqtt: configuration', () => {
 describe('zigbee2mqtt: route and dependencies', () => {
   it('puts the frontend behind Authentik', () => {
     const routes = parse(s.text('files/traefik/etc/traefik/dynamic/zigbee2mqtt.yml'));
-    expect(routes.http.routers.zigbee2mqtt).toMatchObject({ rule: 'Host(`zigbee2mqtt.woodhead.tech`)', middlewares: ['authentik@file'] });
-    expect(routes.http.services.zigbee2mqtt.loadBalancer.servers).toEqual([{ url: 'http://192.168.86.36:8080' }]);
+    expect(routes.http.routers.zigbee2mqtt).toMatchObject({ rule: `Host(\`zigbee2mqtt.${fixtureSite.domain}\`)`, middlewares: ['authentik@file'] });
+    expect(routes.http.services.zigbee2mqtt.loadBalancer.servers).toEqual([{ url: `http://${here.ip}:8080` }]);
   });
-  it('deploys after Home Assistant, Traefik and Authentik, with no problem', async () => {
-    const all = await synthesizeThisSite();
+  it('deploys after Home Assistant, Traefik and Authentik', () => {
+    const all = s.synthesis;
     expect(all.home.byName.get('zigbee2mqtt')!.dependsOn).toEqual(['authentik', 'home-assistant', 'traefik']);
     expect(all.plan.waveOf.get('zigbee2mqtt')!).toBeGreaterThan(all.plan.waveOf.get('home-assistant')!);
-    expect(all.problems.filter((p) => p.source === 'packages/zigbee2mqtt')).toEqual([]);
   });
 });

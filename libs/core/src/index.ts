@@ -63,6 +63,7 @@ export * from './fleet/index.ts';
 export * from './validate/index.ts';
 export * from './proxmox/root-settings.ts';
 export * from './render/klipper-host.ts';
+export * from './render/media-server.ts';
 export * from './exit-codes.ts';
 export * from './setup-error.ts';
 export * from './model/closest-key.ts';

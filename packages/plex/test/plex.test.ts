@@ -1,67 +1,20 @@
+/** Plex's own facts; what every media server is, libs/core/test/render/media-server.test.ts asserts. */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { site } from '@homelab/site';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
-import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import { PLEX_IMAGE } from '../src/index.ts';
+import { fixtureSite, synthesizeFor } from '@homelab/core/testing';
+import { PLEX_IMAGE, PLEX_PORT } from '../src/index.ts';
 
-const s = await synthesized('plex');
-const ct = s.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container['plex'];
-const composeText = s.text('files/plex/opt/stacks/plex/compose.yml');
-const app = parse(composeText).services['plex'];
+const s = await synthesizeFor(fixtureSite, 'plex');
+const app = parse(s.text('files/plex/opt/stacks/plex/compose.yml')).services.plex;
 
-describe('plex: infrastructure', () => {
-  it('is LXC 203 at .23 on pve3 with CPU weight 1024 (normal)', () => {
-    expect(ct).toMatchObject({ vm_id: 203, node_name: 'pve3', cpu: { units: 1024 }, unprivileged: true, features: { nesting: true } });
-    expect(s.rootSettings(203).features).toBe('keyctl=1,nesting=1');
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.23/24');
-  });
-  it('passes the iGPU render node through (root step on pve3)', () => {
-    expect(s.rootSettings(203).dev0).toBe('/dev/dri/renderD128,mode=0660');
-    expect(Object.keys(s.rootSettings(203)).filter((k) => k.startsWith('dev'))).toEqual(['dev0']);
-    expect(ct.device_passthrough).toBeUndefined();
-    expect(ct.lifecycle.ignore_changes).toContain('device_passthrough');
-  });
-  it('bind-mounts the media share read-only from the host NFS mount (root step on pve3)', () => {
-    const mps = Object.entries(s.rootSettings(203)).filter(([k]) => /^mp\d+$/.test(k));
-    expect(mps).toEqual([['mp0', `${site.storage.nfs.hostMountPath}/media,backup=0,mp=/media,ro=1`]]);
-    expect(mps[0]![1].startsWith(`${site.storage.nfs.hostMountPath}/`)).toBe(true);
-    expect(ct.mount_point).toBeUndefined();
-    expect(ct.lifecycle.ignore_changes).toContain('mount_point');
-  });
-  it('is valid Terraform JSON for bpg/proxmox', () => {
-    expect(validateArtifact('terraform-json', s.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
-  });
-});
-
-describe('plex: compose', () => {
-  it('runs the pinned image with the render node and the library read-only', () => {
+describe('plex', () => {
+  it('runs the pinned LinuxServer.io image, kept at its version (no self-update), with a transcode directory', () => {
     expect(app.image).toBe(PLEX_IMAGE);
-    expect(app.image).not.toMatch(/:latest$/);
-    expect(app.devices).toEqual(['/dev/dri/renderD128:/dev/dri/renderD128']);
-    expect(app.volumes).toContain('/media:/media:ro');
-    expect(app.network_mode).toBe('host');
+    expect(app.environment.VERSION).toBe('docker');
+    expect(app.volumes).toEqual(['./config:/config', './transcode:/transcode', '/media:/media:ro']);
   });
-  it('passes the Compose specification\'s schemas', () => {
-    expect(validateArtifact('compose', composeText, 'compose.yml').problems).toEqual([]);
-  });
-});
-
-describe('plex: route', () => {
-  it('routes plex.woodhead.tech to :32400 with the application\'s own login (no forward auth)', () => {
-    const routes = parse(s.text('files/traefik/etc/traefik/dynamic/plex.yml'));
-    expect(routes.http.routers.plex).toMatchObject({ rule: 'Host(`plex.woodhead.tech`)', entryPoints: ['websecure'] });
-    expect(routes.http.routers.plex.middlewares).toBeUndefined();
-    expect(routes.http.services.plex.loadBalancer.servers).toEqual([{ url: 'http://192.168.86.23:32400' }]);
-  });
-  it('is declared own auth and not an admin surface, and needs no Authentik blueprint', async () => {
-    const { home } = await synthesizeThisSite();
-    expect(home.byName.get('plex')!.routes.map((r) => [r.auth, r.admin, r.probePath])).toEqual([['app', false, '/identity']]);
-    expect([...s.files.keys()].some((k) => k.includes('blueprints'))).toBe(false);
-  });
-  it('has no problem in the whole-site synthesis except truenas not yet being a package', async () => {
-    const all = await synthesizeThisSite();
-    const landed = all.home.byName.has('truenas');
-    expect(all.problems.filter((p) => p.source === 'packages/plex' && !(p.code === 'UnknownDependency' && p.received === 'truenas' && !landed))).toEqual([]);
+  it('answers on 32400, probed at /identity', () => {
+    expect(PLEX_PORT).toBe(32400);
+    expect(s.service.routes.map((r) => [r.port, r.probePath])).toEqual([[32400, '/identity']]);
   });
 });

@@ -10,6 +10,7 @@ export * from '../render/env-file.ts';
 export * from '../render/forward-auth.ts';
 export * from '../render/host-guard.ts';
 export * from '../render/klipper-host.ts';
+export * from '../render/media-server.ts';
 export * from '../render/moonraker.ts';
 export * from '../render/nfs.ts';
 export * from '../render/prometheus.ts';

@@ -1,4 +1,5 @@
-import { composeFile, defineService, envFile, generatedHeader, stackDir, toYaml, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { composeFile, envFile, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
 
 /** The seed's own application; the image name and tag are assumptions (libs/site assumptions.ts). */
 export const ALERTMIND_IMAGE = 'ghcr.io/woodhead/alertmind:0.1.0';

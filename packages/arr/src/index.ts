@@ -1,7 +1,7 @@
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
 import {
-  composeFile, composeRef, defineService, envFile, envRef, generatedHeader, stackDir, toYaml,
-  type ComposeService, type ConfigFile, type RenderContext,
-} from '@homelab/core';
+  composeFile, composeRef, envFile, envRef, generatedHeader, stackDir, toYaml, type ComposeService,
+} from '@homelab/core/render';
 
 /** LinuxServer.io images, pinned to a release and build; `make patch-docker` moves them. */
 export const IMAGES = {

@@ -1,4 +1,6 @@
-import { composeFile, composeRef, defineService, envFile, generatedHeader, outpostFile, stackDir, toYaml, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { composeFile, composeRef, envFile, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
+import { outpostFile } from '@homelab/core/synth';
 
 /**
  * Pinned to the last release line that still runs with Redis, as the design describes

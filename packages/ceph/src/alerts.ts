@@ -7,7 +7,7 @@
  *
  * Annotations use only $labels, so a test's expected annotations come from the same templates.
  */
-import type { AlertRule, RuleGroup, RuleTests } from '@homelab/core';
+import type { AlertRule, RuleGroup, RuleTests } from '@homelab/core/model';
 
 export const RUNBOOK = 'docs/runbooks/ceph-osd-restart.md';
 /** HDD OSDs are "diverging" when their mean commit latency is this many times the SSD OSDs'... */

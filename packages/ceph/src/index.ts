@@ -4,7 +4,10 @@
  * pool for the Kubernetes VM disks (3 replicas, min_size 2) on the SSD rule. Applied by one
  * idempotent script per node. Its alert rules travel as service data for the monitoring service.
  */
-import { defineService, generatedHeader, renderScript, siteFeature, type ConfigFile, type ProxmoxNode, type RenderContext, type Site } from '@homelab/core';
+import {
+  defineService, renderScript, siteFeature, type ConfigFile, type ProxmoxNode, type RenderContext, type Site,
+} from '@homelab/core/model';
+import { generatedHeader } from '@homelab/core/render';
 import { CEPH_RULE_GROUPS, cephAlertRuleTests } from './alerts.ts';
 
 export { CEPH_ALERTS, CEPH_RULE_GROUPS, cephAlertRuleTests, DIVERGENCE_FLOOR_MS, DIVERGENCE_RATIO, RUNBOOK, SLOW_OSD_MS } from './alerts.ts';

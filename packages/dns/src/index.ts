@@ -5,10 +5,10 @@
  * this package only turns them into Terraform. The router's port forwards are the one manual step
  * of the whole deploy: see README.md and docs/runbooks/router-port-forwards.md.
  */
+import { defineService, SiteRequirementError, type Site, type TerraformContext, type TerraformScope } from '@homelab/core/model';
 import {
-  CLOUDFLARE_API_TOKEN_ENV, CloudflareDnsRecord, CloudflareProvider, defineService, dnsRecordResourceId, referencedVariables, SiteRequirementError, stringVariable,
-  type Site, type TerraformContext, type TerraformScope,
-} from '@homelab/core';
+  CLOUDFLARE_API_TOKEN_ENV, CloudflareDnsRecord, CloudflareProvider, dnsRecordResourceId, referencedVariables, stringVariable,
+} from '@homelab/core/terraform';
 
 export const ZONE_ID_VARIABLE = 'cloudflare_zone_id';
 /** The one DNS provider this package implements (site.dns.provider). */

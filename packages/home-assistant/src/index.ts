@@ -1,4 +1,4 @@
-import { defineService } from '@homelab/core';
+import { defineService } from '@homelab/core/model';
 
 export const HA_PORT = 8123;
 

@@ -1,4 +1,4 @@
-import { mediaServerService } from '@homelab/core';
+import { mediaServerService } from '@homelab/core/render';
 
 /** Pinned LinuxServer.io build (ships jellyfin-ffmpeg with VAAPI/QSV). */
 export const JELLYFIN_IMAGE = 'lscr.io/linuxserver/jellyfin:10.11.11';

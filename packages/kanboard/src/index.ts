@@ -1,4 +1,5 @@
-import { composeFile, defineService, generatedHeader, stackDir, toYaml, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { composeFile, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
 
 export const KANBOARD_IMAGE = 'docker.io/kanboard/kanboard:v1.2.48';
 const STACK = stackDir('kanboard');

@@ -1,4 +1,4 @@
-import { defineService } from '@homelab/core';
+import { defineService } from '@homelab/core/model';
 
 /**
  * Libby Alert. The seed says only: an LXC with CPU weight 512 (tier minimal). Everything else here

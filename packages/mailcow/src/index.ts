@@ -1,4 +1,5 @@
-import { defineService, envRef, generatedHeader, renderScript, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, renderScript, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { envRef, generatedHeader, systemdUnit } from '@homelab/core/render';
 
 /** mailcow-dockerized is installed from its own repository, at a pinned release tag (assumption). */
 export const MAILCOW_REPO = 'https://github.com/mailcow/mailcow-dockerized.git';

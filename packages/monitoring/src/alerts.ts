@@ -3,7 +3,7 @@
  * the failure it names and stays quiet otherwise. Annotations use only `$labels`, so the expected
  * annotations of a test are computed from the same templates.
  */
-import type { AlertRule, RuleGroup } from '@homelab/core';
+import type { AlertRule, RuleGroup } from '@homelab/core/model';
 
 /** The blackbox job that probes every route (its name is part of the rules). */
 export const BLACKBOX_JOB = 'blackbox-https';

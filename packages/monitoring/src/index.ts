@@ -1,7 +1,11 @@
 import {
-  blackboxRouteJob, composeFile, composeRef, defineService, envFile, envRef, generatedHeader, metricsScrapeJobs, multiTargetJob,
-  serviceAlertRules, stackDir, toYaml, type AlertWebhookFact, type ConfigFile, type NormalizedService, type RenderContext, type RuleGroup, type RuleTests,
-  type ScrapeJob, nfsClientNodes } from '@homelab/core';
+  defineService, type AlertWebhookFact, type ConfigFile, type NormalizedService, type RenderContext, type RuleGroup,
+  type RuleTests,
+} from '@homelab/core/model';
+import {
+  blackboxRouteJob, composeFile, composeRef, envFile, envRef, generatedHeader, metricsScrapeJobs, multiTargetJob,
+  serviceAlertRules, stackDir, toYaml, type ScrapeJob, nfsClientNodes,
+} from '@homelab/core/render';
 import { BLACKBOX_JOB, homelabRuleGroup, homelabRuleTests } from './alerts.ts';
 import { nfsCheckFiles } from './nfs-check.ts';
 

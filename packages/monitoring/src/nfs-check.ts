@@ -7,7 +7,8 @@
  * in uninterruptible I/O, the timer does not start another run and the timestamp goes stale, which
  * the NfsMountStalled alert also catches.
  */
-import { generatedHeader, renderScript, systemdUnit, type ConfigFile } from '@homelab/core';
+import { renderScript, type ConfigFile } from '@homelab/core/model';
+import { generatedHeader, systemdUnit } from '@homelab/core/render';
 import { NFS_LAST_CHECK_METRIC, NFS_RESPONSIVE_METRIC } from './alerts.ts';
 
 /** Debian's prometheus-node-exporter reads *.prom files here by default. */

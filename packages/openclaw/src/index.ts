@@ -1,4 +1,4 @@
-import { defineService } from '@homelab/core';
+import { defineService } from '@homelab/core/model';
 
 /**
  * OpenClaw. The seed says only: an LXC with CPU weight 800 (tier low). Everything else here is an

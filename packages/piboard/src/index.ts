@@ -1,4 +1,5 @@
-import { defineService, generatedHeader, systemdEnvironment, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { generatedHeader, systemdEnvironment, systemdUnit } from '@homelab/core/render';
 
 /** Where the dashboard binary lives on the Pi (built for linux/arm64 by the app's own release; assumption). */
 export const PIBOARD_BINARY = '/usr/local/bin/piboard';

@@ -1,4 +1,4 @@
-import { mediaServerService } from '@homelab/core';
+import { mediaServerService } from '@homelab/core/render';
 
 /** Pinned LinuxServer.io build; VERSION=docker keeps Plex at the image's version (no self-update). */
 export const PLEX_IMAGE = 'lscr.io/linuxserver/plex:1.43.2.10687-563d026ea-ls312';

@@ -2,7 +2,8 @@
  * Smoke tests of proxmox against the live homelab. Skipped (with the reason) unless
  * HOMELAB_SMOKE_TARGET is set; see docs/smoke.md.
  */
-import { nfsClientNodes, serviceSmokeRows } from '@homelab/core';
+import { nfsClientNodes } from '@homelab/core/render';
+import { serviceSmokeRows } from '@homelab/core/smoke';
 import { describeSmoke } from '@homelab/core/smoke-table';
 import { synthesizeThisSite } from '@homelab/site/testing';
 

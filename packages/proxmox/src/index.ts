@@ -4,9 +4,12 @@
  * token the service stacks' Terraform runs with.
  */
 import {
-  defineService, ensureProxmoxProvider, generatedHeader, nfsClientNodes, nfsHostMountUnits, ProxmoxAcl, ProxmoxLvmThinStorage,
-  ProxmoxRole, ProxmoxUser, ProxmoxUserToken, renderScript, sensitiveOutput, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
-} from '@homelab/core';
+  defineService, renderScript, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
+} from '@homelab/core/model';
+import { generatedHeader, nfsClientNodes, nfsHostMountUnits } from '@homelab/core/render';
+import {
+  ensureProxmoxProvider, ProxmoxAcl, ProxmoxLvmThinStorage, ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput,
+} from '@homelab/core/terraform';
 import { TERRAFORM_PRIVILEGES } from './privileges.ts';
 
 export { CONTAINER, VM, FORBIDDEN_TERRAFORM_PRIVILEGES, ROOT_ONLY_GUEST_SETTINGS, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS } from './privileges.ts';

@@ -1,4 +1,4 @@
-import { defineService } from '@homelab/core';
+import { defineService } from '@homelab/core/model';
 
 /**
  * The seed says only "Pwnagotchi" on pve3. This provisions the VM with the monitor-mode Wi-Fi

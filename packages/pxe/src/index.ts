@@ -1,4 +1,5 @@
-import { defineService, generatedHeader, renderScript, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, renderScript, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { generatedHeader, systemdUnit } from '@homelab/core/render';
 
 /** netboot.xyz boot loaders, fetched at a pinned release (assumption: the seed names no version). */
 export const NETBOOT_XYZ_VERSION = '2.0.87';

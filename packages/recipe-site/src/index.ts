@@ -1,4 +1,5 @@
-import { defineService, generatedHeader, systemdEnvironment, systemdUnit, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { generatedHeader, systemdEnvironment, systemdUnit } from '@homelab/core/render';
 import { recipeNginxConf } from './nginx.ts';
 
 export const APP_LISTEN = '127.0.0.1:8080';

@@ -1,6 +1,5 @@
-import {
-  composeFile, defineService, envRef, generatedHeader, stackDir, toYaml, type ConfigFile, type RenderContext,
-} from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { composeFile, envRef, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
 
 /** Trunk Recorder's release workflow tags vX.Y.Z as X.Y.Z on Docker Hub. */
 export const TRUNK_RECORDER_IMAGE = 'docker.io/robotastic/trunk-recorder:5.2.1';

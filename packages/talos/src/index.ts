@@ -7,9 +7,9 @@
  * repository.
  */
 import {
-  defineService, DEPLOY_MACHINE, generatedHeader, parseCidr, renderScript, siteFeature, talosNodePatch, toYamlDocuments,
-  type ConfigFile, type GuestProps, type RenderContext, type Site, type TalosRole,
-} from '@homelab/core';
+  defineService, parseCidr, renderScript, siteFeature, type ConfigFile, type GuestProps, type RenderContext, type Site,
+} from '@homelab/core/model';
+import { DEPLOY_MACHINE, generatedHeader, talosNodePatch, toYamlDocuments, type TalosRole } from '@homelab/core/render';
 
 export const TALOS_VERSION = 'v1.13.9';
 /**

@@ -1,7 +1,8 @@
+import { defineService, SiteRequirementError, type ConfigFile, type RenderContext, type Site } from '@homelab/core/model';
 import {
-  composeFile, DEFAULT_HSTS, defineService, envFile, forwardAuthConfig, generatedHeader, securityHeadersConfig, SiteRequirementError, stackDir, toYaml,
-  traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, type ConfigFile, type RenderContext, type Site,
-} from '@homelab/core';
+  composeFile, DEFAULT_HSTS, envFile, forwardAuthConfig, generatedHeader, securityHeadersConfig, stackDir, toYaml,
+  traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR,
+} from '@homelab/core/render';
 
 export const TRAEFIK_IMAGE = 'docker.io/library/traefik:v3.7.9';
 const STACK = stackDir('traefik');

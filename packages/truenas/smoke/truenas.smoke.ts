@@ -2,7 +2,7 @@
  * Smoke tests of truenas against the live homelab. Skipped (with the reason) unless
  * HOMELAB_SMOKE_TARGET is set; see docs/smoke.md.
  */
-import { serviceSmokeRows } from '@homelab/core';
+import { serviceSmokeRows } from '@homelab/core/smoke';
 import { describeSmoke } from '@homelab/core/smoke-table';
 import { synthesizeThisSite } from '@homelab/site/testing';
 

@@ -8,7 +8,8 @@
  * bind-mounted into containers, so the clients are the nodes that host a service declaring
  * nfsMounts (the same derivation decides where the proxmox package mounts the share).
  */
-import { defineService, DEPLOY_MACHINE, generatedHeader, nfsConsumers, renderScript, type ConfigFile, type RenderContext, type Site } from '@homelab/core';
+import { defineService, renderScript, type ConfigFile, type RenderContext, type Site } from '@homelab/core/model';
+import { DEPLOY_MACHINE, generatedHeader, nfsConsumers } from '@homelab/core/render';
 
 export const API_KEY_ENV = 'TRUENAS_API_KEY';
 export const APPLY_DIR = '/truenas';

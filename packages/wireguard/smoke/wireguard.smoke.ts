@@ -3,7 +3,7 @@
  * HOMELAB_SMOKE_TARGET is set; see docs/smoke.md. WireGuard answers no unauthenticated packet,
  * so UDP 51820 cannot be probed from outside; the rows check the host and its SSH port.
  */
-import { serviceSmokeRows } from '@homelab/core';
+import { serviceSmokeRows } from '@homelab/core/smoke';
 import { describeSmoke } from '@homelab/core/smoke-table';
 import { synthesizeThisSite } from '@homelab/site/testing';
 

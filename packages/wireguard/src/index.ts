@@ -1,4 +1,5 @@
-import { DEPLOY_MACHINE, defineService, envRef, formatIpv4, generatedHeader, parseCidr, siteFeature, wireguardConfig, type ConfigFile, type RenderContext } from '@homelab/core';
+import { defineService, formatIpv4, parseCidr, siteFeature, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { DEPLOY_MACHINE, envRef, generatedHeader, wireguardConfig } from '@homelab/core/render';
 
 /** A remote-management client of the tunnel. Keys are referenced by environment variable name. */
 export interface WireguardPeerSpec {

@@ -1,6 +1,5 @@
-import {
-  composeFile, composeRef, defineService, envFile, generatedHeader, stackDir, toYaml, type ConfigFile, type RenderContext,
-} from '@homelab/core';
+import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { composeFile, composeRef, envFile, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
 
 export const Z2M_IMAGE = 'docker.io/koenkk/zigbee2mqtt:2.8.0';
 export const FRONTEND_PORT = 8080;

@@ -114,7 +114,7 @@ describe('service generator: the files', () => {
   it('src/index.ts: a defineService stub with name, description, kind, tier, group, resources and routes', async () => {
     await generate({ cores: 2, memoryMiB: 2048, diskGiB: 16, tier: 'low' });
     const src = read('packages/foo/src/index.ts');
-    expect(src).toContain("import { defineService } from '@homelab/core';");
+    expect(src).toContain("import { defineService } from '@homelab/core/model';");
     expect(src).toContain('export default defineService({');
     expect(src).toContain("  name: 'foo',\n  description: 'TODO: what foo does, in one line.',\n  kind: 'lxc',\n  tier: 'low',\n  group: 'apps',\n");
     expect(src).toContain("  resources: {\n    cores: 2,\n    memoryMiB: 2048,\n    disks: [{ storage: 'local', sizeGiB: 16 }],\n  },\n");

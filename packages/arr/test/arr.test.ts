@@ -141,12 +141,6 @@ describe('arr: routes', () => {
     const bp = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/arr.yaml');
     expect(bp.match(/model: authentik_providers_proxy\.proxyprovider/g)).toHaveLength(6);
   });
-  it('has no problem in the whole-site synthesis except truenas not yet being a package', async () => {
-    const s = await synthesizeThisSite();
-    const mine = s.problems.filter((p) => p.source === 'packages/arr');
-    const truenasLanded = s.home.byName.has('truenas');
-    expect(mine.filter((p) => !(p.code === 'UnknownDependency' && p.received === 'truenas' && !truenasLanded))).toEqual([]);
-  });
 });
 
 const whole = await synthesizeThisSite();

@@ -125,3 +125,18 @@ describe('this site: the values its package tests no longer spell (they assert a
     expect(parse((await synthesized('zigbee2mqtt')).text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configuration.yaml')).serial.port).toBe('/dev/ttyACM0');
   });
 });
+
+/** Values moved here from the package tests of dns and ceph, which now assert structure against the fixture site. */
+describe('this site: DNS, router forwards and Ceph', () => {
+  it('dns: the wildcard and wg. point at the public address, the apex and www. at Cloudflare Pages', () => {
+    expect(site.dns.records.map((r) => [r.name, r.proxied, r.type, r.content])).toEqual([
+      ['*.woodhead.tech', false, 'A', '${var.public_ip}'],
+      ['wg.woodhead.tech', false, 'A', '${var.public_ip}'],
+      ['woodhead.tech', true, 'CNAME', 'woodhead-tech.pages.dev'],
+      ['www.woodhead.tech', true, 'CNAME', 'woodhead-tech.pages.dev'],
+    ]);
+  });
+  it('the router forwards 80/443 to Traefik (.20) and 51820/udp to WireGuard (.39)', () => {
+    expect(site.portForwards.map((f) => `${f.port}/${f.protocol} ${site.addressPlan[f.service]!.ip}`)).toEqual(['80/tcp 192.168.86.20', '443/tcp 192.168.86.20', '51820/udp 192.168.86.39']);
+  });
+});

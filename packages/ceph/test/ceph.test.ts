@@ -57,9 +57,12 @@ describe('ceph: node scripts', () => {
     }
     expect(script(nodeNames[0]!)).toMatch(/if \(\( osdid < 0 \)\); then\n\s+pveceph osd create "\$\{dev\}" --crush-device-class "\$\{class\}"/);
   });
-  it('runs monitors and managers on the site\'s designated nodes only', () => {
-    for (const node of nodeNames) {
-      expect(script(node)).toContain(`readonly monitor=${ceph_.monitors.includes(node) ? 1 : 0}`);
+  it('runs monitors and managers on the site\'s designated nodes only', async () => {
+    // The fixture puts a monitor on every node; a site with fewer monitors than nodes shows the other branch.
+    const fewer: Site = { ...site, storage: { ...site.storage, ceph: { ...ceph_, monitors: nodeNames.slice(0, 2) } } };
+    const other = await synthesizeFor(fewer, 'ceph');
+    for (const [s, monitors] of [[c, ceph_.monitors], [other, nodeNames.slice(0, 2)]] as const) {
+      for (const node of nodeNames) expect(s.text(`files/${node}${NODE_SCRIPT}`), node).toContain(`readonly monitor=${monitors.includes(node) ? 1 : 0}`);
     }
   });
   it('creates the device-class rules and the site\'s replicated RBD pool on the SSD rule, idempotently', () => {

@@ -125,3 +125,27 @@ describe('this site: the values its package tests no longer spell (they assert a
     expect(parse((await synthesized('zigbee2mqtt')).text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configuration.yaml')).serial.port).toBe('/dev/ttyACM0');
   });
 });
+
+/** Values moved here from the package tests of dns and ceph, which now assert structure against the fixture site. */
+describe('this site: DNS, router forwards and Ceph', () => {
+  it('dns: the wildcard and wg. point at the public address, the apex and www. at Cloudflare Pages', () => {
+    expect(site.dns.records.map((r) => [r.name, r.proxied, r.type, r.content])).toEqual([
+      ['*.woodhead.tech', false, 'A', '${var.public_ip}'],
+      ['wg.woodhead.tech', false, 'A', '${var.public_ip}'],
+      ['woodhead.tech', true, 'CNAME', 'woodhead-tech.pages.dev'],
+      ['www.woodhead.tech', true, 'CNAME', 'woodhead-tech.pages.dev'],
+    ]);
+  });
+  it('the router forwards 80/443 to Traefik (.20) and 51820/udp to WireGuard (.39)', () => {
+    expect(site.portForwards.map((f) => `${f.port}/${f.protocol} ${site.addressPlan[f.service]!.ip}`)).toEqual(['80/tcp 192.168.86.20', '443/tcp 192.168.86.20', '51820/udp 192.168.86.39']);
+  });
+  it('ceph: six OSDs, SSDs on pve2, pve3 and zotac, three HDDs in tower1; the 3/2 pool rbd-k8s; monitors on pve1, tower1 and zotac', () => {
+    const osds = site.nodes.flatMap((n) => n.disks.filter((d) => d.role === 'ceph-osd').map((d) => `${n.name}:${d.kind}:${d.device}`));
+    expect(osds).toEqual([
+      'pve2:ssd:/dev/sdb', 'pve3:ssd:/dev/sdb', 'tower1:hdd:/dev/disk/by-id/ata-HDD-OSD-1', 'tower1:hdd:/dev/disk/by-id/ata-HDD-OSD-2',
+      'tower1:hdd:/dev/disk/by-id/ata-HDD-OSD-3', 'zotac:ssd:/dev/nvme1n1',
+    ]);
+    expect(site.storage.ceph).toMatchObject({ pool: 'rbd-k8s', size: 3, minSize: 2, monitors: ['pve1', 'tower1', 'zotac'] });
+    expect(site.storage.ceph!.monitors.map((m) => site.nodes.find((n) => n.name === m)!.ip)).toEqual(['192.168.86.29', '192.168.86.130', '192.168.86.147']);
+  });
+});

@@ -1,23 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 
-const a = await synthesized('alertmind');
-const { home, plan } = await synthesizeThisSite();
+const a = await synthesizeFor(fixtureSite, 'alertmind');
+const { home, plan } = a.synthesis;
+const monitoring = placementOf(fixtureSite, 'monitoring');
 const STACK = 'files/monitoring/opt/stacks/alertmind';
 
 describe('alertmind: placement in the monitoring LXC', () => {
   const svc = home.byName.get('alertmind')!;
-  it('shares LXC 205 at .25 and has no guest or Terraform of its own', () => {
+  it('shares the monitoring LXC and its address and has no guest or Terraform of its own', () => {
     expect(svc.sharesGuestWith).toBe('monitoring');
-    expect(svc.ip).toBe('192.168.86.25');
+    expect(svc.ip).toBe(monitoring.ip);
     expect(svc.guests).toEqual([]);
     expect(a.files.has('terraform/cdk.tf.json')).toBe(false);
   });
   it('is not counted in the node capacity a second time', () => {
-    const pve1 = plan.capacity.find((c) => c.node === 'pve1')!;
-    expect(pve1.guests.map((g) => g.service)).not.toContain('alertmind');
-    expect(pve1.guests.filter((g) => g.guest.placement.vmid === 205)).toHaveLength(1);
+    const node = plan.capacity.find((c) => c.node === monitoring.node)!;
+    expect(node.guests.map((g) => g.service)).not.toContain('alertmind');
+    expect(node.guests.filter((g) => g.guest.placement.vmid === monitoring.vmid)).toHaveLength(1);
   });
   it('deploys after monitoring, whose LXC it runs in', () => {
     expect(svc.dependsOn).toEqual(['monitoring']);
@@ -25,7 +26,7 @@ describe('alertmind: placement in the monitoring LXC', () => {
   });
   it('ships its files to the monitoring host', () => {
     const inv = parse(a.text('ansible/inventory.yml'));
-    expect(inv.all.hosts).toEqual({ monitoring: expect.objectContaining({ ansible_host: '192.168.86.25' }) });
+    expect(inv.all.hosts).toEqual({ monitoring: expect.objectContaining({ ansible_host: monitoring.ip }) });
   });
 });
 
@@ -38,8 +39,8 @@ describe('alertmind: stack', () => {
   });
   it('listens for Alertmanager on :5001/webhook, which monitoring\'s Alertmanager targets', async () => {
     expect(config).toMatchObject({ listen: ':5001', webhook_path: '/webhook' });
-    const am = parse((await synthesized('monitoring')).text('files/monitoring/opt/stacks/monitoring/alertmanager/alertmanager.yml'));
-    expect(am.receivers.find((r: any) => r.name === 'alertmind').webhook_configs[0].url).toBe('http://192.168.86.25:5001/webhook');
+    const am = parse((await synthesizeFor(fixtureSite, 'monitoring')).text('files/monitoring/opt/stacks/monitoring/alertmanager/alertmanager.yml'));
+    expect(am.receivers.find((r: any) => r.name === 'alertmind').webhook_configs[0].url).toBe(`http://${monitoring.ip}:5001/webhook`);
   });
   it('takes the Claude API key and the Discord webhook by env name only', () => {
     expect(config.anthropic.api_key_env).toBe('ANTHROPIC_API_KEY');
@@ -48,9 +49,5 @@ describe('alertmind: stack', () => {
     expect(dotenv).toContain("ANTHROPIC_API_KEY={{ lookup('ansible.builtin.env', 'ANTHROPIC_API_KEY') }}");
     expect(dotenv).toContain("DISCORD_WEBHOOK_URL={{ lookup('ansible.builtin.env', 'DISCORD_WEBHOOK_URL') }}");
     expect(a.json('manifest.json').artifacts.find((x: any) => x.target?.path === '/opt/stacks/alertmind/.env').target.mode).toBe('0600');
-  });
-  it('has no problem in the whole-site synthesis', async () => {
-    const s = await synthesizeThisSite();
-    expect(s.problems.filter((p) => p.source === 'packages/alertmind')).toEqual([]);
   });
 });

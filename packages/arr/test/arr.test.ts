@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkRenderedFiles, type ConfigFile } from '@homelab/core';
-import { site } from '@homelab/site';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite as site, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import arr, { EXPORTERS, KILL_SWITCH, WEB_PORTS } from '../src/index.ts';
 
-const a = await synthesized('arr');
+const a = await synthesizeFor(site, 'arr');
+const here = placementOf(site, 'arr');
+const traefik = placementOf(site, 'traefik');
 const tf = a.json('terraform/cdk.tf.json');
 const ct = tf.resource.proxmox_virtual_environment_container.arr;
 const composeText = a.text('files/arr/opt/stacks/arr/compose.yml');
@@ -14,20 +15,20 @@ const compose = parse(composeText);
 const services = compose.services as Record<string, any>;
 
 describe('arr: infrastructure', () => {
-  it('is LXC 202 at .22 on pve2 with CPU weight 1024 (normal)', () => {
-    expect(ct).toMatchObject({ vm_id: 202, node_name: 'pve2', cpu: { units: 1024 }, unprivileged: true });
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.22/24');
+  it('is its address-plan LXC with CPU weight 1024 (normal)', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 1024 }, unprivileged: true });
+    expect(ct.initialization.ip_config[0].ipv4.address).toBe(here.cidr);
   });
   it('runs Docker (nesting from Terraform, keyctl from the root step) and gets /dev/net/tun for Gluetun from the root step', () => {
     expect(ct.features).toEqual({ nesting: true });
     expect(ct.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['features', 'device_passthrough']));
-    expect(a.rootSettings(202).features).toBe('keyctl=1,nesting=1');
-    expect(a.rootSettings(202).dev0).toBe('/dev/net/tun,mode=0660');
-    expect(Object.keys(a.rootSettings(202)).filter((k) => k.startsWith('dev'))).toEqual(['dev0']);
+    expect(a.rootSettings(here.vmid!).features).toBe('keyctl=1,nesting=1');
+    expect(a.rootSettings(here.vmid!).dev0).toBe('/dev/net/tun,mode=0660');
+    expect(Object.keys(a.rootSettings(here.vmid!)).filter((k) => k.startsWith('dev'))).toEqual(['dev0']);
     expect(ct.device_passthrough).toBeUndefined();
   });
   it('bind-mounts the whole NFS export from the Proxmox host at /data, read-write, once (root step)', () => {
-    const mps = Object.entries(a.rootSettings(202)).filter(([k]) => /^mp\d+$/.test(k));
+    const mps = Object.entries(a.rootSettings(here.vmid!)).filter(([k]) => /^mp\d+$/.test(k));
     expect(mps).toEqual([['mp0', `${site.storage.nfs.hostMountPath},backup=0,mp=/data`]]);
     expect(mps[0]![1]).not.toContain('ro=1');
     expect(ct.mount_point).toBeUndefined();
@@ -54,9 +55,9 @@ describe('arr: the VPN kill switch', () => {
     expect(services.gluetun.devices).toEqual(['/dev/net/tun:/dev/net/tun']);
     expect(services.gluetun.ports).toEqual([`${WEB_PORTS.sabnzbd}:${WEB_PORTS.sabnzbd}`]);
   });
-  it('lets only replies to Traefik (.20, the ingress) out of eth0, not the whole LAN, and takes the provider and keys from the env', () => {
+  it('lets only replies to Traefik (the ingress) out of eth0, not the whole LAN, and takes the provider and keys from the env', () => {
     const env = services.gluetun.environment;
-    expect(env.FIREWALL_OUTBOUND_SUBNETS).toBe('192.168.86.20/32');
+    expect(env.FIREWALL_OUTBOUND_SUBNETS).toBe(`${traefik.ip}/32`);
     expect(env.FIREWALL_OUTBOUND_SUBNETS).not.toContain(site.network.cidr);
     expect(env.VPN_TYPE).toBe('wireguard');
     expect(env.VPN_SERVICE_PROVIDER).toMatch(/^\$\{ARR_VPN_SERVICE_PROVIDER:\?/);
@@ -124,7 +125,7 @@ describe('arr: files and secrets', () => {
   });
   it('seeds sabnzbd.ini once (0600) with the route\'s host name whitelisted and the API key by reference', () => {
     const ini = a.text('files/arr/opt/stacks/arr/config/sabnzbd/sabnzbd.ini');
-    expect(ini).toContain('host_whitelist = sabnzbd.woodhead.tech,');
+    expect(ini).toContain(`host_whitelist = sabnzbd.${site.domain},`);
     expect(ini).toContain("api_key = {{ lookup('ansible.builtin.env', 'ARR_SABNZBD_API_KEY') }}");
     expect(ini).toContain('complete_dir = /data/downloads/complete');
     expect(task('Install /opt/stacks/arr/config/sabnzbd/sabnzbd.ini')['ansible.builtin.template']).toMatchObject({ mode: '0600', owner: '1000', force: false });
@@ -134,25 +135,17 @@ describe('arr: files and secrets', () => {
 describe('arr: routes', () => {
   const routes = parse(a.text('files/traefik/etc/traefik/dynamic/arr.yml'));
   it.each(Object.entries(WEB_PORTS))('routes %s behind Authentik to port %i', (app, port) => {
-    expect(routes.http.routers[`arr-${app}`]).toMatchObject({ rule: `Host(\`${app}.woodhead.tech\`)`, middlewares: ['authentik@file'] });
-    expect(routes.http.services[`arr-${app}`].loadBalancer.servers).toEqual([{ url: `http://192.168.86.22:${port}` }]);
+    expect(routes.http.routers[`arr-${app}`]).toMatchObject({ rule: `Host(\`${app}.${site.domain}\`)`, middlewares: ['authentik@file'] });
+    expect(routes.http.services[`arr-${app}`].loadBalancer.servers).toEqual([{ url: `http://${here.ip}:${port}` }]);
   });
   it('gives each protected UI an Authentik provider', () => {
     const bp = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/arr.yaml');
     expect(bp.match(/model: authentik_providers_proxy\.proxyprovider/g)).toHaveLength(6);
   });
-  it('has no problem in the whole-site synthesis except truenas not yet being a package', async () => {
-    const s = await synthesizeThisSite();
-    const mine = s.problems.filter((p) => p.source === 'packages/arr');
-    const truenasLanded = s.home.byName.has('truenas');
-    expect(mine.filter((p) => !(p.code === 'UnknownDependency' && p.received === 'truenas' && !truenasLanded))).toEqual([]);
-  });
 });
 
-const whole = await synthesizeThisSite();
-
 describe('arr: the kill-switch policy rule reads this Compose file', () => {
-  const s = whole;
+  const s = a.synthesis;
   const mine = s.results.find((r) => r.service === 'arr')!.configFiles;
   const check = (files: readonly ConfigFile[]) => checkRenderedFiles(s.home, new Map([['arr', files]])).filter((p) => p.source === 'packages/arr');
   const edit = (change: (services: Record<string, any>) => void) => mine.map((f) => {
@@ -169,8 +162,8 @@ describe('arr: the kill-switch policy rule reads this Compose file', () => {
     ['SABnzbd publishing its own port', (x) => { x.sabnzbd.ports = ['8080:8080']; }, 'DownloadClientOwnNetwork', 'services.sabnzbd.ports'],
     ['Gluetun without /dev/net/tun', (x) => { delete x.gluetun.devices; }, 'VpnGatewayWithoutTunnel', 'services.gluetun.devices'],
     ['exportarr joining SABnzbd\'s namespace', (x) => { x['exportarr-sabnzbd'].network_mode = 'service:sabnzbd'; delete x['exportarr-sabnzbd'].ports; }, 'UndeclaredVpnNamespaceShare', 'services.exportarr-sabnzbd.network_mode'],
-    ['Gluetun opening the whole LAN', (x) => { x.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS = '192.168.86.0/24'; }, 'VpnOutboundTooBroad', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
-    ['Gluetun opening a host beyond the LAN', (x) => { x.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS = '192.168.86.20/32,1.1.1.1/32'; }, 'VpnOutboundOutsideLan', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
+    ['Gluetun opening the whole LAN', (x) => { x.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS = site.network.cidr; }, 'VpnOutboundTooBroad', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
+    ['Gluetun opening a host beyond the LAN', (x) => { x.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS = `${traefik.ip}/32,1.1.1.1/32`; }, 'VpnOutboundOutsideLan', 'services.gluetun.environment.FIREWALL_OUTBOUND_SUBNETS'],
   ])('would report %s', (_name, change, code, path) => {
     expect(check(edit(change)).map((p) => [p.code, p.path])).toContainEqual([code, `files[/opt/stacks/arr/compose.yml].${path}`]);
   });
@@ -179,13 +172,12 @@ describe('arr: the kill-switch policy rule reads this Compose file', () => {
 describe('arr: guest firewall (issue 9: the LAN reached Sonarr and SABnzbd around Authentik)', () => {
   const rules = tf.resource.proxmox_virtual_environment_firewall_rules?.arr_firewall_rules?.rule ?? [];
   const byPort = Object.fromEntries(rules.map((r: any) => [r.dport, r]));
-  it('is on, with input DROP, for LXC 202', () => {
-    expect(tf.resource.proxmox_virtual_environment_firewall_options?.arr_firewall).toMatchObject({ node_name: 'pve2', container_id: 202, enabled: true, input_policy: 'DROP' });
+  it('is on, with input DROP, for its LXC', () => {
+    expect(tf.resource.proxmox_virtual_environment_firewall_options?.arr_firewall).toMatchObject({ node_name: here.node, container_id: here.vmid, enabled: true, input_policy: 'DROP' });
   });
   it('opens every web UI (Sonarr, Radarr, Prowlarr, Bazarr, Overseerr, SABnzbd) only to Traefik\'s address', () => {
-    const traefik = site.addressPlan.traefik!.ip;
     for (const port of [8989, 7878, 9696, 6767, 5055, 8080]) {
-      expect(byPort[String(port)], String(port)).toMatchObject({ type: 'in', action: 'ACCEPT', proto: 'tcp', source: traefik });
+      expect(byPort[String(port)], String(port)).toMatchObject({ type: 'in', action: 'ACCEPT', proto: 'tcp', source: traefik.ip });
     }
   });
   it('opens the exportarr ports only to the monitoring guest', () => {

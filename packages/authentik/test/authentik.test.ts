@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { checkRenderedFiles, type ConfigFile } from '@homelab/core';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 
-const a = await synthesized('authentik');
+const a = await synthesizeFor(fixtureSite, 'authentik');
+const here = placementOf(fixtureSite, 'authentik');
+const domain = fixtureSite.domain;
+const adminGroup = fixtureSite.identity!.adminGroup;
 const compose = parse(a.text('files/authentik/opt/stacks/authentik/compose.yml'));
 
 describe('authentik: infrastructure', () => {
   const ct = a.json('terraform/cdk.tf.json').resource.proxmox_virtual_environment_container.authentik;
-  it('is LXC 207 at .28 on pve1 with CPU weight 1200 (high)', () => {
-    expect(ct).toMatchObject({ vm_id: 207, node_name: 'pve1', cpu: { units: 1200 }, features: { nesting: true } });
-    expect(ct.initialization.ip_config[0].ipv4.address).toBe('192.168.86.28/24');
+  it('is its address-plan LXC with CPU weight 1200 (high)', () => {
+    expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, cpu: { units: 1200 }, features: { nesting: true } });
+    expect(ct.initialization.ip_config[0].ipv4.address).toBe(here.cidr);
   });
   it('boots after Traefik', () => {
     expect(ct.startup.order).toBe(2);
@@ -43,18 +46,18 @@ describe('authentik: blueprints', () => {
     const text = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/traefik.yaml');
     const bp = parse(text, { customTags: [{ tag: '!KeyOf', resolve: (v: string) => ({ keyOf: v }) }, { tag: '!Find', collection: 'seq', resolve: (v: { toJSON(): unknown }) => ({ find: v.toJSON() }) }] as never });
     const [group, provider, application, binding] = bp.entries;
-    expect(group).toEqual({ model: 'authentik_core.group', state: 'present', identifiers: { name: 'homelab-admins' }, attrs: { name: 'homelab-admins', is_superuser: false } });
+    expect(group).toEqual({ model: 'authentik_core.group', state: 'present', identifiers: { name: adminGroup }, attrs: { name: adminGroup, is_superuser: false } });
     expect(binding).toEqual({
       model: 'authentik_policies.policybinding', state: 'present',
-      identifiers: { target: { find: ['authentik_core.application', ['slug', 'traefik-dashboard']] }, group: { find: ['authentik_core.group', ['name', 'homelab-admins']] } },
+      identifiers: { target: { find: ['authentik_core.application', ['slug', 'traefik-dashboard']] }, group: { find: ['authentik_core.group', ['name', adminGroup]] } },
       attrs: { order: 0, enabled: true, negate: false, timeout: 30, failure_result: false },
     });
-    expect(provider).toMatchObject({ model: 'authentik_providers_proxy.proxyprovider', attrs: { mode: 'forward_single', external_host: 'https://traefik.woodhead.tech' } });
+    expect(provider).toMatchObject({ model: 'authentik_providers_proxy.proxyprovider', attrs: { mode: 'forward_single', external_host: `https://traefik.${domain}` } });
     expect(application).toMatchObject({ model: 'authentik_core.application', attrs: { slug: 'traefik-dashboard' } });
     expect(text).toContain('provider: !KeyOf provider-dashboard');
   });
   it('binds every protected provider of the site to the embedded outpost', async () => {
-    const s = await synthesizeThisSite();
+    const s = a.synthesis;
     const protectedCount = s.home.services.flatMap((x) => x.routes.filter((r) => r.auth === 'authentik')).length;
     const text = a.text('files/authentik/opt/stacks/authentik/blueprints/homelab/outpost-embedded.yaml');
     expect(text).toContain('managed: goauthentik.io/outposts/embedded');
@@ -62,17 +65,17 @@ describe('authentik: blueprints', () => {
   });
   it('routes its portal through Traefik with its own login', () => {
     const route = parse(a.text('files/traefik/etc/traefik/dynamic/authentik.yml'));
-    expect(route.http.routers['authentik-auth']).toMatchObject({ rule: 'Host(`auth.woodhead.tech`)' });
+    expect(route.http.routers['authentik-auth']).toMatchObject({ rule: `Host(\`auth.${domain}\`)` });
     expect(route.http.routers['authentik-auth'].middlewares).toBeUndefined();
-    expect(route.http.services['authentik-auth'].loadBalancer.servers).toEqual([{ url: 'http://192.168.86.28:9000' }]);
+    expect(route.http.services['authentik-auth'].loadBalancer.servers).toEqual([{ url: `http://${here.ip}:9000` }]);
   });
 });
 
-describe('authentik: only the admin group reaches admin applications', async () => {
-  const site = await synthesizeThisSite();
+describe('authentik: only the admin group reaches admin applications', () => {
+  const site = a.synthesis;
   const blueprints = site.results.flatMap((r) => r.configFiles.filter((f) => f.format === 'authentik-blueprint').map((f) => ({ owner: r.service, file: f })));
   const adminRoutes = site.home.services.flatMap((s) => s.routes.filter((r) => r.auth === 'authentik' && r.admin).map((r) => ({ s, r })));
-  it('binds homelab-admins (the site\'s identity.adminGroup) to the application of every admin route of the site', () => {
+  it('binds the site\'s identity.adminGroup to the application of every admin route of the site', () => {
     expect(adminRoutes.length).toBeGreaterThan(10);
     const all = blueprints.map((b) => b.file.content).join('\n');
     for (const { s, r } of adminRoutes) {

@@ -4,80 +4,87 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { serviceAlertRules, toYaml, type RuleGroup } from '@homelab/core';
-import { site } from '@homelab/site';
-import { synthesized, synthesizeThisSite } from '@homelab/site/testing';
+import { serviceAlertRules, toYaml, type RuleGroup, type Site } from '@homelab/core';
+import { fixtureSite as site, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { cephMonitorNames, CEPH_RULE_GROUPS, cephAlertRuleTests, cephOsds, crushRules, NODE_SCRIPT, poolRule } from '../src/index.ts';
 
-const c = await synthesized('ceph');
-const s = await synthesizeThisSite();
-const ceph = s.home.byName.get('ceph')!;
+const c = await synthesizeFor(site, 'ceph');
+const ceph = c.service;
 const promtool = spawnSync('promtool', ['--version']).status === 0;
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 const script = (node: string) => c.text(`files/${node}${NODE_SCRIPT}`);
+const nodeNames = site.nodes.map((n) => n.name);
+const ceph_ = site.storage.ceph!;
+/** The fixture site with HDD OSDs added on one node only: the shape a single-host HDD shelf has. */
+const withHddShelf: Site = {
+  ...site,
+  nodes: site.nodes.map((n, i) => (i === 0 ? { ...n, disks: [...n.disks, { kind: 'hdd', sizeGiB: 4096, role: 'ceph-osd', device: '/dev/disk/by-id/shelf-1' }, { kind: 'hdd', sizeGiB: 4096, role: 'ceph-osd', device: '/dev/disk/by-id/shelf-2' }] } : n)),
+};
 
 describe('ceph: OSDs and placement', () => {
-  it('has six OSDs, three SSD and three HDD, taken from the node disks with role ceph-osd', () => {
-    const osds = cephOsds(site);
-    expect(osds).toHaveLength(6);
-    expect(osds.filter((o) => o.deviceClass === 'ssd').map((o) => o.node)).toEqual(['pve2', 'pve3', 'zotac']);
-    expect(osds.filter((o) => o.deviceClass === 'hdd').map((o) => o.node)).toEqual(['tower1', 'tower1', 'tower1']);
-    const fromSite = site.nodes.flatMap((n) => n.disks.filter((d) => d.role === 'ceph-osd').map((d) => `${n.name}:${d.device}`));
-    expect(osds.map((o) => `${o.node}:${o.device}`)).toEqual(fromSite);
+  it('takes its OSDs from the node disks with role ceph-osd, NVMe and SSD as class ssd, HDD as hdd', () => {
+    const fromSite = withHddShelf.nodes.flatMap((n) => n.disks.filter((d) => d.role === 'ceph-osd').map((d) => `${n.name}:${d.device}:${d.kind === 'hdd' ? 'hdd' : 'ssd'}`));
+    expect(fromSite.length).toBeGreaterThan(site.nodes.length);
+    expect(cephOsds(withHddShelf).map((o) => `${o.node}:${o.device}:${o.deviceClass}`)).toEqual(fromSite);
+    expect(cephOsds({ ...site, nodes: site.nodes.map((n) => ({ ...n, disks: n.disks.map((d) => ({ ...d, kind: 'nvme' as const })) })) }).every((o) => o.deviceClass === 'ssd')).toBe(true);
   });
-  it('has one CRUSH rule per device class; SSDs fail over by host, the single-host HDDs by OSD', () => {
-    expect(crushRules(site)).toEqual([
+  it('has one CRUSH rule per device class; SSDs over enough hosts fail over by host, single-host HDDs by OSD', () => {
+    expect(crushRules(withHddShelf)).toEqual([
       { name: 'ceph-ssd', deviceClass: 'ssd', failureDomain: 'host' },
       { name: 'ceph-hdd', deviceClass: 'hdd', failureDomain: 'osd' },
     ]);
-    expect(poolRule(site).name).toBe('ceph-ssd');
+    expect(crushRules(site)).toEqual([{ name: 'ceph-ssd', deviceClass: 'ssd', failureDomain: 'host' }]);
+    expect(poolRule(withHddShelf).name).toBe('ceph-ssd');
   });
   it('refuses a pool size the SSD hosts cannot hold', () => {
-    expect(() => poolRule({ ...site, storage: { ...site.storage, ceph: { ...site.storage.ceph!, size: 4 } } })).toThrow(/at least 4 hosts/);
+    const hosts = new Set(cephOsds(site).filter((o) => o.deviceClass === 'ssd').map((o) => o.node)).size;
+    expect(() => poolRule({ ...site, storage: { ...site.storage, ceph: { ...ceph_, size: hosts + 1 } } })).toThrow(new RegExp(`at least ${hosts + 1} hosts`));
   });
 });
 
 describe('ceph: node scripts', () => {
   it('every node gets the script, run by deploy', () => {
     const targets = c.json('manifest.json').artifacts.filter((a: any) => a.target?.path === NODE_SCRIPT).map((a: any) => a.target.host).sort();
-    expect(targets).toEqual(site.nodes.map((n) => n.name).sort());
+    expect(targets).toEqual([...nodeNames].sort());
     const plays = parse(c.text('ansible/playbook.yml')) as { hosts: string; tasks: Record<string, any>[] }[];
     for (const play of plays) expect(play.tasks.some((t) => t.name === `Run ${NODE_SCRIPT}`)).toBe(true);
   });
   it('creates each OSD on its own node with an explicit device class, after checking the disk is not one already', () => {
-    expect(script('pve2')).toContain("readonly osd_disks=(/dev/sdb=ssd)");
-    expect(script('zotac')).toContain("readonly osd_disks=(/dev/nvme1n1=ssd)");
-    expect(script('tower1')).toContain("readonly osd_disks=(/dev/disk/by-id/ata-HDD-OSD-1=hdd /dev/disk/by-id/ata-HDD-OSD-2=hdd /dev/disk/by-id/ata-HDD-OSD-3=hdd)");
-    expect(script('pve1')).toContain('readonly osd_disks=()');
-    expect(script('pve2')).toMatch(/if \(\( osdid < 0 \)\); then\n\s+pveceph osd create "\$\{dev\}" --crush-device-class "\$\{class\}"/);
+    for (const n of site.nodes) {
+      const own = n.disks.filter((d) => d.role === 'ceph-osd').map((d) => `${d.device}=${d.kind === 'hdd' ? 'hdd' : 'ssd'}`);
+      expect(script(n.name), n.name).toContain(`readonly osd_disks=(${own.join(' ')})`);
+    }
+    expect(script(nodeNames[0]!)).toMatch(/if \(\( osdid < 0 \)\); then\n\s+pveceph osd create "\$\{dev\}" --crush-device-class "\$\{class\}"/);
   });
-  it('runs monitors and managers on the three designated nodes only', () => {
-    for (const node of site.nodes.map((n) => n.name)) {
-      expect(script(node)).toContain(`readonly monitor=${cephMonitorNames(site).includes(node) ? 1 : 0}`);
+  it('runs monitors and managers on the site\'s designated nodes only', async () => {
+    // The fixture puts a monitor on every node; a site with fewer monitors than nodes shows the other branch.
+    const fewer: Site = { ...site, storage: { ...site.storage, ceph: { ...ceph_, monitors: nodeNames.slice(0, 2) } } };
+    const other = await synthesizeFor(fewer, 'ceph');
+    for (const [s, monitors] of [[c, ceph_.monitors], [other, nodeNames.slice(0, 2)]] as const) {
+      for (const node of nodeNames) expect(s.text(`files/${node}${NODE_SCRIPT}`), node).toContain(`readonly monitor=${monitors.includes(node) ? 1 : 0}`);
     }
   });
-  it('creates the device-class rules and the 3/2 RBD pool on the SSD rule, idempotently', () => {
-    const text = script('pve3');
-    expect(text).toContain("ensure_rule ceph-ssd ssd host");
-    expect(text).toContain("ensure_rule ceph-hdd hdd osd");
-    expect(text).toContain("readonly pool=rbd-k8s");
-    expect(text).toContain('readonly pool_size=3');
-    expect(text).toContain('readonly pool_min_size=2');
-    expect(text).toContain("readonly pool_rule=ceph-ssd");
+  it('creates the device-class rules and the site\'s replicated RBD pool on the SSD rule, idempotently', () => {
+    const text = script(nodeNames[1]!);
+    expect(text).toContain('ensure_rule ceph-ssd ssd host');
+    expect(text).toContain(`readonly pool=${ceph_.pool}`);
+    expect(text).toContain(`readonly pool_size=${ceph_.size}`);
+    expect(text).toContain(`readonly pool_min_size=${ceph_.minSize}`);
+    expect(text).toContain('readonly pool_rule=ceph-ssd');
     expect(text).toContain('if ! ceph_ osd pool ls | grep -qxF "${pool}"; then');
     expect(text).toContain('ensure_pool_value "${pool}" min_size "${pool_min_size}"');
     expect(text).toContain('ensure_pool_value .mgr crush_rule "${pool_rule}"');
   });
-  it.skipIf(!shellcheck).each(['pve1', 'pve2', 'pve3', 'tower1', 'zotac'])('the script of %s passes shellcheck', (node) => {
+  it.skipIf(!shellcheck).each(nodeNames)('the script of %s passes shellcheck', (node) => {
     const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script(node), encoding: 'utf8' });
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
   it('depends on proxmox and exposes the manager prometheus module of each manager node', () => {
     expect(ceph.dependsOn).toEqual(['proxmox']);
-    expect(ceph.metrics.map((m) => `${m.address}:${m.port}`)).toEqual(['192.168.86.29:9283', '192.168.86.130:9283', '192.168.86.147:9283']);
-    expect(s.problems.filter((x) => x.source === 'packages/ceph')).toEqual([]);
+    const managers = cephMonitorNames(site).map((m) => site.nodes.find((n) => n.name === m)!.ip);
+    expect(ceph.metrics.map((m) => `${m.address}:${m.port}`)).toEqual(managers.map((ip) => `${ip}:9283`));
   });
 });
 

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CloudflareDnsRecord } from '@homelab/core';
-import { synthesized, synthesizeThisSite, WORKSPACE_ROOT } from '@homelab/site/testing';
+import { fixtureSite, synthesizeFor } from '@homelab/core/testing';
+import { site } from '@homelab/site';
+import { WORKSPACE_ROOT } from '@homelab/site/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 
-const d = await synthesized('dns');
-const s = await synthesizeThisSite();
+const d = await synthesizeFor(fixtureSite, 'dns');
+const s = d.synthesis;
 const tf = d.json('terraform/cdk.tf.json');
 const records = tf.resource.cloudflare_dns_record as Record<string, any>;
 const byName = (name: string) => Object.values(records).find((r) => r.name === name);
@@ -14,12 +16,7 @@ describe('dns: Cloudflare records', () => {
   it('has one record per site record', () => {
     expect(Object.values(records).map((r) => r.name).sort()).toEqual(s.home.site.dns.records.map((r) => r.name).sort());
   });
-  it.each([
-    ['*.woodhead.tech', false, 'A', '${var.public_ip}'],
-    ['wg.woodhead.tech', false, 'A', '${var.public_ip}'],
-    ['woodhead.tech', true, 'CNAME', 'woodhead-tech.pages.dev'],
-    ['www.woodhead.tech', true, 'CNAME', 'woodhead-tech.pages.dev'],
-  ])('%s: proxied %s, %s → %s, automatic TTL', (name, proxied, type, content) => {
+  it.each(fixtureSite.dns.records.map((r) => [r.name, r.proxied, r.type, r.content] as const))('%s: proxied %s, %s → %s, automatic TTL', (name, proxied, type, content) => {
     expect(byName(name)).toMatchObject({ proxied, type, content, ttl: 1, zone_id: '${var.cloudflare_zone_id}' });
   });
   it('declares the zone id and the public address as variables, set at apply time', () => {
@@ -37,22 +34,20 @@ describe('dns: Cloudflare records', () => {
   it('a proxied record with a fixed TTL is refused at synth', () => {
     expect(() => new CloudflareDnsRecord(undefined as never, 'x', { zone_id: 'z', name: 'a.example', type: 'A', content: '192.0.2.1', proxied: true, ttl: 300 })).toThrow(/ttl 1/);
   });
-  it('passes the Terraform JSON schema and has no problem', () => {
+  it('passes the Terraform JSON schema', () => {
     expect(validateArtifact('terraform-json', d.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);
-    expect(s.problems.filter((x) => x.source === 'packages/dns')).toEqual([]);
   });
 });
 
+/** The README and the runbook document this homelab's router, so they are read against this site's facts. */
 describe('dns: the router port forwards are documented as the one manual step', () => {
   const docs = {
     README: readFileSync(new URL('../README.md', import.meta.url), 'utf8'),
     runbook: readFileSync(`${WORKSPACE_ROOT}/docs/runbooks/router-port-forwards.md`, 'utf8'),
   };
-  const forwards = s.home.site.portForwards.map((f) => ({ ...f, ip: s.home.byName.get(f.service)!.ip! }));
-  it('the site forwards 80/443 to Traefik (.20) and 51820/udp to WireGuard (.39)', () => {
-    expect(forwards.map((f) => `${f.port}/${f.protocol} ${f.ip}`)).toEqual(['80/tcp 192.168.86.20', '443/tcp 192.168.86.20', '51820/udp 192.168.86.39']);
-  });
+  const forwards = site.portForwards.map((f) => ({ ...f, ip: site.addressPlan[f.service]!.ip }));
   it.each(['README', 'runbook'] as const)('the %s lists every forward of the site', (doc) => {
+    expect(forwards.length).toBeGreaterThan(0);
     for (const f of forwards) {
       expect(docs[doc]).toMatch(new RegExp(`\\| ${f.port} \\| ${f.protocol.toUpperCase()} \\| ${f.ip.replace(/\./g, '\\.')} \\| ${f.service}`));
     }

@@ -19,7 +19,9 @@ const INTRUDER = `{ path: '/etc/proxy/proxy.yml', host: 'proxy', hostLevel: { re
 const OWN = `{ path: '/etc/app/app.conf', content: 'port: 3000\\n', mode: '0644', format: 'text' }`;
 
 function workspace(appFiles: string): string {
-  const ws = mkdtempSync(join(tmpdir(), 'homelab-conflict-ws-'));
+  // A parent of its own, so what climbs out of the workspace lands where no one else writes.
+  const ws = join(mkdtempSync(join(tmpdir(), 'homelab-conflict-')), 'ws');
+  mkdirSync(ws);
   writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'conflict-fixture', private: true, type: 'module' }));
   writeFileSync(join(ws, 'site.ts'), `export { testSite as site } from ${JSON.stringify(join(REPO_ROOT, 'libs/core/test/fixtures/test-site.ts'))};\n`);
   const pkgs = [

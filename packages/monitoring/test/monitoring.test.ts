@@ -88,12 +88,14 @@ describe('monitoring: scrape jobs derived from every service', () => {
     const names = prom.scrape_configs.map((j: any) => j.job_name);
     expect(new Set(names).size).toBe(names.length);
   });
-  it('depends on every service it scrapes or probes (except those that depend on it)', () => {
+  it('scrapes or probes every service the model says it observes, and depends on each', () => {
     const mon = home.byName.get('monitoring')!;
-    const dependents = new Set(home.services.filter((s) => s.dependsOn.includes('monitoring')).map((s) => s.name));
-    const observed = home.services.filter((s) => s.name !== 'monitoring' && !dependents.has(s.name) && (s.routes.length > 0 || s.metrics.length > 0)).map((s) => s.name);
-    const missing = observed.filter((n) => !mon.dependsOn.includes(n));
-    expect(missing, `add to monitoring's dependsOn and package.json: ${missing.join(', ')}`).toEqual([]);
+    expect(mon.observes.length).toBeGreaterThan(10);
+    const promText = m.text(`${STACK}/prometheus/prometheus.yml`);
+    const labelled = new Set(prom.scrape_configs.flatMap((j: any) => (j.static_configs ?? []).map((c: any) => c.labels?.service)));
+    const watched = (name: string): boolean => labelled.has(name) || home.byName.get(name)!.routes.some((r) => promText.includes(r.fqdn));
+    expect(mon.observes.filter((name) => !watched(name))).toEqual([]);
+    expect(mon.observes.filter((name) => !mon.dependsOn.includes(name))).toEqual([]);
   });
 });
 

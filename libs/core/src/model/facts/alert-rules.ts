@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Declared } from '../deep-readonly.ts';
-import { defineFact } from './fact.ts';
+import { defineFact, repeatedIndexes } from './fact.ts';
 
 const labels = z.record(z.string(), z.string());
 
@@ -45,8 +45,9 @@ export const alertRulesFact = defineFact({
   code: 'InvalidAlertRules',
   fix: 'Publish facts.alertRules = { groups: [{ name, rules: [{ alert, expr, for?, labels?, annotations? }] }], tests?: { evaluation_interval?, tests: [...] } }.',
   check: (v, report) => {
+    const repeated = repeatedIndexes(v.groups, (g) => g.name);
     v.groups.forEach((g, i) => {
-      if (v.groups.findIndex((h) => h.name === g.name) !== i) report(['groups', i, 'name'], `rule group ${g.name} is listed twice, and Prometheus refuses a rules file with two groups of one name`, g.name, 'Give every group its own name, or merge them.');
+      if (repeated.has(i)) report(['groups', i, 'name'], `rule group ${g.name} is listed twice, and Prometheus refuses a rules file with two groups of one name`, g.name, 'Give every group its own name, or merge them.');
     });
   },
 });

@@ -57,3 +57,15 @@ export function parseFact<S extends z.ZodType>(fact: Fact<S>, value: unknown, de
   // The value as written, not zod's copy: key order is the author's, so rendered files keep it.
   return sound ? (value as z.output<S>) : undefined;
 }
+
+/** The indexes of the entries whose key an earlier entry already has: the ones to report as listed twice. */
+export function repeatedIndexes<T>(items: readonly T[], keyOf: (item: T) => unknown): Set<number> {
+  const seen = new Set<unknown>();
+  const repeated = new Set<number>();
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    if (seen.has(key)) repeated.add(i);
+    else seen.add(key);
+  });
+  return repeated;
+}

@@ -1,7 +1,7 @@
 /** `facts.killSwitch`: the download clients of a Compose stack that reach the internet only through its VPN gateway (rule kill-switch). */
 import { z } from 'zod';
 import type { Declared } from '../deep-readonly.ts';
-import { defineFact } from './fact.ts';
+import { defineFact, repeatedIndexes } from './fact.ts';
 
 const composeService = z.string().min(1);
 
@@ -16,9 +16,10 @@ export const killSwitchFact = defineFact({
   code: 'InvalidKillSwitch',
   fix: 'Publish it like facts.killSwitch = { gateway: "gluetun", clients: ["sabnzbd"] }, with the Compose service names.',
   check: (v, report) => {
+    const repeated = repeatedIndexes(v.clients, (c) => c);
     v.clients.forEach((c, i) => {
       if (c === v.gateway) report(['clients', i], `the gateway ${v.gateway} cannot be its own client`, c, 'List only the services that join the gateway\'s namespace.');
-      else if (v.clients.indexOf(c) !== i) report(['clients', i], `client ${c} is listed twice`, c, 'List each client once.');
+      else if (repeated.has(i)) report(['clients', i], `client ${c} is listed twice`, c, 'List each client once.');
     });
   },
 });

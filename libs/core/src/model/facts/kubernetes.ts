@@ -3,7 +3,7 @@
  * role of each node. Whoever upgrades or drains the nodes reads the role here, never from a name.
  */
 import { z } from 'zod';
-import { defineFact } from './fact.ts';
+import { defineFact, repeatedIndexes } from './fact.ts';
 
 export const KUBERNETES_NODE_ROLES = ['controlplane', 'worker'] as const;
 export type KubernetesNodeRole = (typeof KUBERNETES_NODE_ROLES)[number];
@@ -28,9 +28,10 @@ export const kubernetesFact = defineFact({
   fix: 'Publish facts.kubernetes = { apiEndpoint: "https://<VIP>:6443", nodes: [{ guest: "<guest name>", role: "controlplane" | "worker" }] } from the same list the guests are made from.',
   check: (v, report, definition) => {
     const guests = new Set((Array.isArray(definition.guests) ? definition.guests : []).map((g) => (g as { name?: unknown }).name));
+    const repeated = repeatedIndexes(v.nodes, (n) => n.guest);
     v.nodes.forEach((n, i) => {
       if (!guests.has(n.guest)) report(['nodes', i, 'guest'], `node ${n.guest} is not a guest of this service`, n.guest, `Name one of the service's guests: ${[...guests].join(', ') || '(none)'}.`);
-      else if (v.nodes.findIndex((m) => m.guest === n.guest) !== i) report(['nodes', i, 'guest'], `node ${n.guest} is listed twice`, n.guest, 'Give each node one role.');
+      else if (repeated.has(i)) report(['nodes', i, 'guest'], `node ${n.guest} is listed twice`, n.guest, 'Give each node one role.');
     });
     if (!v.nodes.some((n) => n.role === 'controlplane')) report(['nodes'], 'the cluster has no control plane node', v.nodes.map((n) => n.role), 'Give at least one node role "controlplane".');
   },

@@ -1,7 +1,7 @@
 /** `facts.terraformRole`: the Proxmox role the Terraform API token holds, declared by the hypervisor package (rule terraform-token). */
 import { z } from 'zod';
 import type { Declared } from '../deep-readonly.ts';
-import { defineFact } from './fact.ts';
+import { defineFact, repeatedIndexes } from './fact.ts';
 
 export const terraformRoleSchema = z.strictObject({
   name: z.string().min(1).meta({ description: 'The role id the hypervisor stack creates.' }),
@@ -14,8 +14,9 @@ export const terraformRoleFact = defineFact({
   code: 'InvalidTerraformRole',
   fix: 'Publish the role the token uses as facts.terraformRole = { name: ROLE_ID, privileges: [...] }, from the constants the stack creates it with.',
   check: (v, report) => {
+    const repeated = repeatedIndexes(v.privileges, (p) => p);
     v.privileges.forEach((p, i) => {
-      if (v.privileges.indexOf(p) !== i) report(['privileges', i], `privilege ${p} is listed twice`, p, 'List each privilege once.');
+      if (repeated.has(i)) report(['privileges', i], `privilege ${p} is listed twice`, p, 'List each privilege once.');
     });
   },
 });

@@ -1,7 +1,7 @@
 /** `facts.wireguard`: the tunnel a WireGuard package serves, from the constants its configs are rendered from (rule split-tunnel). */
 import { z } from 'zod';
 import type { Declared } from '../deep-readonly.ts';
-import { defineFact } from './fact.ts';
+import { defineFact, repeatedIndexes } from './fact.ts';
 
 export const wireguardPeerSchema = z.strictObject({
   name: z.string().min(1),
@@ -21,8 +21,9 @@ export const wireguardFact = defineFact({
   code: 'InvalidWireguardFacts',
   fix: 'Publish facts.wireguard = { subnet, serverAddress?, peers: [{ name, address, allowedIps }] } from the same constants the configs are rendered from.',
   check: (v, report) => {
+    const repeated = repeatedIndexes(v.peers, (p) => p.name);
     v.peers.forEach((p, i) => {
-      if (v.peers.findIndex((q) => q.name === p.name) !== i) report(['peers', i, 'name'], `peer ${p.name} is listed twice`, p.name, 'Give every peer its own name.');
+      if (repeated.has(i)) report(['peers', i, 'name'], `peer ${p.name} is listed twice`, p.name, 'Give every peer its own name.');
     });
   },
 });

@@ -13,7 +13,7 @@ import {
 } from '../src/index.ts';
 import { constructOf, TerraformResource } from '../src/proxmox/cdktf.ts';
 import {
-  acmeFile, app, CONTAINER_PRIVILEGES, LAB_ACL_PATHS, downloads, dynamicFile, gluetun, headersFile, hypervisor, idp, indexer, ingress, lab, labSite, middlewareFile,
+  acmeFile, app, CONTAINER_PRIVILEGES, LAB_ACL_PATHS, downloads, dynamicFile, gluetun, headersFile, hypervisor, hypervisorWithToken, idp, indexer, ingress, lab, labSite, middlewareFile,
   qbittorrent, replace, staticFile, synth, vpn,
 } from './corpus/fixtures.ts';
 import { entries } from './fixtures/test-site.ts';
@@ -115,6 +115,8 @@ const failing: Row[] = [
   ['terraform-token', 'TokenAclOnRoot', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', [...LAB_ACL_PATHS, '/'])), 'packages/hv', 'terraform.proxmox_acl.acl_6.path'],
   ['terraform-token', 'TokenAclPathMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', LAB_ACL_PATHS.filter((p) => p !== '/vms'))), 'packages/hv', 'terraform.proxmox_acl'],
   ['terraform-token', 'TokenAclPathMissing', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', LAB_ACL_PATHS.filter((p) => p !== '/nodes/n2'))), 'packages/hv', 'terraform.proxmox_acl'],
+  ['terraform-token', 'TokenPermissionIneffective', labSite, replace(lab(), hypervisorWithToken('token', true)), 'packages/hv', 'terraform.proxmox_user_token.tf_token'],
+  ['terraform-token', 'TokenPermissionIneffective', labSite, replace(lab(), hypervisorWithToken('user', true)), 'packages/hv', 'terraform.proxmox_user_token.tf_token'],
   ['terraform-token', 'TokenAclPathNotNeeded', labSite, replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', [...LAB_ACL_PATHS, '/storage/ceph'])), 'packages/hv', 'terraform.proxmox_acl.acl_6.path'],
   // secrets: acme.json
   ['secrets', 'SecretFileModeTooOpen', labSite, replace(lab(), ingress(() => [staticFile(), { ...acmeFile, mode: '0644', secret: false }, middlewareFile()])), 'packages/proxy', 'files[/etc/traefik/acme.json].mode'],
@@ -145,6 +147,8 @@ const passing: [string, ServiceProps[], Site?][] = [
   ['terraform-token: VMs present and their privileges granted', [...replace(lab(), hypervisor(privilegesNeeded(['proxmox_virtual_environment_container', 'proxmox_virtual_environment_vm']))), withVm]],
   ['terraform-token: a broad grant is allowed where a resource needs it', replace(lab(), extraStack('proxmox_acl'), hypervisor([...CONTAINER_PRIVILEGES, 'Permissions.Modify']))],
   ['terraform-token: the token\'s ACLs exactly on the paths the stacks touch', replace(lab(), hypervisor(CONTAINER_PRIVILEGES, undefined, 'LabTerraform', LAB_ACL_PATHS))],
+  ['terraform-token: an unseparated token whose user holds the role (PVE: the token holds its user\'s permissions)', replace(lab(), hypervisorWithToken('user', false))],
+  ['terraform-token: a separated token and its user both hold the role', replace(lab(), hypervisorWithToken('both', true))],
   ['terraform-token: a site without a declared role is not checked', lab().filter((d) => d.name !== 'hv')],
   ['edge-tls: a self-signed backend whose CA the site pins', replace(lab(), selfSigned), pinnedSite],
   ['edge-tls: frameDeny is a frame policy too', replace(lab(), ingress(() => [staticFile(), acmeFile, middlewareFile(), headersFile((c) => { const h = c.http.middlewares['security-headers'].headers; delete h.customFrameOptionsValue; h.frameDeny = true; return c; })]))],

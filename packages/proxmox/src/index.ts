@@ -101,13 +101,15 @@ function terraform(scope: TerraformScope, ctx: TerraformContext): void {
     user_id: user.userIdRef,
     token_name: TERRAFORM_TOKEN_NAME,
     comment: `Service stacks' Terraform; role ${TERRAFORM_ROLE} only. Managed by packages/proxmox.`,
-    // The token gets only the ACL below, never its user's (the user has none anyway).
-    privileges_separation: true,
+    // A separated token holds at most its user's permissions, so ACLs on the token alone grant
+    // nothing. The user exists only for this token (no password, cannot log in): the token holds
+    // exactly its user's ACLs (docs/decisions.md, "The Terraform token is not privilege-separated").
+    privileges_separation: false,
   });
   // The role only where the service stacks act (never on /): the rule terraform-token compares
-  // these paths with the ones the synthesized stacks touch.
+  // these paths with the ones the synthesized stacks touch, and checks the token can use them.
   for (const path of terraformTokenAclPaths(site)) {
-    new ProxmoxAcl(scope, aclId(path), { path, role_id: role.roleIdRef, token_id: token.idRef, propagate: path === '/vms' });
+    new ProxmoxAcl(scope, aclId(path), { path, role_id: role.roleIdRef, user_id: user.userIdRef, propagate: path === '/vms' });
   }
   const localLvm = new ProxmoxLvmThinStorage(scope, 'local_lvm', {
     id: site.storage.local,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { aclPathsUsed, checkRenderedFiles, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
+import { aclPathsUsed, checkRenderedFiles, tokenPrivileges, type PveAcl, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
 import { fixtureSite, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import proxmox, { CONTAINER, managementNode, FORBIDDEN_TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS, TERRAFORM_ROLE, VM } from '../src/index.ts';
@@ -30,12 +30,12 @@ describe('proxmox: least-privilege Terraform access', () => {
     const needed = Object.entries(TERRAFORM_PRIVILEGE_NEEDS).filter(([, types]) => types.some((t) => used.has(t))).map(([priv]) => priv).sort();
     expect(needed).toEqual([...TERRAFORM_PRIVILEGES]);
   });
-  it('a token-only user (no password) whose token gets the role through its own ACLs, only on the paths the stacks touch', () => {
+  it('a token-only user (no password) that holds the role, only on the paths the stacks touch, through an unseparated token', () => {
     const user = tf.resource.proxmox_virtual_environment_user.terraform_user;
     expect(user).toEqual(expect.objectContaining({ user_id: 'terraform@pve', enabled: true }));
     expect(user.password).toBeUndefined();
     const token = tf.resource.proxmox_user_token.terraform_token;
-    expect(token).toMatchObject({ token_name: 'homelab', privileges_separation: true, user_id: '${proxmox_virtual_environment_user.terraform_user.user_id}' });
+    expect(token).toMatchObject({ token_name: 'homelab', privileges_separation: false, user_id: '${proxmox_virtual_environment_user.terraform_user.user_id}' });
     const acls = Object.values(tf.resource.proxmox_acl) as Record<string, unknown>[];
     // Every node, the site's bridge, the datastores the guests use (Ceph, local, images), and the guests.
     expect(acls.map((a) => [a.path, a.propagate])).toEqual([
@@ -46,7 +46,8 @@ describe('proxmox: least-privilege Terraform access', () => {
     ]);
     expect(acls.map((a) => a.path)).not.toContain('/');
     for (const a of acls) {
-      expect(a).toMatchObject({ role_id: '${proxmox_virtual_environment_role.terraform_role.role_id}', token_id: '${proxmox_user_token.terraform_token.id}' });
+      expect(a).toMatchObject({ role_id: '${proxmox_virtual_environment_role.terraform_role.role_id}', user_id: '${proxmox_virtual_environment_user.terraform_user.user_id}' });
+      expect(a.token_id).toBeUndefined();
     }
   });
   it('those are exactly the paths the synthesized service stacks touch (the rule terraform-token agrees)', () => {
@@ -54,6 +55,24 @@ describe('proxmox: least-privilege Terraform access', () => {
       .map((r) => [r.service, JSON.parse(r.files.get('terraform/cdk.tf.json')!)] as const)).map((u) => u.path);
     expect(used).toEqual((Object.values(tf.resource.proxmox_acl) as { path: string }[]).map((a) => a.path));
     expect(s.problems.filter((x) => x.code.startsWith('TokenAcl'))).toEqual([]);
+  });
+  it('by the PVE permission model the token can use every privilege the stacks need on every path they touch', () => {
+    const roles = new Map([['${proxmox_virtual_environment_role.terraform_role.role_id}', tf.resource.proxmox_virtual_environment_role.terraform_role.privileges as string[]]]);
+    const acls: PveAcl[] = (Object.values(tf.resource.proxmox_acl) as Record<string, string | boolean>[]).map((a) => ({
+      path: String(a.path), role: String(a.role_id), propagate: a.propagate === true, ...(a.user_id ? { user: String(a.user_id) } : {}), ...(a.token_id ? { token: String(a.token_id) } : {}),
+    }));
+    const body = tf.resource.proxmox_user_token.terraform_token;
+    const token = { id: '${proxmox_user_token.terraform_token.id}', user: body.user_id, privilegeSeparation: body.privileges_separation !== false };
+    const used = aclPathsUsed(s.results.filter((r) => r.service !== 'proxmox' && r.files.has('terraform/cdk.tf.json'))
+      .map((r) => [r.service, JSON.parse(r.files.get('terraform/cdk.tf.json')!)] as const));
+    expect(used.length).toBeGreaterThan(5);
+    for (const { path } of [...used, { path: '/vms/300' }]) expect([path, [...tokenPrivileges(acls, roles, token, path)].sort()]).toEqual([path, [...TERRAFORM_PRIVILEGES].sort()]);
+    // Outside those paths it holds nothing: not the cluster, not the users.
+    for (const path of ['/', '/access', '/storage', '/nodes']) expect(tokenPrivileges(acls, roles, token, path).size).toBe(0);
+    // The shape this replaced (the role on a separated token only) gives nothing anywhere.
+    const tokenOnly = acls.map(({ user: _user, ...a }) => ({ ...a, token: token.id }));
+    expect(tokenPrivileges(tokenOnly, roles, { ...token, privilegeSeparation: true }, '/vms/300').size).toBe(0);
+    expect(s.problems.filter((x) => x.code === 'TokenPermissionIneffective')).toEqual([]);
   });
   it('hands the token to the operator only as a sensitive output', () => {
     expect(tf.output.terraform_api_token).toMatchObject({ sensitive: true, value: '${proxmox_user_token.terraform_token.id}=${proxmox_user_token.terraform_token.value}' });

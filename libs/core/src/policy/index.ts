@@ -35,6 +35,7 @@ export { credentialPathReason } from './credential-paths.ts';
 export { declaredFileHost, fileTarget, knownFileHosts, ownMachines, targetKey, type FileTarget, type KnownFileHost } from './file-targets.ts';
 export { PROXMOX_PRIVILEGE_NEEDS, PROXMOX_RESOURCE_TYPES, BROAD_PROXMOX_GRANTS, privilegesNeeded, type PrivilegeNeed } from './proxmox-privileges.ts';
 export { aclPathsUsed, aclPathsOfStack, type AclPathUse } from './terraform-token-acl.ts';
+export { tokenPrivileges, userPrivileges, type PveAcl, type PveToken } from './pve-permissions.ts';
 
 /** Every policy rule, in the order they report. */
 export const POLICY_RULES: readonly PolicyRule[] = [

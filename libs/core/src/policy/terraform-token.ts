@@ -6,6 +6,7 @@ import type { NormalizedService } from '../model/service.ts';
 import { BROAD_PROXMOX_GRANTS, knownProxmoxResourceTypes, PROXMOX_PRIVILEGE_NEEDS, privilegesNeeded } from './proxmox-privileges.ts';
 import type { PolicyRule } from './rule.ts';
 import { aclPathsUsed, VMS_PATH } from './terraform-token-acl.ts';
+import { checkEffectiveTokens, TOKEN_PERMISSION_INEFFECTIVE } from './terraform-token-effective.ts';
 
 const ROLE_PATH = factPath('terraformRole');
 const ROLE_RESOURCE = 'proxmox_virtual_environment_role';
@@ -21,8 +22,8 @@ const TOKEN_RESOURCE = 'proxmox_user_token';
 export const terraformTokenRule: PolicyRule = {
   name: 'terraform-token',
   phase: 'rendered',
-  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'DuplicateTerraformRole', 'TerraformRoleMismatch', 'TokenAclOnRoot', 'TokenAclPathMissing', 'TokenAclPathNotNeeded'],
-  description: 'The Terraform API token\'s role grants exactly the privileges the resource types of the synthesized stacks need, and no broad grant (Administrator, Sys.Modify, ...) they do not need; the token holds it only on the ACL paths the stacks touch (/vms, each storage, bridge and node used), never on /.',
+  codes: ['TokenPrivilegeMissing', 'TokenPrivilegeNotNeeded', 'TokenTooBroad', 'UnknownProxmoxResourceType', 'DuplicateTerraformRole', 'TerraformRoleMismatch', 'TokenAclOnRoot', 'TokenAclPathMissing', 'TokenAclPathNotNeeded', TOKEN_PERMISSION_INEFFECTIVE],
+  description: 'The Terraform API token\'s role grants exactly the privileges the resource types of the synthesized stacks need, and no broad grant (Administrator, Sys.Modify, ...) they do not need; the token holds it only on the ACL paths the stacks touch (/vms, each storage, bridge and node used), never on /; and by the PVE permission model the token can actually use it there (a privilege-separated token holds at most its user\'s permissions).',
   check: ({ services, stacks }) => {
     if (!stacks) return [];
     const owners = services.filter((s) => s.facts.terraformRole !== undefined);
@@ -85,7 +86,10 @@ export const terraformTokenRule: PolicyRule = {
       const stack = stacks.get(s.name);
       return s !== owner && stack && usesProxmox(stack) ? [[s.name, stack] as const] : [];
     });
-    checkAcls(stacks.get(owner.name), aclPathsUsed(serviceStacks), complete, out);
+    const used = aclPathsUsed(serviceStacks);
+    checkAcls(stacks.get(owner.name), used, complete, out);
+    const ownStack = stacks.get(owner.name);
+    if (ownStack) checkEffectiveTokens(ownStack, used, needed, out);
     return [...problems, ...out.problems];
   },
 };
@@ -113,7 +117,7 @@ function checkOwnStack(owner: NormalizedService, stack: Readonly<Record<string, 
  */
 function checkAcls(stack: Readonly<Record<string, unknown>> | undefined, used: ReturnType<typeof aclPathsUsed>, complete: boolean, out: ProblemCollector): void {
   if (!stack) return;
-  const acls = Object.entries(asRecord(asRecord(stack.resource)[ACL_RESOURCE])).map(([id, body]) => ({ id, body: asRecord(body) })).filter((a) => a.body.token_id !== undefined);
+  const acls = Object.entries(asRecord(asRecord(stack.resource)[ACL_RESOURCE])).map(([id, body]) => ({ id, body: asRecord(body) })).filter((a) => a.body.token_id !== undefined || a.body.user_id !== undefined);
   const createsToken = Object.keys(asRecord(asRecord(stack.resource)[TOKEN_RESOURCE])).length > 0;
   if (acls.length === 0 && !createsToken) return; // the stack manages no token: nothing to hold ACLs
   const granted = new Set(acls.map((a) => String(a.body.path)));

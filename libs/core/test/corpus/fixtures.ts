@@ -6,7 +6,7 @@
  * break one thing at a time.
  */
 import {
-  buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxAcl, ProxmoxRole,
+  buildHomelab, composeFile, DEPLOY_MACHINE, ensureProxmoxProvider, envRef, forwardAuthConfig, privilegesNeeded, ProxmoxAcl, ProxmoxRole, ProxmoxUser, ProxmoxUserToken,
   formatIpv4, parseCidr, securityHeadersConfig, synthesizeSite, toYaml, traefikStaticConfig, TRAEFIK_ACME_STORAGE, TRAEFIK_DYNAMIC_DIR, wireguardConfig,
   type ComposeService, type ConfigFile, type Problem, type RenderContext, type ServiceProps, type Site,
 } from '../../src/index.ts';
@@ -139,6 +139,28 @@ export function hypervisor(privileges: readonly string[] = CONTAINER_PRIVILEGES,
       ensureProxmoxProvider(scope);
       new ProxmoxRole(scope, 'terraform_role', { role_id: roleId, privileges });
       aclPaths?.forEach((path, i) => new ProxmoxAcl(scope, `acl_${i}`, { path, role_id: roleId, token_id: 'tf@pve!lab', propagate: path === '/' || path === '/vms' }));
+    },
+  };
+}
+
+/**
+ * A hypervisor whose stack creates the token's user and the token: `holder` says who the ACLs on
+ * LAB_ACL_PATHS name, `separated` the token's privilege separation.
+ */
+export function hypervisorWithToken(holder: 'user' | 'token' | 'both', separated: boolean): ServiceProps {
+  const base = hypervisor();
+  return {
+    ...base,
+    terraform: (scope) => {
+      ensureProxmoxProvider(scope);
+      const role = new ProxmoxRole(scope, 'terraform_role', { role_id: 'LabTerraform', privileges: CONTAINER_PRIVILEGES });
+      const user = new ProxmoxUser(scope, 'tf_user', { user_id: 'tf@pve', enabled: true });
+      const token = new ProxmoxUserToken(scope, 'tf_token', { user_id: user.userIdRef, token_name: 'lab', privileges_separation: separated });
+      LAB_ACL_PATHS.forEach((path, i) => {
+        const common = { path, role_id: role.roleIdRef, propagate: path === '/vms' };
+        if (holder !== 'token') new ProxmoxAcl(scope, `user_acl_${i}`, { ...common, user_id: user.userIdRef });
+        if (holder !== 'user') new ProxmoxAcl(scope, `token_acl_${i}`, { ...common, token_id: token.idRef });
+      });
     },
   };
 }

@@ -139,6 +139,8 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
   const missing = new Map<string, { readers: Map<string, string[]>; description: string; empty: boolean }>();
   for (const unit of units) {
     for (const req of unit.env) {
+      // Deploy supplies it when unset (provider-token.ts checks where it comes from).
+      if (req.supplied) continue;
       const value = env[req.name];
       if (value !== undefined && value.trim() !== '') continue;
       const entry = missing.get(req.name) ?? { readers: new Map<string, string[]>(), description: req.description, empty: value !== undefined };

@@ -6,9 +6,9 @@ const GiB = 1024;
 // them): synthesis leaves out what needs them, the plan lists them, deploy refuses the services
 // that wait for them. `npx homelab discover` reads them from the cluster, ready to paste here.
 /** The OSD SSD of a ThinkCentre: the seed's hardware table lists only the 256 GB system SSD. */
-const osdSsd = (node: string) => unmeasured(`stable path of the Ceph OSD SSD on ${node}, a second disk the seed's hardware table does not list: \`ls -l /dev/disk/by-id/\` on ${node}`);
+const osdSsd = () => unmeasured('stable path of the Ceph OSD SSD, a second disk the seed\'s hardware table does not list: `ls -l /dev/disk/by-id/` on the node');
 /** One of tower1's HDDs: the seed says "1 TB SSD + HDDs", neither their number nor their ids. */
-const towerHdd = (what: string) => unmeasured(`stable path of ${what} on tower1 (the seed says only "HDDs"): \`ls -l /dev/disk/by-id/\` on tower1, match the size and serial`);
+const towerHdd = (what: string) => unmeasured(`stable path of ${what} (the seed says only "HDDs"): \`ls -l /dev/disk/by-id/\` on the node, match the size and serial`);
 
 /** The five Proxmox VE nodes (seed: Cluster Topology and Hardware Inventory). */
 export const NODES: readonly ProxmoxNode[] = [
@@ -22,21 +22,21 @@ export const NODES: readonly ProxmoxNode[] = [
   },
   {
     name: 'pve2', alias: 'thinkcentre2', ip: '192.168.86.30', hardware: 'ThinkCentre Tiny M710q, i5-7500T', cores: 4, memoryMiB: 8 * GiB,
-    disks: [{ kind: 'ssd', sizeGiB: 256, role: 'system' }, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: osdSsd('pve2') }],
+    disks: [{ kind: 'ssd', sizeGiB: 256, role: 'system' }, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: osdSsd() }],
     devices: {
       igpu: { kind: 'dev', id: '/dev/dri/renderD128', description: 'Intel HD 630 (Quick Sync)' },
       // The RTL-SDR Blog V4 is a Realtek RTL2838 (0bda:2838); an LXC takes its libusb node, whose
       // bus/device numbers only the node knows (and they change when the stick is re-plugged).
-      'rtl-sdr': { kind: 'usb', id: '0bda:2838', path: unmeasured('libusb node /dev/bus/usb/BBB/DDD of the RTL-SDR on pve2: `lsusb -d 0bda:2838` gives bus BBB and device DDD'), description: 'RTL-SDR Blog V4' },
+      'rtl-sdr': { kind: 'usb', id: '0bda:2838', path: unmeasured('libusb node /dev/bus/usb/BBB/DDD of the RTL-SDR: `lsusb -d 0bda:2838` on the node gives bus BBB and device DDD'), description: 'RTL-SDR Blog V4' },
       tun: { kind: 'dev', id: '/dev/net/tun', description: 'TUN device (WireGuard clients in containers, e.g. Gluetun)' },
     },
   },
   {
     name: 'pve3', alias: 'thinkcentre3', ip: '192.168.86.31', hardware: 'ThinkCentre Tiny M710q, i5-7500T', cores: 4, memoryMiB: 8 * GiB,
-    disks: [{ kind: 'ssd', sizeGiB: 256, role: 'system' }, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: osdSsd('pve3') }],
+    disks: [{ kind: 'ssd', sizeGiB: 256, role: 'system' }, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: osdSsd() }],
     devices: {
       igpu: { kind: 'dev', id: '/dev/dri/renderD128', description: 'Intel HD 630 (Quick Sync)' },
-      'wifi-monitor': { kind: 'usb', id: unmeasured('USB vendor:product of the monitor-mode Wi-Fi adapter on pve3 (the seed names no adapter): `lsusb` on pve3'), description: 'USB Wi-Fi adapter with monitor mode (Pwnagotchi)' },
+      'wifi-monitor': { kind: 'usb', id: unmeasured('USB vendor:product of the monitor-mode Wi-Fi adapter (the seed names no adapter): `lsusb` on the node'), description: 'USB Wi-Fi adapter with monitor mode (Pwnagotchi)' },
       tun: { kind: 'dev', id: '/dev/net/tun', description: 'TUN device (WireGuard clients in containers, e.g. Gluetun)' },
     },
   },
@@ -52,20 +52,20 @@ export const NODES: readonly ProxmoxNode[] = [
     ],
     devices: {
       igpu: { kind: 'dev', id: '/dev/dri/renderD128', description: 'Intel UHD (VAAPI)' },
-      'ha-usb': { kind: 'usb', id: unmeasured('USB vendor:product of the radio stick Home Assistant uses on tower1 (the seed names no device): `lsusb` on tower1'), description: 'USB radio stick for Home Assistant' },
+      'ha-usb': { kind: 'usb', id: unmeasured('USB vendor:product of the radio stick Home Assistant uses (the seed names no device): `lsusb` on the node'), description: 'USB radio stick for Home Assistant' },
       tun: { kind: 'dev', id: '/dev/net/tun', description: 'TUN device (WireGuard clients in containers, e.g. Gluetun)' },
     },
   },
   {
     name: 'zotac', ip: '192.168.86.147', hardware: 'Zotac ZBOX, Ryzen 5', cores: 12, memoryMiB: 16 * GiB,
-    disks: [{ kind: 'ssd', sizeGiB: 500, role: 'system' }, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: osdSsd('zotac') }],
+    disks: [{ kind: 'ssd', sizeGiB: 500, role: 'system' }, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: osdSsd() }],
     devices: {
       // The seed names no stick: its USB id and its serial node (stable under /dev/serial/by-id/)
       // are measured on zotac.
       'zigbee-coordinator': {
         kind: 'usb',
-        id: unmeasured('USB vendor:product of the Zigbee coordinator on zotac (the seed names no stick): `lsusb` on zotac'),
-        path: unmeasured('serial device node of the Zigbee coordinator on zotac: `ls -l /dev/serial/by-id/` on zotac (the stable by-id link)'),
+        id: unmeasured('USB vendor:product of the Zigbee coordinator (the seed names no stick): `lsusb` on the node'),
+        path: unmeasured('serial device node of the Zigbee coordinator: `ls -l /dev/serial/by-id/` on the node (the stable by-id link)'),
         description: 'Zigbee coordinator (USB)',
       },
       tun: { kind: 'dev', id: '/dev/net/tun', description: 'TUN device (WireGuard clients in containers, e.g. Gluetun)' },

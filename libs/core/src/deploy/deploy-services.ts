@@ -39,6 +39,7 @@ import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type
 import { scrubDeep, secretNames, secretScrubber, type Scrub } from './scrub.ts';
 import { checkStateDir, prepareStateDir } from './state-check.ts';
 import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';
+import { clearAdoptImports, copyAdoptImports } from './adopt-imports.ts';
 import { statePaths } from './state-dir.ts';
 import { atStatePath, StateError } from './state-error.ts';
 import { terraformStatePath } from './terraform-state.ts';
@@ -437,6 +438,9 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       }
       // What runs is this copy: dist/ may be rewritten meanwhile, the copy is not.
       const runDir = await copyToRunDir(unit.distDir, stateDir, name, runId);
+      // `homelab adopt --write`: running guests are imported into the state, not created again.
+      const adopted = unit.infra ? await copyAdoptImports(stateDir, name, runDir) : undefined;
+      if (adopted) out(`[${name}] infra: importing the guests \`homelab adopt\` matched (${adopted})`);
 
       const started = Date.now();
       let failure: ToolError | undefined;
@@ -528,6 +532,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       const record: DeployRecord = { ...baseRecord(unit, host, at, git), status: 'deployed', ...(plan ? { plan } : {}) };
       const path = await writeDeployRecord(stateDir, record, stateWrite);
       records.set(name, record);
+      if (adopted) await clearAdoptImports(stateDir, name);
       await appendHistory(stateDir, { at, service: name, status: 'deployed', version: unit.manifest.version, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
       const durationMs = Date.now() - started;
       outcomes.set(name, { service: name, status: 'deployed', durationMs });

@@ -15,3 +15,4 @@ export * from './state-error.ts';
 export * from './state-check.ts';
 export * from './scrub.ts';
 export * from './tool-env.ts';
+export * from './adopt-imports.ts';

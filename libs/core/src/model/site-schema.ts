@@ -149,6 +149,7 @@ export const osImageSchema = z.strictObject({
 
 export const siteSchema = z.strictObject({
   name: z.string(),
+  clusterName: z.string().optional().meta({ description: 'The Proxmox VE cluster name `homelab bootstrap` gives `pvecm create` (at most 15 characters: letters, digits, `-`). Needed only to form a new cluster; an existing one keeps its name.' }),
   domain: z.string(),
   network: z.strictObject({ cidr: z.string(), gateway: z.string(), dns: stringList, bridge: z.string() }),
   nodes: z.array(proxmoxNodeSchema),

@@ -2,13 +2,15 @@
  * Maps a normalized guest to bpg/proxmox resource configuration: CPU weight from the tier, cores,
  * memory (hard limit for LXC; dedicated + balloon floor for VMs), disks on the right datastore,
  * the planned IP and gateway, unprivileged LXC with nesting where Docker runs, start on boot,
- * tags and a description naming the package and its version.
+ * tags and a description naming the package and its version, and operation timeouts scaled by
+ * the disks (disk-timeouts.ts).
  */
 import type { NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { parseCidr } from '../net/ipv4.ts';
 import type { ContainerConfig, VmConfig } from './generated/bpg-proxmox.ts';
 import { osImagesOf } from './os-images.ts';
+import { containerTimeouts, vmTimeouts } from './disk-timeouts.ts';
 import { measuredValue } from '../model/unmeasured.ts';
 
 export interface GuestContext {
@@ -68,6 +70,7 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
     },
     operating_system: { template_file_id: `${site.storage.images}:${image?.file ?? guest.os}`, type: image?.type ?? 'debian' },
     startup: { order: ctx.startupOrder, up_delay: 5, down_delay: 5 },
+    ...containerTimeouts(guest),
   };
 }
 
@@ -118,5 +121,6 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
     operating_system: { type: image?.type ?? 'l26' },
     hostpci: pci.length ? pci : undefined,
     startup: { order: ctx.startupOrder, up_delay: 30, down_delay: 60 },
+    ...vmTimeouts(guest),
   };
 }

@@ -29,7 +29,7 @@ import {
   acquireDeployLocks, DeployLockBusyError, describeHolder, inspectDeployLock, isSynthLock, LockWaitAbortedError, waitForLocksFree,
   type DeployLocks, type LockOptions,
 } from './lock.ts';
-import { MISSING_ENV, MISSING_TOOL, preflight } from './preflight.ts';
+import { MISSING_ENV, MISSING_TOOL, UNMEASURED_INPUT, preflight } from './preflight.ts';
 import {
   appendHistory, compareWithDeployed, manifestHash, readDeployRecord, RECORD_SCHEMA, writeDeployRecord,
   type DeployRecord, type GitInfo, type PlanRecord,
@@ -189,8 +189,11 @@ async function tightenTerraformFiles(stateDir: string, service: string, env: Dep
 
 export const confirmQuestion = (service: string): string => `Apply these changes to ${service}? [y/N]`;
 
-/** In a dry run, what only this machine lacks (variables, tools) is a warning: the commands still print. */
-const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL;
+/**
+ * In a dry run, what only this machine lacks (variables, tools) and the site inputs nobody has
+ * measured yet are warnings: the commands still print, and a real deploy refuses until they are there.
+ */
+const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL || p.code === UNMEASURED_INPUT;
 
 /** The problem of a real deploy that nobody can confirm. */
 export const CONFIRMATION_REQUIRED = 'ConfirmationRequired';
@@ -348,7 +351,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     const blocking = problems.filter((p) => !machineOnly(p));
     const found = [
       blocking.length ? `${blocking.length} problem${blocking.length === 1 ? '' : 's'}` : '',
-      warnings.length ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (what this machine lacks; a real deploy refuses until it is there)` : '',
+      warnings.length ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (what this machine lacks or the site has not measured; a real deploy refuses until it is there)` : '',
     ].filter(Boolean).join(' and ');
     out(`deploy --dry-run: preflight ${found ? `found ${found}` : 'passed'}; these commands would run, in order (nothing was run):`);
     out(`deploy --dry-run: under its lock, each service is copied from dist/<svc>/ to ${join(stateDir, 'runs', '<svc>', '<run-id>')}/ and its tools run there (the cwd below is the dist/ it is copied from)`);

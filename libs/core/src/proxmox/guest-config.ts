@@ -11,6 +11,7 @@ import { parseCidr } from '../net/ipv4.ts';
 import type { ContainerConfig, VmConfig } from './generated/bpg-proxmox.ts';
 import { osImagesOf } from './os-images.ts';
 import { containerTimeouts, vmTimeouts } from './disk-timeouts.ts';
+import { measuredValue } from '../model/unmeasured.ts';
 
 export interface GuestContext {
   readonly site: Site;
@@ -78,7 +79,8 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
   const image = osImagesOf(site)[guest.os];
   const pci = guest.devices.flatMap((d, i) => {
     const dev = guest.node?.devices[d.device];
-    return dev?.kind === 'pci' ? [{ device: `hostpci${i}`, mapping: dev.id, pcie: true }] : [];
+    const mapping = measuredValue(dev?.id);
+    return dev?.kind === 'pci' && mapping !== undefined ? [{ device: `hostpci${i}`, mapping, pcie: true }] : [];
   });
   const disks = guest.resources.disks.map((d, i) => ({
     datastore_id: datastore(site, d.storage), interface: `scsi${i}`, size: d.sizeGiB, iothread: true, discard: 'on', ssd: d.storage === 'local',

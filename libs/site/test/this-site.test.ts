@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { isUnmeasured } from '@homelab/core/model';
 import { ADDRESS_PLAN, DOMAIN, site } from '../src/index.ts';
 import { synthesized, synthesizeThisSite } from '../src/synthesize.ts';
 
@@ -121,8 +122,11 @@ describe('this site: the values its package tests no longer spell (they assert a
     const mount = [...p.files.keys()].find((f) => f.endsWith('.mount'))!;
     expect(p.text(mount)).toContain('What=192.168.86.40:/mnt/tank/media\nWhere=/mnt/pve/truenas-media\n');
   });
-  it('zigbee2mqtt: the coordinator is /dev/ttyACM0 on zotac', async () => {
-    expect(parse((await synthesized('zigbee2mqtt')).text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configuration.yaml')).serial.port).toBe('/dev/ttyACM0');
+  it('zigbee2mqtt: the coordinator on zotac is unmeasured, so no serial port is written and the manifest says what is missing', async () => {
+    const z = await synthesized('zigbee2mqtt');
+    expect(parse(z.text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configuration.yaml')).serial).toEqual({ adapter: 'ember' });
+    expect(parse(z.text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/compose.yml')).services.zigbee2mqtt.devices).toBeUndefined();
+    expect(z.json('manifest.json').unmeasured.map((u: { input: string }) => u.input)).toEqual(['nodes.zotac.devices.zigbee-coordinator.path']);
   });
 });
 
@@ -140,11 +144,9 @@ describe('this site: DNS, router forwards and Ceph', () => {
     expect(site.portForwards.map((f) => `${f.port}/${f.protocol} ${site.addressPlan[f.service]!.ip}`)).toEqual(['80/tcp 192.168.86.20', '443/tcp 192.168.86.20', '51820/udp 192.168.86.39']);
   });
   it('ceph: six OSDs, SSDs on pve2, pve3 and zotac, three HDDs in tower1; the 3/2 pool rbd-k8s; monitors on pve1, tower1 and zotac', () => {
-    const osds = site.nodes.flatMap((n) => n.disks.filter((d) => d.role === 'ceph-osd').map((d) => `${n.name}:${d.kind}:${d.device}`));
-    expect(osds).toEqual([
-      'pve2:ssd:/dev/sdb', 'pve3:ssd:/dev/sdb', 'tower1:hdd:/dev/disk/by-id/ata-HDD-OSD-1', 'tower1:hdd:/dev/disk/by-id/ata-HDD-OSD-2',
-      'tower1:hdd:/dev/disk/by-id/ata-HDD-OSD-3', 'zotac:ssd:/dev/nvme1n1',
-    ]);
+    // The seed's hardware table lists none of these disks' ids (and the ThinkCentres' and the Zotac's OSD SSDs not at all).
+    const osds = site.nodes.flatMap((n) => n.disks.filter((d) => d.role === 'ceph-osd').map((d) => `${n.name}:${d.kind}:${isUnmeasured(d.device) ? 'unmeasured' : d.device}`));
+    expect(osds).toEqual(['pve2:ssd:unmeasured', 'pve3:ssd:unmeasured', 'tower1:hdd:unmeasured', 'tower1:hdd:unmeasured', 'tower1:hdd:unmeasured', 'zotac:ssd:unmeasured']);
     expect(site.storage.ceph).toMatchObject({ pool: 'rbd-k8s', size: 3, minSize: 2, monitors: ['pve1', 'tower1', 'zotac'] });
     expect(site.storage.ceph!.monitors.map((m) => site.nodes.find((n) => n.name === m)!.ip)).toEqual(['192.168.86.29', '192.168.86.130', '192.168.86.147']);
   });

@@ -5,7 +5,7 @@
  * idempotent script per node. Its alert rules travel as service data for the monitoring service.
  */
 import {
-  defineService, renderScript, siteFeature, type ConfigFile, type ProxmoxNode, type RenderContext, type Site,
+  defineService, measuredValue, renderScript, siteFeature, type ConfigFile, type ProxmoxNode, type RenderContext, type Site,
 } from '@homelab/core/model';
 import { generatedHeader } from '@homelab/core/render';
 import { CEPH_RULE_GROUPS, cephAlertRuleTests } from './alerts.ts';
@@ -31,7 +31,8 @@ export type DeviceClass = 'ssd' | 'hdd';
 
 export interface Osd {
   readonly node: string;
-  readonly device: string;
+  /** Undefined while the site leaves it unmeasured: the OSD counts for the CRUSH rules, but no script creates it. */
+  readonly device: string | undefined;
   readonly deviceClass: DeviceClass;
 }
 
@@ -42,11 +43,15 @@ export interface CrushRule {
   readonly failureDomain: 'host' | 'osd';
 }
 
-/** Every disk the site marks `ceph-osd`, with the class CRUSH should use (NVMe counts as SSD). */
+/**
+ * Every disk the site marks `ceph-osd`, with the class CRUSH should use (NVMe counts as SSD). The
+ * design (how many OSDs of which class on which host) holds whether or not a device path is
+ * measured yet; only creating the OSD needs it.
+ */
 export function cephOsds(site: Site): Osd[] {
   return site.nodes.flatMap((n) => n.disks.filter((d) => d.role === 'ceph-osd').map((d) => {
-    if (!d.device) throw new Error(`node ${n.name}: a ceph-osd disk needs its device path in libs/site`);
-    return { node: n.name, device: d.device, deviceClass: d.kind === 'hdd' ? 'hdd' as const : 'ssd' as const };
+    if (d.device === undefined) throw new Error(`node ${n.name}: a ceph-osd disk needs its device path in libs/site, or unmeasured('how to measure it')`);
+    return { node: n.name, device: measuredValue(d.device), deviceClass: d.kind === 'hdd' ? 'hdd' as const : 'ssd' as const };
   }));
 }
 
@@ -77,7 +82,8 @@ export function poolRule(site: Site): CrushRule {
 export function nodeScript(ctx: RenderContext, node: ProxmoxNode): string {
   const { site } = ctx;
   const { pool, size, minSize } = siteFeature(site, 'storage.ceph');
-  const osds = cephOsds(site).filter((o) => o.node === node.name);
+  // An OSD whose device is unmeasured is left out; the manifest lists it and deploy waits for it.
+  const osds = cephOsds(site).filter((o) => o.node === node.name && o.device !== undefined);
   const rules = crushRules(site);
   const ssdRule = poolRule(site);
   const monitors = cephMonitorNames(site);
@@ -123,6 +129,8 @@ export default defineService((site) => ({
   tier: 'critical',
   group: 'storage',
   provides: ['block-storage'],
+  // The OSDs are the nodes' own disks: their device paths are this service's inputs.
+  nodeDisks: ['ceph-osd'],
   dependsOn: ['proxmox'],
   // Every manager serves the prometheus module; only the active one answers (standbys return an error).
   metrics: monitorNodes(site).map((n) => ({ name: `mgr-${n.name}`, port: MGR_METRICS_PORT, address: n.ip })),

@@ -1,4 +1,4 @@
-import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { defineService, deviceNodeOf, type ConfigFile, type RenderContext } from '@homelab/core/model';
 import { composeFile, envRef, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
 
 /** Trunk Recorder's release workflow tags vX.Y.Z as X.Y.Z on Docker Hub. */
@@ -83,14 +83,15 @@ export function trunkRecorderConfig(p: P25Site, o: { readonly rdioServer: string
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
   const sdr = ctx.service.node?.devices[SDR];
-  const usbNode = sdr?.path ?? sdr?.id ?? '';
+  // Unmeasured (the manifest lists it and deploy waits for it): no device line at all.
+  const usbNode = sdr ? deviceNodeOf(sdr) : undefined;
   const missing = missingRadioParameters(SNO911);
   const compose = composeFile({
     name: 'sdr-scanner',
     services: {
       'trunk-recorder': {
         image: TRUNK_RECORDER_IMAGE,
-        devices: [`${usbNode}:${usbNode}`],
+        ...(usbNode ? { devices: [`${usbNode}:${usbNode}`] } : {}),
         volumes: ['./trunk-recorder/config.json:/app/config.json:ro', './trunk-recorder/media:/app/media'],
         depends_on: ['rdio-scanner'],
         ...(missing.length ? { profiles: [PLACEHOLDER_PROFILE] } : {}),

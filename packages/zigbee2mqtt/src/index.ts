@@ -1,4 +1,4 @@
-import { defineService, type ConfigFile, type RenderContext } from '@homelab/core/model';
+import { defineService, deviceNodeOf, type ConfigFile, type RenderContext } from '@homelab/core/model';
 import { composeFile, composeRef, envFile, generatedHeader, stackDir, toYaml } from '@homelab/core/render';
 
 export const Z2M_IMAGE = 'docker.io/koenkk/zigbee2mqtt:2.8.0';
@@ -28,7 +28,8 @@ const ENV = {
 function files(ctx: RenderContext): ConfigFile[] {
   const pkg = ctx.service.pkg;
   const device = ctx.service.node?.devices[COORDINATOR];
-  const serialPort = device?.path ?? device?.id ?? '';
+  // Unmeasured (the manifest lists it and deploy waits for it): no port and no device line.
+  const serialPort = device ? deviceNodeOf(device) : undefined;
   const broker = ctx.services.find((s) => s.name === BROKER);
   const mqttPort = broker?.facts.mqttBroker?.port ?? 1883;
   const config = {
@@ -36,7 +37,7 @@ function files(ctx: RenderContext): ConfigFile[] {
     homeassistant: { enabled: true },
     frontend: { enabled: true, port: FRONTEND_PORT },
     mqtt: { base_topic: 'zigbee2mqtt', server: `mqtt://${broker?.ip ?? BROKER}:${mqttPort}`, user: MQTT_USER },
-    serial: { port: serialPort, adapter: ADAPTER },
+    serial: { ...(serialPort ? { port: serialPort } : {}), adapter: ADAPTER },
     // Paired devices and groups live in files Zigbee2MQTT owns, so deploy never overwrites them.
     devices: 'devices.yaml',
     groups: 'groups.yaml',
@@ -49,7 +50,7 @@ function files(ctx: RenderContext): ConfigFile[] {
       zigbee2mqtt: {
         image: Z2M_IMAGE,
         environment: Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, composeRef(v)])),
-        devices: [`${serialPort}:${serialPort}`],
+        ...(serialPort ? { devices: [`${serialPort}:${serialPort}`] } : {}),
         volumes: ['./data:/app/data', '/run/udev:/run/udev:ro'],
         ports: [`${FRONTEND_PORT}:${FRONTEND_PORT}`],
       },

@@ -29,7 +29,7 @@ import {
   acquireDeployLocks, DeployLockBusyError, describeHolder, inspectDeployLock, isSynthLock, LockWaitAbortedError, waitForLocksFree,
   type DeployLocks, type LockOptions,
 } from './lock.ts';
-import { MISSING_ENV, MISSING_TOOL, preflight } from './preflight.ts';
+import { MISSING_ENV, MISSING_TOOL, UNMEASURED_INPUT, preflight } from './preflight.ts';
 import {
   appendHistory, compareWithDeployed, manifestHash, readDeployRecord, RECORD_SCHEMA, writeDeployRecord,
   type DeployRecord, type GitInfo, type PlanRecord,
@@ -39,6 +39,7 @@ import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type
 import { scrubDeep, secretNames, secretScrubber, type Scrub } from './scrub.ts';
 import { checkStateDir, prepareStateDir } from './state-check.ts';
 import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';
+import { clearAdoptImports, copyAdoptImports } from './adopt-imports.ts';
 import { statePaths } from './state-dir.ts';
 import { atStatePath, StateError } from './state-error.ts';
 import { terraformStatePath } from './terraform-state.ts';
@@ -192,8 +193,11 @@ async function tightenTerraformFiles(stateDir: string, service: string, env: Dep
 
 export const confirmQuestion = (service: string): string => `Apply these changes to ${service}? [y/N]`;
 
-/** In a dry run, what only this machine lacks (variables, tools) is a warning: the commands still print. */
-const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL || p.code === PROVIDER_TOKEN_MISSING;
+/**
+ * In a dry run, what only this machine lacks (variables, tools) and the site inputs nobody has
+ * measured yet are warnings: the commands still print, and a real deploy refuses until they are there.
+ */
+const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL || p.code === UNMEASURED_INPUT || p.code === PROVIDER_TOKEN_MISSING;
 
 /** The problem of a real deploy that nobody can confirm. */
 export const CONFIRMATION_REQUIRED = 'ConfirmationRequired';
@@ -388,7 +392,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     const blocking = problems.filter((p) => !machineOnly(p));
     const found = [
       blocking.length ? `${blocking.length} problem${blocking.length === 1 ? '' : 's'}` : '',
-      warnings.length ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (what this machine lacks; a real deploy refuses until it is there)` : '',
+      warnings.length ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'} (what this machine lacks or the site has not measured; a real deploy refuses until it is there)` : '',
     ].filter(Boolean).join(' and ');
     out(`deploy --dry-run: preflight ${found ? `found ${found}` : 'passed'}; these commands would run, in order (nothing was run):`);
     out(`deploy --dry-run: under its lock, each service is copied from dist/<svc>/ to ${join(stateDir, 'runs', '<svc>', '<run-id>')}/ and its tools run there (the cwd below is the dist/ it is copied from)`);
@@ -475,6 +479,9 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       }
       // What runs is this copy: dist/ may be rewritten meanwhile, the copy is not.
       const runDir = await copyToRunDir(unit.distDir, stateDir, name, runId);
+      // `homelab adopt --write`: running guests are imported into the state, not created again.
+      const adopted = unit.infra ? await copyAdoptImports(stateDir, name, runDir) : undefined;
+      if (adopted) out(`[${name}] infra: importing the guests \`homelab adopt\` matched (${adopted})`);
 
       const started = Date.now();
       let failure: ToolError | undefined;
@@ -576,6 +583,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       const record: DeployRecord = { ...baseRecord(unit, host, at, git), status: 'deployed', ...(plan ? { plan } : {}) };
       const path = await writeDeployRecord(stateDir, record, stateWrite);
       records.set(name, record);
+      if (adopted) await clearAdoptImports(stateDir, name);
       await appendHistory(stateDir, { at, service: name, status: 'deployed', version: unit.manifest.version, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
       const durationMs = Date.now() - started;
       outcomes.set(name, { service: name, status: 'deployed', durationMs });

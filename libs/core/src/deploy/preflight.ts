@@ -3,7 +3,7 @@
  * (tofu preferred over terraform, or HOMELAB_TF_BIN; ansible-playbook; talosctl where a service
  * has Talos configs; npx for smoke tests), every environment variable the services need (provider
  * endpoint and token, secrets, Terraform variables) named in ONE problem, the dist files, and
- * dependencies whose last deploy failed. The lock is taken after a clean preflight.
+ * dependencies whose last deploy failed, and services that wait for unmeasured site inputs. The lock is taken after a clean preflight.
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -14,6 +14,7 @@ import type { DeployUnit } from './deploy-unit.ts';
 import { findExecutable as defaultFind, type FindExecutable } from '../process/find-executable.ts';
 import type { DeployRecord } from './record.ts';
 import type { DeployEnv } from '../process/run-tool.ts';
+import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
 
 export const TF_BIN_ENV = 'HOMELAB_TF_BIN';
 
@@ -52,6 +53,24 @@ const SOURCE = 'homelab deploy';
 /** Problem codes that only say what this machine lacks; a dry run reports them as warnings. */
 export const MISSING_ENV = 'MissingEnv';
 export const MISSING_TOOL = 'MissingTool';
+/**
+ * A service waits for a site input nobody has measured yet (its manifest lists it): a real deploy
+ * refuses it; a dry run reports it as a warning, like what this machine lacks, and still prints
+ * the commands.
+ */
+export const UNMEASURED_INPUT = 'UnmeasuredInput';
+
+/** One problem per service that waits for unmeasured inputs, naming each input and how to measure it. */
+export function unmeasuredProblems(units: readonly DeployUnit[]): Problem[] {
+  return units.filter((u) => u.manifest.unmeasured?.length).map((u) => {
+    const inputs = u.manifest.unmeasured!;
+    return {
+      source: SOURCE, path: `${u.service}.unmeasured`, code: UNMEASURED_INPUT, received: inputs.map((i) => i.input),
+      message: `${u.service} waits for ${inputs.length} site input${inputs.length === 1 ? '' : 's'} nobody has measured yet (its synthesized files leave out what needs ${inputs.length === 1 ? 'it' : 'them'}):${inputs.map((i) => `\n        ${i.input}: ${i.measure}`).join('')}`,
+      fix: `Run \`${DISCOVER_COMMAND}\` against the cluster, paste the values it prints into the site (libs/site/src/nodes.ts) in place of unmeasured('…'), synthesize again and deploy ${u.service}.`,
+    };
+  });
+}
 
 /** `tofu` or `terraform`: HOMELAB_TF_BIN when set (a name or a path), else tofu, else terraform. */
 export async function resolveTerraform(env: DeployEnv, find: FindExecutable = defaultFind): Promise<{ path?: string; name: 'tofu' | 'terraform'; problem?: Problem }> {
@@ -161,6 +180,9 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
       fix: `Export ${names.join(', ')} (from your password manager or an env file outside the repo), then run deploy again.`,
     });
   }
+
+  // Site inputs nobody has measured: the service's files lack what needs them.
+  problems.push(...unmeasuredProblems(units));
 
   // The synthesized files the steps run.
   for (const unit of units) {

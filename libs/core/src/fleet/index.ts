@@ -13,4 +13,5 @@ export * from './cluster-health.ts';
 export * from './patch-plan.ts';
 export * from './patch-run.ts';
 export * from './status.ts';
+export * from './adopt.ts';
 export * from './format.ts';

@@ -4,3 +4,4 @@
  */
 export * from '../fleet/index.ts';
 export * from '../pve/index.ts';
+export * from '../bootstrap/index.ts';

@@ -88,6 +88,7 @@ export function normalizeService(props: ServiceProps, pkg: PackageInfo, site: Si
     guests,
     sharesGuestWith: props.sharesGuestWith,
     provides: props.provides ?? [],
+    nodeDisks: [...new Set(props.nodeDisks ?? [])].sort(),
     observer: props.observer ?? false,
     // parse has reported what is wrong with them; the model keeps the sound ones.
     facts: readFacts(props),

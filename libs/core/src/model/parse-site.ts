@@ -5,6 +5,7 @@
  * every problem; never throws.
  */
 import type { ProblemCollector } from './collector.ts';
+import { reportMalformedUnmeasured } from './parse-unmeasured.ts';
 import { reportSchemaProblems } from './schema-problems.ts';
 import { siteSchema } from './site-schema.ts';
 import type { Site } from './site.ts';
@@ -24,8 +25,9 @@ export function parseSite(raw: unknown, out: ProblemCollector): boolean {
     out.report('', 'InvalidSite', 'the site module does not export a site object', typeof raw, 'Export the site as the default export (or as "site"), shaped like Site in libs/core/src/model/site.ts.');
     return false;
   }
-  const found = reportSchemaProblems(siteSchema, raw, out, { shapeCode: 'InvalidSite', subject: 'the site', reference: SITE_SCHEMA_REFERENCE }, []);
-  return found.shapes === 0;
+  const malformed = reportMalformedUnmeasured(raw, out);
+  const found = reportSchemaProblems(siteSchema, raw, out, { shapeCode: 'InvalidSite', subject: 'the site', reference: SITE_SCHEMA_REFERENCE }, malformed);
+  return found.shapes === 0 && malformed.length === 0;
 }
 
 /** What the model is built on when the site does not parse: nothing, so nothing else is reported. */

@@ -155,6 +155,7 @@ export const serviceDefinitionSchema = z.strictObject({
   files: callback('Config templates: a function of the render context returning ConfigFile objects').optional(),
   guests: z.array(guestSchema).optional().meta({ description: 'Extra guests in this service\'s stack (VMs of a cluster).' }),
   observer: z.boolean().optional().meta({ description: 'The service watches every other service with a metrics endpoint or a route (monitoring): they become its dependencies, derived by the model, which order deploys, but stopping them never waits for it to stop.', default: false }),
+  nodeDisks: z.array(z.enum(['system', 'ceph-osd', 'passthrough'])).optional().meta({ description: 'Roles of the site\'s node disks this service sets up on the Proxmox hosts themselves (Ceph: `ceph-osd`): their device paths are its inputs, so one not yet measured holds its deploy back.' }),
   provides: z.array(serviceRoleSchema).optional().meta({ description: 'Roles this service plays for the others: route files go to the `ingress` host, blueprints to the `identity` host.' }),
   firewall: z.strictObject({
     enabled: z.literal(false),

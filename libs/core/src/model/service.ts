@@ -4,7 +4,7 @@
  * applied once, in `normalize.ts`.
  */
 import type { Tier } from './tiers.ts';
-import type { Site, Placement, ProxmoxNode, ExternalHost } from './site.ts';
+import type { Disk, Site, Placement, ProxmoxNode, ExternalHost } from './site.ts';
 import type { Declared } from './deep-readonly.ts';
 import type { ServiceFacts } from './facts/index.ts';
 import type {
@@ -136,6 +136,8 @@ export interface NormalizedService {
   readonly guests: readonly NormalizedGuest[];
   readonly sharesGuestWith?: string;
   readonly provides: readonly ServiceRole[];
+  /** Roles of node disks the service sets up on the hosts (Ceph OSDs); sorted. */
+  readonly nodeDisks: readonly Disk['role'][];
   readonly observer: boolean;
   /** What the service states for the rules and the others' renderers: only the facts that parsed. */
   readonly facts: ServiceFacts;

@@ -9,6 +9,7 @@
 import type { ProblemCollector } from './collector.ts';
 import { missingServiceOf, serviceOfDir } from './load-failures.ts';
 import { EMPTY_SITE, parseSite } from './parse-site.ts';
+import { INVALID_UNMEASURED } from './parse-unmeasured.ts';
 import type { Problem } from './problem.ts';
 import type { Site } from './site.ts';
 
@@ -43,7 +44,7 @@ export function parseSiteShape(raw: unknown, out: ProblemCollector): SiteShape |
   const before = out.problems.length;
   if (parseSite(raw, out)) return { site: raw as Site, broken: [] };
   if (!isRecord(raw)) return undefined;
-  const broken = [...new Set(out.problems.slice(before).filter((p) => p.code === 'InvalidSite').map((p) => topField(p.path)))].filter(Boolean).sort();
+  const broken = [...new Set(out.problems.slice(before).filter((p) => p.code === 'InvalidSite' || p.code === INVALID_UNMEASURED).map((p) => topField(p.path)))].filter(Boolean).sort();
   if (broken.length === 0) return undefined;
   const site: Record<string, unknown> = { ...raw };
   for (const field of broken) {

@@ -9,17 +9,25 @@ import { z } from 'zod';
 const stringList = z.array(z.string());
 const protocol = z.enum(['tcp', 'udp']);
 
+/** A hardware fact nobody has measured yet (model/unmeasured.ts): what it is and how to measure it. */
+export const unmeasuredSchema = z.strictObject({
+  unmeasured: z.string().min(1).meta({ description: 'What the fact is and how to measure it; `npx homelab discover` reads it from the cluster.' }),
+}).meta({ id: 'Unmeasured', description: 'A hardware fact not measured yet: synthesis leaves out what needs it, the plan lists it, deploy refuses the services that wait for it.' });
+
+/** A hardware fact: the measured string, or `unmeasured('…')`. */
+const measurable = (description: string) => z.union([z.string(), unmeasuredSchema]).meta({ description });
+
 export const nodeDiskSchema = z.strictObject({
   kind: z.enum(['ssd', 'hdd', 'nvme']),
   sizeGiB: z.number(),
   role: z.enum(['system', 'ceph-osd', 'passthrough']).meta({ description: 'What the disk is used for: the node\'s LVM, a Ceph OSD, passthrough to a VM.' }),
-  device: z.string().optional().meta({ description: 'Stable device path, for passthrough and OSD creation.' }),
+  device: measurable('Stable device path (`/dev/disk/by-id/…`), for passthrough and OSD creation, or `unmeasured(\'…\')`.').optional(),
 }).meta({ id: 'NodeDisk' });
 
 export const deviceSchema = z.strictObject({
   kind: z.enum(['usb', 'pci', 'dev']),
-  id: z.string().meta({ description: 'USB vendor:product, PCI mapping name, or device node path.' }),
-  path: z.string().optional().meta({ description: 'Device node on the node, for passing a `usb` device to an LXC (an LXC takes device nodes, not vendor:product ids): a serial device or a libusb node (`/dev/bus/usb/BBB/DDD`). VMs keep using `id`. Default: `id` (right for `dev` devices, whose id is the node path).' }),
+  id: measurable('USB vendor:product, PCI mapping name, or device node path; or `unmeasured(\'…\')`.'),
+  path: measurable('Device node on the node, for passing a `usb` device to an LXC (an LXC takes device nodes, not vendor:product ids): a serial device or a libusb node (`/dev/bus/usb/BBB/DDD`). VMs keep using `id`. Default: `id` (right for `dev` devices, whose id is the node path). Or `unmeasured(\'…\')`.').optional(),
   description: z.string(),
 }).meta({ id: 'Device', description: 'A device of a node that can be passed through to a guest.' });
 
@@ -141,6 +149,7 @@ export const osImageSchema = z.strictObject({
 
 export const siteSchema = z.strictObject({
   name: z.string(),
+  clusterName: z.string().optional().meta({ description: 'The Proxmox VE cluster name `homelab bootstrap` gives `pvecm create` (at most 15 characters: letters, digits, `-`). Needed only to form a new cluster; an existing one keeps its name.' }),
   domain: z.string(),
   network: z.strictObject({ cidr: z.string(), gateway: z.string(), dns: stringList, bridge: z.string() }),
   nodes: z.array(proxmoxNodeSchema),

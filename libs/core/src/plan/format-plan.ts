@@ -1,6 +1,8 @@
 import type { Homelab } from '../model/homelab.ts';
 import type { NormalizedRoute, NormalizedService } from '../model/service.ts';
 import type { Plan } from './plan.ts';
+import { unmeasuredInputsByService, type UnmeasuredInput } from '../model/unmeasured-inputs.ts';
+import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
 
 export type ChangeStatus = 'new' | 'changed' | 'unchanged';
 
@@ -35,6 +37,7 @@ function describeGuests(s: NormalizedService): string[] {
 export function formatPlan(home: Homelab, plan: Plan, options: PlanFormatOptions = {}): string {
   const { names, partial } = shownServices(home, options.only);
   const lines: string[] = [];
+  const unmeasured = unmeasuredInputsByService(home.site, home.services);
   lines.push(partial
     ? `Deploy plan for ${home.site.name} (${home.site.domain}): ${[...names].join(', ')} (${names.size} of ${home.services.length} services; ${plan.waves.length} waves in all)`
     : `Deploy plan for ${home.site.name} (${home.site.domain}): ${home.services.length} services in ${plan.waves.length} waves`);
@@ -49,8 +52,11 @@ export function formatPlan(home: Homelab, plan: Plan, options: PlanFormatOptions
       for (const g of describeGuests(s)) lines.push(`    ${g}`);
       for (const r of s.routes) lines.push(`    route https://${r.fqdn} -> ${r.backendUrl} (${describeRouteAuth(r)}${r.admin ? ', admin' : ''})`);
       for (const p of s.ports.filter((x) => x.public)) lines.push(`    public port ${p.port}/${p.protocol}: ${p.description}`);
+      const waits = unmeasured.filter((u) => u.services.includes(s.name)).map((u) => u.input.path);
+      if (waits.length) lines.push(`    WAITS for ${waits.length} unmeasured input${waits.length === 1 ? '' : 's'} (deploy refuses it until measured): ${waits.join(', ')}`);
     }
   });
+  lines.push(...formatUnmeasured(shownUnmeasured(unmeasured, names, partial)));
   // A part of the plan shows the nodes its guests land on; their figures still count every guest.
   const usedNodes = new Set(home.services.filter((s) => names.has(s.name)).flatMap((s) => s.guests.map((g) => g.placement.node)));
   const capacity = partial ? plan.capacity.filter((c) => usedNodes.has(c.node)) : plan.capacity;
@@ -63,6 +69,22 @@ export function formatPlan(home: Homelab, plan: Plan, options: PlanFormatOptions
     lines.push(`  ${c.node.padEnd(9)} ${String(c.cores).padStart(5)}  ${String(c.committedCores).padStart(9)}  ${`${c.cpuRatio.toFixed(2)}x`.padStart(5)}${flag(c.cpuRatio, home.site.overcommit.cpu).padEnd(5)} ${gib(c.memoryMiB).padStart(5)}  ${gib(c.committedMemoryMiB).padStart(9)}  ${`${c.memoryRatio.toFixed(2)}x`.padStart(5)}${flag(c.memoryRatio, home.site.overcommit.memory).padEnd(5)} ${gib(c.guaranteedMemoryMiB).padStart(9)}  ${gib(c.ceilingMemoryMiB).padStart(7)}`);
   }
   return lines.join('\n');
+}
+
+type WaitingInput = { readonly input: UnmeasuredInput; readonly services: readonly string[] };
+
+/** A part of the plan shows the inputs its services wait for; the whole plan shows every one. */
+export function shownUnmeasured(all: readonly WaitingInput[], names: ReadonlySet<string>, partial: boolean): WaitingInput[] {
+  return partial ? all.filter((u) => u.services.some((s) => names.has(s))) : [...all];
+}
+
+/** The plan's section of inputs nobody has measured yet: each with how to measure it and who waits. */
+function formatUnmeasured(inputs: readonly WaitingInput[]): string[] {
+  if (!inputs.length) return [];
+  return [
+    '', `Unmeasured inputs (${inputs.length}): the parts that need them are left out of dist/ and deploy refuses the services that wait for them; \`${DISCOVER_COMMAND}\` reads them from the cluster`,
+    ...inputs.map(({ input, services }) => `  ${input.path}: ${input.how}; ${services.length ? `waiting: ${services.join(', ')}` : 'no service uses it yet'}`),
+  ];
 }
 
 /** Who logs a user in on this route, in the plan's words. */

@@ -2,13 +2,16 @@
  * Maps a normalized guest to bpg/proxmox resource configuration: CPU weight from the tier, cores,
  * memory (hard limit for LXC; dedicated + balloon floor for VMs), disks on the right datastore,
  * the planned IP and gateway, unprivileged LXC with nesting where Docker runs, start on boot,
- * tags and a description naming the package and its version.
+ * tags and a description naming the package and its version, and operation timeouts scaled by
+ * the disks (disk-timeouts.ts).
  */
 import type { NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { parseCidr } from '../net/ipv4.ts';
 import type { ContainerConfig, VmConfig } from './generated/bpg-proxmox.ts';
 import { osImagesOf } from './os-images.ts';
+import { containerTimeouts, vmTimeouts } from './disk-timeouts.ts';
+import { measuredValue } from '../model/unmeasured.ts';
 
 export interface GuestContext {
   readonly site: Site;
@@ -67,6 +70,7 @@ export function containerConfig(guest: NormalizedGuest, ctx: GuestContext): Cont
     },
     operating_system: { template_file_id: `${site.storage.images}:${image?.file ?? guest.os}`, type: image?.type ?? 'debian' },
     startup: { order: ctx.startupOrder, up_delay: 5, down_delay: 5 },
+    ...containerTimeouts(guest),
   };
 }
 
@@ -75,7 +79,8 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
   const image = osImagesOf(site)[guest.os];
   const pci = guest.devices.flatMap((d, i) => {
     const dev = guest.node?.devices[d.device];
-    return dev?.kind === 'pci' ? [{ device: `hostpci${i}`, mapping: dev.id, pcie: true }] : [];
+    const mapping = measuredValue(dev?.id);
+    return dev?.kind === 'pci' && mapping !== undefined ? [{ device: `hostpci${i}`, mapping, pcie: true }] : [];
   });
   const disks = guest.resources.disks.map((d, i) => ({
     datastore_id: datastore(site, d.storage), interface: `scsi${i}`, size: d.sizeGiB, iothread: true, discard: 'on', ssd: d.storage === 'local',
@@ -116,5 +121,6 @@ export function vmConfig(guest: NormalizedGuest, ctx: GuestContext): VmConfig {
     operating_system: { type: image?.type ?? 'l26' },
     hostpci: pci.length ? pci : undefined,
     startup: { order: ctx.startupOrder, up_delay: 30, down_delay: 60 },
+    ...vmTimeouts(guest),
   };
 }

@@ -9,6 +9,7 @@
 import type { ConfigFile, NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { renderScript } from '../shell/render-script.ts';
+import { deviceNodeOf, measuredValue } from '../model/unmeasured.ts';
 
 export interface RootSetting {
   /** pct/qm option name without dashes: `mp1`, `dev0`, `features`, `usb0`, `scsi1`. */
@@ -45,7 +46,9 @@ export function containerRootSettings(site: Site, service: NormalizedService, gu
   for (const d of guest.devices) {
     const device = guest.node?.devices[d.device];
     if (!device) continue;
-    for (const path of d.paths ?? [device.path ?? device.id]) settings.push({ key: `dev${dev++}`, value: pveProperty(path, { mode: '0660' }) });
+    // An unmeasured device node is left out (the manifest lists it; deploy waits for it).
+    const node = deviceNodeOf(device);
+    for (const path of d.paths ?? (node === undefined ? [] : [node])) settings.push({ key: `dev${dev++}`, value: pveProperty(path, { mode: '0660' }) });
   }
   return settings;
 }
@@ -55,11 +58,17 @@ export function vmRootSettings(guest: NormalizedGuest, firstRawDisk: number): Ro
   let usb = 0;
   for (const d of guest.devices) {
     const device = guest.node?.devices[d.device];
-    if (device?.kind === 'usb') settings.push({ key: `usb${usb++}`, value: `host=${device.id}` });
+    const id = measuredValue(device?.id);
+    if (device?.kind === 'usb' && id !== undefined) settings.push({ key: `usb${usb++}`, value: `host=${id}` });
   }
   if (guest.resources.passthroughDisks) {
-    const raw = guest.node?.disks.filter((d) => d.role === 'passthrough' && d.device) ?? [];
-    raw.forEach((d, i) => settings.push({ key: `scsi${firstRawDisk + i}`, value: pveProperty(d.device!, { backup: 0, replicate: 0 }), prefix: true }));
+    // Each raw disk keeps its slot whether or not the ones before it are measured yet, so
+    // measuring one later does not move the others.
+    const raw = guest.node?.disks.filter((d) => d.role === 'passthrough' && d.device !== undefined) ?? [];
+    raw.forEach((d, i) => {
+      const device = measuredValue(d.device);
+      if (device !== undefined) settings.push({ key: `scsi${firstRawDisk + i}`, value: pveProperty(device, { backup: 0, replicate: 0 }), prefix: true });
+    });
   }
   return settings;
 }

@@ -12,6 +12,7 @@ import { firewallDisabled, guestFirewall } from './firewall.ts';
 import { osImagesOf } from './os-images.ts';
 import { backendFor, type BackendSetting } from './backend.ts';
 import { guestRootSettings, ROOT_MANAGED_ATTRIBUTES } from './root-settings.ts';
+import { guestResourceId } from './guest-address.ts';
 
 const CDKTF_SCRATCH_DIR = join(tmpdir(), 'homelab-cdktf');
 
@@ -39,7 +40,7 @@ export function synthesizeStack(ctx: StackContext, extend?: StackExtension): Rec
       });
     }
     for (const guest of guests) {
-      const id = guest.name.replace(/[^a-zA-Z0-9_-]/g, '_');
+      const id = guestResourceId(guest);
       const rootOwned = guestRootSettings(ctx.site, ctx.service, guest).length ? ROOT_MANAGED_ATTRIBUTES[guest.kind] : [];
       const resource = guest.kind === 'lxc'
         ? new ProxmoxContainer(stack, id, containerConfig(guest, guestCtx), { ignoreChanges: rootOwned })

@@ -8,6 +8,7 @@
 import { defineService, type ConfigFile, type RenderContext, type ServiceProps } from '../model/service.ts';
 import { composeFile, stackDir } from './compose.ts';
 import { generatedHeader, toYaml } from './yaml.ts';
+import { deviceNodeOf } from '../model/unmeasured.ts';
 
 /** The site device of the iGPU a media server transcodes with. */
 export const MEDIA_SERVER_GPU = 'igpu';
@@ -40,7 +41,8 @@ export interface MediaServerOptions {
 export function mediaServerService(o: MediaServerOptions): ServiceProps {
   const files = (ctx: RenderContext): ConfigFile[] => {
     const gpu = ctx.service.node?.devices[MEDIA_SERVER_GPU];
-    const renderNode = gpu?.path ?? gpu?.id ?? '/dev/dri/renderD128';
+    // An unmeasured render node is left out (the manifest lists it and deploy waits for it).
+    const renderNode = gpu ? deviceNodeOf(gpu) : '/dev/dri/renderD128';
     const media = ctx.service.nfsMounts[0]!.path;
     const route = ctx.service.routes[0]!;
     const compose = composeFile({
@@ -51,7 +53,7 @@ export function mediaServerService(o: MediaServerOptions): ServiceProps {
           // Host networking: discovery and clients on the LAN reach the server directly.
           network_mode: 'host',
           environment: { PUID, PGID: PUID, ...o.environment?.(route.fqdn) },
-          devices: [`${renderNode}:${renderNode}`],
+          ...(renderNode ? { devices: [`${renderNode}:${renderNode}`] } : {}),
           volumes: ['./config:/config', ...(o.extraVolumes ?? []), `${media}:${media}:ro`],
         },
       },

@@ -20,6 +20,13 @@ export interface ArtifactRecord {
   readonly sha256: string;
 }
 
+export interface UnmeasuredRecord {
+  /** Site path of the input, e.g. `nodes.pve2.disks[1].device`. */
+  readonly input: string;
+  /** What it is and how to measure it. */
+  readonly measure: string;
+}
+
 export interface ServiceManifest {
   readonly service: string;
   readonly package: string;
@@ -29,5 +36,11 @@ export interface ServiceManifest {
   readonly dependsOn: readonly string[];
   /** Environment variables deploy needs set (secrets and provider settings). */
   readonly env: readonly string[];
+  /**
+   * Site inputs not measured yet that this service's artifacts need (model/unmeasured.ts): the
+   * parts that need them were left out, and deploy refuses the service until they are filled in.
+   * Absent when there is none.
+   */
+  readonly unmeasured?: readonly UnmeasuredRecord[];
   readonly artifacts: readonly ArtifactRecord[];
 }

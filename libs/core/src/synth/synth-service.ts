@@ -19,6 +19,7 @@ import { backendCaFile, traefikRouteConfig } from '../render/traefik-route.ts';
 import { envRef } from '../render/secrets.ts';
 import { generatedHeader, toYaml } from '../render/yaml.ts';
 import { declaredFileHost } from '../policy/file-targets.ts';
+import { serviceUnmeasuredInputs } from '../model/unmeasured-inputs.ts';
 import { ANSIBLE_INVENTORY, ANSIBLE_PLAYBOOK, MANIFEST_FILE, TERRAFORM_FILE, type ArtifactRecord, type ServiceManifest } from './manifest.ts';
 
 export interface SynthOptions {
@@ -184,6 +185,7 @@ export function synthService(home: Homelab, service: NormalizedService, options:
     // The token's creator runs with the administrator credential; every other stack with the token it created.
     ...(usesProxmox ? [home.site.providerEnv.endpoint, tokenIssuer(home.services)?.name === service.name ? home.site.providerEnv.adminApiToken : home.site.providerEnv.apiToken] : []),
   ])].sort();
+  const waiting = serviceUnmeasuredInputs(home.site, service);
   const manifest: ServiceManifest = {
     service: service.name,
     package: service.pkg.name,
@@ -192,6 +194,7 @@ export function synthService(home: Homelab, service: NormalizedService, options:
     kind: service.kind,
     dependsOn: service.dependsOn,
     env,
+    ...(waiting.length ? { unmeasured: waiting.map((i) => ({ input: i.path, measure: i.how })) } : {}),
     artifacts: artifacts.sort((a, b) => a.file.localeCompare(b.file)),
   };
   files.set(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -326,7 +326,7 @@ describe('deployServices: --dry-run', () => {
       ...['idp', 'solo', 'app'].flatMap((s) => [`${s} tofu init`, `${s} tofu plan`, `${s} tofu apply`, `${s} ansible-playbook -i`]),
     ]);
     const text = out.all();
-    expect(text).toContain('preflight found 3 warnings (what this machine lacks; a real deploy refuses until it is there)');
+    expect(text).toContain('preflight found 3 warnings (what this machine lacks or the site has not measured; a real deploy refuses until it is there)');
     expect(text).toContain('warning MissingEnv at env');
     expect(text).toContain('[app] 17. config: ansible-playbook -i inventory.yml playbook.yml');
   });

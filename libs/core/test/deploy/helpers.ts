@@ -59,6 +59,8 @@ export interface UnitSpec {
   readonly infra?: boolean;
   readonly config?: boolean;
   readonly talos?: boolean;
+  /** Site inputs not measured yet that the manifest records. */
+  readonly unmeasured?: ServiceManifest['unmeasured'];
 }
 
 export function manifestOf(name: string, spec: UnitSpec = {}): ServiceManifest {
@@ -66,6 +68,7 @@ export function manifestOf(name: string, spec: UnitSpec = {}): ServiceManifest {
   return {
     service: name, package: `@t/${name}`, version: spec.version ?? '1.0.0', group: 'apps', kind: 'lxc',
     dependsOn: [...(spec.deps ?? [])], env: (spec.env ?? []).map((e) => e.name),
+    ...(spec.unmeasured ? { unmeasured: spec.unmeasured } : {}),
     artifacts: [
       ...(spec.config === false ? [] : [
         { file: 'ansible/inventory.yml', format: 'ansible-inventory' as const, secret: false, sha256: sha('a1') },

@@ -25,7 +25,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'smoke', members: ['smoke'], role: 'probes of the running services' },
   { name: 'plan', members: ['plan'], role: 'the site pipeline and the plan' },
   { name: 'deploy', members: ['deploy'], role: 'the deploy runner' },
-  { name: 'fleet', members: ['fleet', 'pve'], role: 'patching and status of the running fleet' },
+  { name: 'fleet', members: ['fleet', 'pve', 'bootstrap'], role: 'patching and status of the running fleet' },
   { name: 'testing', members: ['testing'], role: 'a fictional fixture site and synthesis helpers for tests (@homelab/core/testing)' },
 ];
 

@@ -1,5 +1,5 @@
 /**
- * `homelab group | patch | status`: commander checks their flags and arguments (help, typos,
+ * `homelab group | patch | status | adopt | drift`: commander checks their flags and arguments (help, typos,
  * missing group, bad numbers), then runFleet gets them as the argument list it parses.
  */
 import { Command, Option } from 'commander';
@@ -7,7 +7,7 @@ import type { PatchLayer } from '@homelab/core';
 import { jsonOption, nonNegativeSeconds, positiveInteger, serviceOption } from './options.ts';
 
 /** Runs one fleet command with the arguments after its name, e.g. ("group", ["stop", "media", "--dry-run"]). */
-export type FleetRun = (command: 'group' | 'patch' | 'status', argv: readonly string[]) => Promise<void>;
+export type FleetRun = (command: 'group' | 'patch' | 'status' | 'adopt', argv: readonly string[]) => Promise<void>;
 
 type Values = Record<string, unknown>;
 
@@ -95,6 +95,14 @@ function statusCommand(run: FleetRun): Command {
   ]).action(async (opts: Values) => run('status', flagsToArgv(opts)));
 }
 
+function adoptCommand(run: FleetRun): Command {
+  return withOptions(new Command('adopt').description("match the cluster's guests to the address plan by VMID; Terraform import blocks so deploy imports running guests instead of creating them"), [
+    serviceOption('only this service'),
+    new Option('--write', 'write the import blocks to <state>/adopt/<service>.tf.json, where deploy picks them up (default: print them)'),
+    jsonOption('the matches, conflicts and import blocks'), ...tlsOptions(),
+  ]).action(async (opts: Values) => run('adopt', flagsToArgv(opts)));
+}
+
 export function fleetCommands(run: FleetRun): Command[] {
-  return [groupCommand(run), patchCommand(run), statusCommand(run)];
+  return [groupCommand(run), patchCommand(run), statusCommand(run), adoptCommand(run)];
 }

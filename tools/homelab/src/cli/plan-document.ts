@@ -2,13 +2,13 @@
  * `homelab plan --json`: the plan as data for CI and scripts. The shape is documented in
  * docs/cli.md; timings are left out so the same homelab gives the same document.
  */
-import { describeRouteAuth, shownServices, type ChangeStatus, type Homelab, type NormalizedService, type Plan, type Problem } from '@homelab/core';
+import { describeRouteAuth, shownServices, shownUnmeasured, unmeasuredInputsByService, type ChangeStatus, type Homelab, type NormalizedService, type Plan, type Problem } from '@homelab/core';
 import { validationDocument, type ValidationDocument } from './validation-document.ts';
 import type { ValidationSummary } from '../commands/validate.ts';
 
 type Changes = ReadonlyMap<string, { status: ChangeStatus; artifacts: readonly string[] }>;
 
-function serviceDocument(s: NormalizedService, wave: number, changes: Changes | undefined) {
+function serviceDocument(s: NormalizedService, wave: number, changes: Changes | undefined, waitsFor: readonly string[]) {
   const change = changes?.get(s.name);
   return {
     name: s.name,
@@ -36,6 +36,8 @@ function serviceDocument(s: NormalizedService, wave: number, changes: Changes | 
     })),
     routes: s.routes.map((r) => ({ url: `https://${r.fqdn}`, backend: r.backendUrl, auth: r.auth, public: r.public, admin: r.admin, description: describeRouteAuth(r) })),
     publicPorts: s.ports.filter((p) => p.public).map((p) => ({ port: p.port, protocol: p.protocol, description: p.description })),
+    /** Site paths of the unmeasured inputs this service waits for (deploy refuses it until they are measured). */
+    waitsFor,
   };
 }
 
@@ -58,6 +60,8 @@ export function planDocument(input: PlanDocumentInput) {
     .filter((w) => w.services.length);
   const usedNodes = new Set(home.services.filter((s) => names.has(s.name)).flatMap((s) => s.guests.map((g) => g.placement.node)));
   const validation: ValidationDocument | null = input.validation ? validationDocument(input.validation) : null;
+  const unmeasured = shownUnmeasured(unmeasuredInputsByService(home.site, home.services), names, partial);
+  const waitsFor = (service: string) => unmeasured.filter((u) => u.services.includes(service)).map((u) => u.input.path);
   const errors = input.problems.filter((p) => (p.severity ?? 'error') === 'error');
   return {
     site: home.site.name,
@@ -66,7 +70,8 @@ export function planDocument(input: PlanDocumentInput) {
     only: partial ? [...names] : null,
     ok: errors.length === 0 && (validation?.ok ?? false),
     waves: waves.map((w) => ({ wave: w.wave, services: w.services.map((s) => s.name) })),
-    services: waves.flatMap((w) => w.services.map((s) => serviceDocument(s, w.wave, changes))),
+    services: waves.flatMap((w) => w.services.map((s) => serviceDocument(s, w.wave, changes, waitsFor(s.name)))),
+    unmeasured: unmeasured.map(({ input, services }) => ({ input: input.path, node: input.node, kind: input.kind, measure: input.how, services })),
     capacity: {
       overcommitLimits: { cpu: home.site.overcommit.cpu, memory: home.site.overcommit.memory },
       nodes: plan.capacity.filter((c) => !partial || usedNodes.has(c.node)).map((c) => ({

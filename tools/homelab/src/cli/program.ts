@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatExitCodes } from '@homelab/core/exit-codes';
 import { defaultRoot, type CommandOptions } from '../commands/context.ts';
+import { bootstrapCommandDefinition } from './bootstrap-command.ts';
 import { deployCommandDefinition } from './deploy-command.ts';
 import { fleetCommands } from './fleet-commands.ts';
 import { jsonOption, serviceOption, servicesOf } from './options.ts';
@@ -81,6 +82,11 @@ export function buildProgram(done: (code: number) => void, write = { out: (s: st
     done(await deployCommand(flags, context(deploy)));
   });
   program.addCommand(deploy);
+
+  program.addCommand(bootstrapCommandDefinition(async (flags, cmd) => {
+    const { bootstrapCommand } = await import('../commands/bootstrap.ts');
+    done(await bootstrapCommand(flags, context(cmd)));
+  }));
 
   for (const fleet of fleetCommands(async (command, argv) => {
     const cmd = program.commands.find((c) => c.name() === command)!;

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   EXIT, backendFromEnv, deployServices, deployStateDir, deployUnitFromSynth, formatProblems, isError,
-  loadHomelab, synthesizeSite, writeDist, type DeployServicesOptions, type SynthResult,
+  loadHomelab, synthesizeSite, writeDist, type DeployServicesOptions, type DeploySummary, type SynthResult,
 } from '@homelab/core';
 import { unknownServiceMessage } from '../cli/service-names.ts';
 import { distRoot, loadSite } from './context.ts';
@@ -60,6 +60,8 @@ export interface DeployContext {
  */
 export type DeployCommandDeps = Partial<Pick<DeployServicesOptions, 'spawner' | 'findExecutable' | 'out' | 'err' | 'now' | 'env' | 'signal' | 'forceSignal' | 'confirm'>> & {
   readonly isTTY?: boolean;
+  /** Told the runner's summary (bootstrap reads which services changed). */
+  readonly onSummary?: (summary: DeploySummary) => void;
 };
 
 async function distIsCurrent(dir: string, result: SynthResult): Promise<boolean> {
@@ -167,6 +169,7 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
       ...(deps.findExecutable ? { findExecutable: deps.findExecutable } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     });
+    deps.onSummary?.(summary);
     if (flags.json) {
       out(JSON.stringify({
         result: summary.result, exitCode: summary.exitCode, services: summary.services, problems: summary.problems, notes: summary.notes,

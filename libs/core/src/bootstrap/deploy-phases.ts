@@ -1,0 +1,61 @@
+/**
+ * Phases 5 and 6: the stacks, through the deploy runner (synth, validation, preflight, locks,
+ * plan shown, records). First the `hypervisor` services alone, with the admin credential: they
+ * create homelab's Terraform role, user and token. Then every other service in dependency order,
+ * without the admin credential; the token they use comes from the hypervisor stack's output.
+ * The deploy records make both idempotent: an unchanged service is not applied again.
+ */
+import { dependencyWaves } from '../graph/waves.ts';
+import type { Homelab } from '../model/homelab.ts';
+import { adminTokenEnv, withAdminToken } from './admin-token.ts';
+import type { BootstrapBlocker, BootstrapContext, BootstrapPhase, PhaseResult, PlannedStep } from './phase.ts';
+
+/** The services that create the Proxmox identity every other stack uses. */
+export function accessServices(home: Homelab): string[] {
+  return home.services.filter((s) => s.provides.includes('hypervisor')).map((s) => s.name).sort();
+}
+
+/** Every other service, wave by wave. */
+export function laterWaves(home: Homelab): string[][] {
+  const access = new Set(accessServices(home));
+  const deps = new Map(home.services.filter((s) => !access.has(s.name)).map((s) => [s.name, s.dependsOn.filter((d) => !access.has(d))] as const));
+  return dependencyWaves(deps).waves.map((w) => [...w]);
+}
+
+function failed(services: readonly string[], exitCode: number): BootstrapBlocker {
+  return {
+    check: `deploy:${services.length === 1 ? services[0] : 'services'}`,
+    message: `deploy of ${services.join(', ')} ended with exit code ${exitCode} (its output above says why)`,
+    fix: 'Fix what the deploy output names, then rerun homelab bootstrap: deployed services are not applied again.',
+  };
+}
+
+export const accessPhase: BootstrapPhase = {
+  id: 'access',
+  title: 'Access: homelab\'s Terraform identity',
+  describe: (ctx) => accessServices(ctx.home).map((s): PlannedStep => ({
+    what: `deploy ${s} with ${adminTokenEnv(ctx.site)} (role, user, ACLs, token; its token output feeds every later stack)`, mutates: true,
+  })),
+  async run(ctx: BootstrapContext): Promise<PhaseResult> {
+    const services = accessServices(ctx.home);
+    if (!services.length) return { changed: [], verified: ['no hypervisor service: the provider token comes from the environment'], blockers: [] };
+    const result = await ctx.deploy(services, await withAdminToken(ctx.env, ctx.site, ctx.stateDir));
+    if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };
+    return { changed: result.changed, verified: result.changed.length ? [] : services.map((s) => `${s}: deployed, unchanged`), blockers: [] };
+  },
+};
+
+export const servicesPhase: BootstrapPhase = {
+  id: 'services',
+  title: 'Services, in dependency order',
+  describe: (ctx) => laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
+  async run(ctx): Promise<PhaseResult> {
+    const services = laterWaves(ctx.home).flat();
+    if (!services.length) return { changed: [], verified: [], blockers: [] };
+    const env = { ...ctx.env };
+    delete env[adminTokenEnv(ctx.site)];
+    const result = await ctx.deploy(services, env);
+    if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };
+    return { changed: result.changed, verified: result.changed.length ? [] : [`${services.length} services deployed, unchanged`], blockers: [] };
+  },
+};

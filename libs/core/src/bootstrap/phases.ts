@@ -1,0 +1,12 @@
+/** The bootstrap phases, in the order they run. */
+import { adminTokenPhase } from './admin-token.ts';
+import { bridgesPhase } from './bridges.ts';
+import { clusterPhase } from './cluster.ts';
+import { accessPhase, servicesPhase } from './deploy-phases.ts';
+import type { BootstrapPhase } from './phase.ts';
+import { preconditionsPhase } from './preconditions.ts';
+import { readinessPhase } from './readiness.ts';
+
+export const BOOTSTRAP_PHASES: readonly BootstrapPhase[] = [
+  preconditionsPhase, clusterPhase, bridgesPhase, adminTokenPhase, accessPhase, servicesPhase, readinessPhase,
+];

@@ -39,6 +39,7 @@ export const FLEET_USAGE = `usage:
                 [--image <installer>] [--ssh-user <user>] [--health-timeout <s>] [--lock-wait <s>]
   homelab status [--service <name>]... [--json]
   homelab adopt [--service <name>]... [--write] [--json]
+  homelab discover [--node <name>] [--json]
   API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN; TLS: --ca-file <pem> | HOMELAB_PVE_CA_FILE, --insecure | PROXMOX_VE_INSECURE=true`;
 
 /** Everything the commands touch outside their arguments, so tests can replace it. */
@@ -99,6 +100,7 @@ const FLAGS = {
   patch: { ...COMMON, parallel: { type: 'string' }, image: { type: 'string' }, 'ssh-user': { type: 'string' }, 'health-timeout': { type: 'string' }, 'lock-wait': { type: 'string' } },
   status: COMMON,
   adopt: { ...COMMON, write: { type: 'boolean' } },
+  discover: { ...COMMON, node: { type: 'string' } },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -140,6 +142,7 @@ export async function runFleet(command: string, options: CommandOptions, deps: F
     if (command === 'patch') return await patchCommand(options, deps);
     if (command === 'status') return await statusCommand(options, deps);
     if (command === 'adopt') return await clusterCommand(command, options, deps);
+    if (command === 'discover') return await discoverCommand(options, deps);
     throw new UsageError(`unknown fleet command "${command}".`);
   } catch (error) {
     return report(error, deps);
@@ -508,6 +511,16 @@ async function clusterCommand(command: 'adopt', options: CommandOptions, deps: F
   if (positionals.length) throw new UsageError(`${command} takes no argument; received ${positionals.join(' ')}. Name services with --service.`);
   const clientFor = (site: Site): PveClient => pveClient(site, values, deps);
   return (await import('./adopt.ts')).adoptCommand(options, deps, values, clientFor);
+}
+
+// ------------------------------------------------------------------ discover
+
+/** `discover` (its own module): the site's unmeasured inputs against the cluster's hardware listings. */
+async function discoverCommand(options: CommandOptions, deps: FleetDeps): Promise<number> {
+  const { values, positionals } = parse('discover', options);
+  if (values.help) { deps.out(FLEET_USAGE); return EXIT.ok; }
+  if (positionals.length) throw new UsageError(`discover takes no argument; received ${positionals.join(' ')}. Name a node with --node.`);
+  return (await import('./discover.ts')).discoverCommand(options, deps, values, (site) => pveClient(site, values, deps));
 }
 
 // ------------------------------------------------------------------ status

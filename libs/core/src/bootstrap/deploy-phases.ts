@@ -22,6 +22,22 @@ export function laterWaves(home: Homelab): string[][] {
   return dependencyWaves(deps).waves.map((w) => [...w]);
 }
 
+/** The port every Proxmox VE node serves its API on. */
+export const PVE_API_PORT = 8006;
+
+/**
+ * The provider's endpoint: the operator's, else the first node's API (every node of a cluster
+ * serves the whole cluster's API), said once so nobody wonders where it came from.
+ */
+export function withEndpoint(ctx: Pick<BootstrapContext, 'site' | 'out'>, env: BootstrapContext['env']): BootstrapContext['env'] {
+  const name = ctx.site.providerEnv.endpoint;
+  const first = ctx.site.nodes[0];
+  if (env[name]?.trim() || !first) return env;
+  const endpoint = `https://${first.ip}:${PVE_API_PORT}/`;
+  ctx.out(`  ${name} is not set: using ${endpoint} (${first.name})`);
+  return { ...env, [name]: endpoint };
+}
+
 function failed(services: readonly string[], exitCode: number): BootstrapBlocker {
   return {
     check: `deploy:${services.length === 1 ? services[0] : 'services'}`,
@@ -39,7 +55,7 @@ export const accessPhase: BootstrapPhase = {
   async run(ctx: BootstrapContext): Promise<PhaseResult> {
     const services = accessServices(ctx.home);
     if (!services.length) return { changed: [], verified: ['no hypervisor service: the provider token comes from the environment'], blockers: [] };
-    const result = await ctx.deploy(services, await withAdminToken(ctx.env, ctx.site, ctx.stateDir));
+    const result = await ctx.deploy(services, withEndpoint(ctx, await withAdminToken(ctx.env, ctx.site, ctx.stateDir)));
     if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };
     return { changed: result.changed, verified: result.changed.length ? [] : services.map((s) => `${s}: deployed, unchanged`), blockers: [] };
   },
@@ -52,7 +68,7 @@ export const servicesPhase: BootstrapPhase = {
   async run(ctx): Promise<PhaseResult> {
     const services = laterWaves(ctx.home).flat();
     if (!services.length) return { changed: [], verified: [], blockers: [] };
-    const env = { ...ctx.env };
+    const env = { ...withEndpoint(ctx, ctx.env) };
     delete env[adminTokenEnv(ctx.site)];
     const result = await ctx.deploy(services, env);
     if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };

@@ -16,3 +16,4 @@ export * from './state-check.ts';
 export * from './scrub.ts';
 export * from './tool-env.ts';
 export * from './adopt-imports.ts';
+export * from './drift-plan.ts';

@@ -16,4 +16,6 @@ export * from './status.ts';
 export * from './adopt.ts';
 export * from './discover.ts';
 export * from './node-hardware.ts';
+export * from './guest-drift.ts';
+export * from './drift.ts';
 export * from './format.ts';

@@ -10,7 +10,7 @@ import {
 } from './errors.ts';
 import { nodeTransport, TransportError, type PveTransport } from './transport.ts';
 import type { PveDisk, PveUsbDevice } from './hardware.ts';
-import type { CephStatus, ClusterResource, ClusterStatusEntry, GuestCurrentStatus, GuestType, TaskStatus } from './types.ts';
+import type { CephStatus, ClusterResource, ClusterStatusEntry, GuestConfig, GuestCurrentStatus, GuestType, TaskStatus } from './types.ts';
 
 export type PveParams = Readonly<Record<string, string | number | boolean | undefined>>;
 export type PveMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -146,6 +146,16 @@ export class PveClient {
   async guestStatus(node: string, type: GuestType, vmid: number): Promise<GuestCurrentStatus> {
     return this.request<GuestCurrentStatus>('GET', pathOf('nodes', node, type, vmid, 'status', 'current'));
   }
+
+  // ---- drift: a guest's configuration
+  /**
+   * `GET /nodes/{node}/{qemu|lxc}/{vmid}/config`: the configuration as it applies now (pending
+   * changes not included, `current` left unset), keys as PVE writes them (`net0`, `scsi0`, `mp0`).
+   */
+  async guestConfig(node: string, type: GuestType, vmid: number): Promise<GuestConfig> {
+    return (await this.request<GuestConfig>('GET', pathOf('nodes', node, type, vmid, 'config'))) ?? {};
+  }
+  // ---- end drift
 
   /** Starts a guest; returns the task's UPID. */
   async start(node: string, type: GuestType, vmid: number): Promise<string> {

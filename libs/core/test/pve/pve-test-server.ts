@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findSchemasDir } from '../../src/validate/schemas-dir.ts';
 import { HARDWARE_HANDLERS, type FakeDisk, type FakeUsb } from './handlers-hardware.ts';
+import { CONFIG_HANDLERS, type FakeGuestConfig } from './handlers-config.ts';
 
 export const APIDATA_FILE = 'test-data/pve-api-9.1.3.apidata.json';
 
@@ -211,6 +212,10 @@ export interface FakeGuest {
   status: 'running' | 'stopped';
   tags?: string;
   uptime?: number;
+  /** What `GET .../config` answers (handlers-config.ts). */
+  config?: FakeGuestConfig;
+  /** `GET .../config` fails with this HTTP status (e.g. 403 for a guest the token may not audit). */
+  configStatus?: { status: number; text: string };
 }
 
 export interface FakeCluster {
@@ -343,6 +348,7 @@ const HANDLERS: Record<string, Handler> = {
   'POST /nodes/{node}/qemu/{vmid}/status/stop': guestAction('stop', 'qemu'),
   'POST /nodes/{node}/qemu/{vmid}/status/shutdown': guestAction('shutdown', 'qemu'),
   ...HARDWARE_HANDLERS,
+  ...CONFIG_HANDLERS,
 };
 
 function guestCurrent(type: 'lxc' | 'qemu'): Handler {

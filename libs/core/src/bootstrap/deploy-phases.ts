@@ -7,6 +7,8 @@
  */
 import { dependencyWaves } from '../graph/waves.ts';
 import type { Homelab } from '../model/homelab.ts';
+import { unmeasuredInputsByService } from '../model/unmeasured-inputs.ts';
+import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
 import { adminTokenEnv, withAdminToken } from './admin-token.ts';
 import type { BootstrapBlocker, BootstrapContext, BootstrapPhase, PhaseResult, PlannedStep } from './phase.ts';
 
@@ -61,13 +63,34 @@ export const accessPhase: BootstrapPhase = {
   },
 };
 
+/**
+ * Hardware facts nobody has measured yet, with the services waiting for them: checked before the
+ * first of those services would deploy, so no wave stops half-way on one. The cluster is up by
+ * now, so discover can read them.
+ */
+export function unmeasuredBlockers(home: Homelab): BootstrapBlocker[] {
+  return unmeasuredInputsByService(home.site, home.services).filter((u) => u.services.length).map(({ input, services }) => ({
+    check: `unmeasured:${input.path}`,
+    message: `${input.path} is not measured yet (${input.how}); ${services.join(', ')} wait${services.length === 1 ? 's' : ''} for it`,
+    fix: `Run ${DISCOVER_COMMAND} (it reads the disks and USB devices from the cluster, which is up now), paste the values into the site, then rerun.`,
+  }));
+}
+
 export const servicesPhase: BootstrapPhase = {
   id: 'services',
   title: 'Services, in dependency order',
-  describe: (ctx) => laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
+  describe: (ctx) => {
+    const waiting = unmeasuredBlockers(ctx.home).length;
+    return [
+      { what: `every hardware fact a service needs is measured${waiting ? ` (${waiting} not yet: ${DISCOVER_COMMAND} reads them)` : ''}`, mutates: false },
+      ...laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
+    ];
+  },
   async run(ctx): Promise<PhaseResult> {
     const services = laterWaves(ctx.home).flat();
     if (!services.length) return { changed: [], verified: [], blockers: [] };
+    const unmeasured = unmeasuredBlockers(ctx.home);
+    if (unmeasured.length) return { changed: [], verified: [], blockers: unmeasured };
     const env = { ...withEndpoint(ctx, ctx.env) };
     delete env[adminTokenEnv(ctx.site)];
     const result = await ctx.deploy(services, env);

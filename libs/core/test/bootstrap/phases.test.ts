@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/model/homelab.ts';
 import { preconditionsPhase } from '../../src/bootstrap/preconditions.ts';
 import { readinessPhase } from '../../src/bootstrap/readiness.ts';
+import { servicesPhase } from '../../src/bootstrap/deploy-phases.ts';
+import { unmeasured } from '../../src/model/unmeasured.ts';
 import type { BootstrapContext } from '../../src/bootstrap/phase.ts';
 import type { ToolCommand, ToolResult } from '../../src/fleet/process-runner.ts';
 import { app, entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
@@ -104,5 +106,30 @@ describe('bootstrap readiness: guests running and VM agents answering', () => {
       'guest:102: app (LXC 102, app) is not in the cluster',
       'guest:103: vmapp (VM 103, vmapp) is not in the cluster',
     ]);
+  });
+});
+
+describe('bootstrap services: hardware facts measured before the first wave', () => {
+  it('an unmeasured USB id a service passes through: the whole phase is blocked before any deploy, naming the input, who waits and the fix', async () => {
+    const n2 = testSite.nodes[1]!;
+    const site = { ...testSite, nodes: [testSite.nodes[0]!, { ...n2, devices: { stick: { ...n2.devices.stick!, id: unmeasured('USB stick; lsusb on n2') } } }] };
+    const home = buildModel(site, entries(proxy, idp, { ...app, devices: [{ device: 'stick' }] }));
+    const deployed: string[][] = [];
+    const ctx = context(() => ok(), { site, home, deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: [] }; } });
+    const result = await servicesPhase.run(ctx);
+    expect(result.blockers).toEqual([{
+      check: 'unmeasured:nodes.n2.devices.stick.id',
+      message: 'nodes.n2.devices.stick.id is not measured yet (USB stick; lsusb on n2); app waits for it',
+      fix: 'Run npx homelab discover (it reads the disks and USB devices from the cluster, which is up now), paste the values into the site, then rerun.',
+    }]);
+    expect(deployed).toEqual([]);
+  });
+
+  it('every fact measured: the services deploy, in one run, dependencies first', async () => {
+    const deployed: string[][] = [];
+    const ctx = context(() => ok(), { deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: s.map((x) => `${x}: deployed`) }; } });
+    const result = await servicesPhase.run(ctx);
+    expect(result.blockers).toEqual([]);
+    expect(deployed).toEqual([['proxy', 'idp', 'app', 'vmapp']]);
   });
 });

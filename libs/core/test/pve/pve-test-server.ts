@@ -14,6 +14,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findSchemasDir } from '../../src/validate/schemas-dir.ts';
+import { HARDWARE_HANDLERS, type FakeDisk, type FakeUsb } from './handlers-hardware.ts';
 import { CONFIG_HANDLERS, type FakeGuestConfig } from './handlers-config.ts';
 
 export const APIDATA_FILE = 'test-data/pve-api-9.1.3.apidata.json';
@@ -197,6 +198,10 @@ export interface FakeNode {
   readonly ip: string;
   online: boolean;
   uptime: number;
+  /** What `disks/list` answers (handlers-hardware.ts). @default none */
+  disks?: FakeDisk[];
+  /** What `hardware/usb` answers (handlers-hardware.ts). @default none */
+  usb?: FakeUsb[];
 }
 
 export interface FakeGuest {
@@ -342,6 +347,7 @@ const HANDLERS: Record<string, Handler> = {
   'POST /nodes/{node}/qemu/{vmid}/status/start': guestAction('start', 'qemu'),
   'POST /nodes/{node}/qemu/{vmid}/status/stop': guestAction('stop', 'qemu'),
   'POST /nodes/{node}/qemu/{vmid}/status/shutdown': guestAction('shutdown', 'qemu'),
+  ...HARDWARE_HANDLERS,
   ...CONFIG_HANDLERS,
 };
 

@@ -40,6 +40,7 @@ export const FLEET_USAGE = `usage:
   homelab status [--service <name>]... [--json]
   homelab adopt [--service <name>]... [--write] [--json]
   homelab drift [--service <name>]... [--json]
+  homelab discover [--node <name>] [--json]
   API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN; TLS: --ca-file <pem> | HOMELAB_PVE_CA_FILE, --insecure | PROXMOX_VE_INSECURE=true`;
 
 /** Everything the commands touch outside their arguments, so tests can replace it. */
@@ -101,6 +102,7 @@ const FLAGS = {
   status: COMMON,
   adopt: { ...COMMON, write: { type: 'boolean' } },
   drift: COMMON,
+  discover: { ...COMMON, node: { type: 'string' } },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -142,6 +144,7 @@ export async function runFleet(command: string, options: CommandOptions, deps: F
     if (command === 'patch') return await patchCommand(options, deps);
     if (command === 'status') return await statusCommand(options, deps);
     if (command === 'adopt' || command === 'drift') return await clusterCommand(command, options, deps);
+    if (command === 'discover') return await discoverCommand(options, deps);
     throw new UsageError(`unknown fleet command "${command}".`);
   } catch (error) {
     return report(error, deps);
@@ -511,6 +514,16 @@ async function clusterCommand(command: 'adopt' | 'drift', options: CommandOption
   const clientFor = (site: Site): PveClient => pveClient(site, values, deps);
   if (command === 'adopt') return (await import('./adopt.ts')).adoptCommand(options, deps, values, clientFor);
   return (await import('./drift.ts')).driftCommand(options, deps, values, clientFor);
+}
+
+// ------------------------------------------------------------------ discover
+
+/** `discover` (its own module): the site's unmeasured inputs against the cluster's hardware listings. */
+async function discoverCommand(options: CommandOptions, deps: FleetDeps): Promise<number> {
+  const { values, positionals } = parse('discover', options);
+  if (values.help) { deps.out(FLEET_USAGE); return EXIT.ok; }
+  if (positionals.length) throw new UsageError(`discover takes no argument; received ${positionals.join(' ')}. Name a node with --node.`);
+  return (await import('./discover.ts')).discoverCommand(options, deps, values, (site) => pveClient(site, values, deps));
 }
 
 // ------------------------------------------------------------------ status

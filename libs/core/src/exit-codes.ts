@@ -9,6 +9,7 @@ export const EXIT = {
   usage: 2,
   refused: 3,
   setup: 4,
+  drift: 5,
   internal: 70,
   interrupted: 130,
 } as const;
@@ -22,6 +23,7 @@ const MEANINGS: Readonly<Record<keyof typeof EXIT, string>> = {
   usage: 'the command line is wrong (unknown command or flag, missing argument, bad value, unknown service); nothing ran',
   refused: 'refused before anything changed: preflight, a held lock, a group rule, or an apply not confirmed',
   setup: 'this machine is not set up: schemas folder missing or broken, a required tool or API setting absent',
+  drift: 'homelab drift: what runs differs from the code (a guest changed by hand, missing, or a plan with changes)',
   internal: 'a bug in homelab (rerun with HOMELAB_DEBUG=1 and report it)',
   interrupted: 'interrupted (Ctrl-C, SIGTERM, SIGHUP)',
 };

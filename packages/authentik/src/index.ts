@@ -12,6 +12,12 @@ const REDIS_IMAGE = 'docker.io/library/redis:7.4-alpine';
 const STACK = stackDir('authentik');
 const SECRET_KEY = 'AUTHENTIK_SECRET_KEY';
 const PG_PASSWORD = 'AUTHENTIK_PG_PASSWORD';
+/**
+ * The akadmin password of a fresh install: Authentik's own automated install reads it on the
+ * worker's first startup only (and not from a file), so a rebuilt Authentik needs no click
+ * through the out-of-box flow; later starts ignore it.
+ */
+export const BOOTSTRAP_PASSWORD = 'AUTHENTIK_BOOTSTRAP_PASSWORD';
 
 function authentikEnvironment(): Record<string, string> {
   return {
@@ -50,13 +56,13 @@ function files(ctx: RenderContext): ConfigFile[] {
         healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep PONG'], interval: '30s', timeout: '3s', retries: 5, start_period: '20s' },
       },
       server: { ...app('server'), ports: ['9000:9000', '9443:9443', '9300:9300'] },
-      worker: app('worker'),
+      worker: { ...app('worker'), environment: { ...authentikEnvironment(), AUTHENTIK_BOOTSTRAP_PASSWORD: composeRef(BOOTSTRAP_PASSWORD) } },
     },
     volumes: { database: { driver: 'local' }, redis: { driver: 'local' } },
   });
   return [
     { path: `${STACK}/compose.yml`, mode: '0644', format: 'compose', content: toYaml(compose, { header: generatedHeader(pkg, 'Authentik: server, worker, PostgreSQL and Redis.') }) },
-    envFile(`${STACK}/.env`, [PG_PASSWORD, SECRET_KEY], {}, [STACK]),
+    envFile(`${STACK}/.env`, [PG_PASSWORD, SECRET_KEY, BOOTSTRAP_PASSWORD], {}, [STACK]),
     // The outpost binding lives with Authentik too, so deploying Authentik alone restores it.
     outpostFile(ctx.services, ctx.service),
   ];
@@ -82,6 +88,7 @@ export default defineService({
   secrets: [
     { env: SECRET_KEY, description: 'Authentik secret key (signs sessions and tokens); 50+ random characters' },
     { env: PG_PASSWORD, description: 'Password of the authentik PostgreSQL user' },
+    { env: BOOTSTRAP_PASSWORD, description: 'Password of akadmin on a fresh install (Authentik reads it on first startup only; sign in and add yourself to the admin group)' },
   ],
   dependsOn: ['traefik'],
   files,

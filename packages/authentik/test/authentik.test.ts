@@ -36,6 +36,11 @@ describe('authentik: compose stack', () => {
     expect(dotenv).toContain("AUTHENTIK_SECRET_KEY={{ lookup('ansible.builtin.env', 'AUTHENTIK_SECRET_KEY') }}");
     expect(a.json('manifest.json').artifacts.find((x: any) => x.target?.path === '/opt/stacks/authentik/.env').target.mode).toBe('0600');
   });
+  it('a fresh install needs no click through the setup flow: the worker gets the akadmin bootstrap password (by name), the server does not', () => {
+    expect(compose.services.worker.environment.AUTHENTIK_BOOTSTRAP_PASSWORD).toMatch(/^\$\{AUTHENTIK_BOOTSTRAP_PASSWORD:\?/);
+    expect(compose.services.server.environment.AUTHENTIK_BOOTSTRAP_PASSWORD).toBeUndefined();
+    expect(a.text('files/authentik/opt/stacks/authentik/.env')).toContain("AUTHENTIK_BOOTSTRAP_PASSWORD={{ lookup('ansible.builtin.env', 'AUTHENTIK_BOOTSTRAP_PASSWORD') }}");
+  });
   it('mounts the homelab blueprints directory', () => {
     expect(compose.services.worker.volumes).toContain('./blueprints/homelab:/blueprints/homelab');
   });

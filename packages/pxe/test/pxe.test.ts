@@ -54,7 +54,7 @@ describe('pxe: dnsmasq', () => {
   });
   it('installs dnsmasq, fetches the loaders once, and restarts dnsmasq when its config changes', () => {
     const play = (parse(p.text('ansible/playbook.yml')) as any[])[0];
-    expect(play.tasks[0]['ansible.builtin.apt'].name).toEqual(['curl', 'dnsmasq']);
+    expect(play.tasks.find((t: any) => t['ansible.builtin.apt'])['ansible.builtin.apt'].name).toEqual(['curl', 'dnsmasq']);
     expect(play.tasks.find((t: any) => t.name === 'Install /etc/dnsmasq.d/pxe.conf').notify).toEqual(['Restart dnsmasq.service']);
     expect(play.tasks.map((t: any) => t.name)).toEqual(expect.arrayContaining(['Enable and start dnsmasq.service', 'Enable and start pxe-netboot-fetch.service']));
   });

@@ -51,7 +51,7 @@ describe('recipe-site: nginx and the Go app', () => {
   });
   it('installs nginx, restarts it when nginx.conf changes, and enables the app', () => {
     const play = (parse(r.text('ansible/playbook.yml')) as any[]).find((p) => p.hosts === 'recipe-site');
-    expect(play.tasks[0]['ansible.builtin.apt'].name).toEqual(['nginx', 'sqlite3']);
+    expect(play.tasks.find((t: any) => t['ansible.builtin.apt'])['ansible.builtin.apt'].name).toEqual(['nginx', 'sqlite3']);
     expect(play.tasks.find((t: any) => t.name === 'Install /etc/nginx/nginx.conf').notify).toEqual(['Restart nginx.service']);
     expect(play.tasks.map((t: any) => t.name)).toEqual(expect.arrayContaining(['Enable and start nginx.service', 'Enable and start recipe-site.service']));
   });

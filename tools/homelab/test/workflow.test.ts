@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { STATE_ENV } from '@homelab/core';
 import { synthesizeThisSite, WORKSPACE_ROOT } from '@homelab/site/testing';
-import { deployEnvNames, WORKFLOW_FILE, workflowText } from '../src/ci/workflow.ts';
+import { deployEnvNames, DRIFT_SCHEDULE, driftEnvNames, WORKFLOW_FILE, workflowText } from '../src/ci/workflow.ts';
 import { TARGETS } from './workflow-targets.ts';
 
 const synthesis = await synthesizeThisSite();
@@ -32,16 +32,16 @@ const runsNx = (s: Step) => /\bnx\b/.test(s.run ?? '');
 
 /**
  * Evaluates the small subset of GitHub's expression language the workflow's `if:`s use:
- * `<context path> == '<literal>'` joined by `&&`. Anything else throws, so a rewrite of a
+ * `<context path> == '<literal>'` joined by `&&`, alternatives by `||`. Anything else throws, so a rewrite of a
  * condition into another form fails here instead of passing untested.
  */
 function evaluateIf(expression: string, context: Record<string, string>): boolean {
-  return expression.split('&&').every((term) => {
+  return expression.split('||').some((alternative) => alternative.split('&&').every((term) => {
     const m = /^\s*([\w.-]+)\s*==\s*'([^']*)'\s*$/.exec(term);
     if (!m) throw new Error(`cannot evaluate ${JSON.stringify(term)} of ${JSON.stringify(expression)}`);
     if (!(m[1]! in context)) throw new Error(`no value for ${m[1]} in the scenario`);
     return context[m[1]!] === m[2];
-  });
+  }));
 }
 
 describe('the operator workflow', () => {
@@ -50,7 +50,7 @@ describe('the operator workflow', () => {
   });
 
   it('has the shape GitHub Actions requires: triggers, and jobs with runs-on and steps of one kind each', () => {
-    expect(Object.keys(wf.on).sort()).toEqual(['pull_request', 'push']);
+    expect(Object.keys(wf.on).sort()).toEqual(['pull_request', 'push', 'schedule', 'workflow_dispatch']);
     for (const [name, job] of Object.entries(jobs)) {
       expect(job['runs-on'], name).toBeDefined();
       expect(job.steps.length, name).toBeGreaterThan(0);
@@ -143,7 +143,7 @@ describe('secrets reach only the steps that use them', () => {
 
   it('only the deploy step and the changesets step (its GITHUB_TOKEN) see any secret, and no command line names one', () => {
     const withSecrets = allSteps.filter(({ step }) => secretRef.test(JSON.stringify(step.env ?? {}))).map(({ job, step }) => `${job}: ${step.name}`);
-    expect(withSecrets.sort()).toEqual(['deploy: Deploy what changed, in dependency order', 'release: Version PR (changesets)']);
+    expect(withSecrets.sort()).toEqual(['deploy: Deploy what changed, in dependency order', 'drift: Drift: live guests and plans against the code', 'release: Version PR (changesets)']);
     expect(jobs.release!.steps.find((s) => s.id === 'changesets')!.env).toEqual({ GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' });
     for (const { job, step } of allSteps) expect(`${step.run ?? ''}${JSON.stringify(step.with ?? {})}`, `${job}: ${step.name}`).not.toMatch(secretRef);
   });
@@ -213,6 +213,55 @@ describe('the commands it runs exist', () => {
     const all = allSteps.map(({ step }) => step.run ?? '');
     for (const run of all) {
       for (const m of run.matchAll(/nx affected -t ([\w ]+?) --/g)) for (const t of m[1]!.split(' ')) expect(TARGETS).toContain(t);
+    }
+  });
+});
+
+describe('drift runs on a schedule and fails the run when what runs differs from the code', () => {
+  const drift = jobs.drift!;
+
+  it.each([
+    ['the daily schedule', 'schedule', true],
+    ['a manual run', 'workflow_dispatch', true],
+    ['a push', 'push', false],
+    ['a pull request', 'pull_request', false],
+  ])('%s: drift %s', (_label, event, runs) => {
+    expect(evaluateIf(drift.if!, { 'github.event_name': event })).toBe(runs);
+    // No other job runs on the schedule: the schedule never deploys.
+    for (const [name, job] of Object.entries(jobs)) if (name !== 'drift' && event === 'schedule') expect(evaluateIf(job.if!, { 'github.event_name': event, 'needs.release.outputs.hasChangesets': 'false' }), name).toBe(false);
+  });
+
+  it('daily, on the self-hosted runner beside deploy (the API and the state), never while a deploy runs', () => {
+    expect(wf.on.schedule).toEqual([{ cron: DRIFT_SCHEDULE }]);
+    expect(drift['runs-on']).toEqual(jobs.deploy!['runs-on']);
+    expect((drift as unknown as { concurrency: unknown }).concurrency).toEqual((jobs.deploy as unknown as { concurrency: unknown }).concurrency);
+    expect(drift.env?.[STATE_ENV]).toBe(`\${{ vars.${STATE_ENV} }}`);
+  });
+
+  it('runs homelab drift through tee (bash pipefail keeps its exit 5), with only the infra variables, and puts the report in the summary', () => {
+    const step = drift.steps.find((s) => /homelab drift/.test(s.run ?? ''))!;
+    expect(step.run).toBe('npx homelab drift | tee drift.txt');
+    expect(Object.keys(step.env!).sort()).toEqual(driftEnvNames(synthesis));
+    expect(Object.keys(step.env!)).toEqual(expect.arrayContaining(['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_API_TOKEN', 'TF_VAR_ssh_public_key']));
+    expect(Object.keys(step.env!)).not.toContain('CF_DNS_API_TOKEN');
+    const summary = drift.steps.find((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ''))!;
+    expect(summary.if).toBe('always()');
+    expect(summary.run).toContain('cat drift.txt');
+    expect(stepIndex(drift, (s) => !!s.uses?.startsWith('opentofu/setup-opentofu@'))).toBeLessThan(stepIndex(drift, (s) => s === step));
+  });
+
+  it('the step, run the way GitHub runs `shell: bash`, fails with drift\'s exit 5', () => {
+    const step = drift.steps.find((s) => /homelab drift/.test(s.run ?? ''))!;
+    const dir = mkdtempSync(join(tmpdir(), 'wf-drift-'));
+    try {
+      writeFileSync(join(dir, 'npx'), '#!/bin/sh\necho "app  DRIFTED"\nexit 5\n');
+      chmodSync(join(dir, 'npx'), 0o755);
+      writeFileSync(join(dir, 'step.sh'), step.run!);
+      const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'step.sh')], { cwd: dir, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: 'utf8' });
+      expect(bash.status).toBe(5);
+      expect(readFileSync(join(dir, 'drift.txt'), 'utf8')).toBe('app  DRIFTED\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

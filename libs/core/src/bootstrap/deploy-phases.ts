@@ -7,6 +7,8 @@
  */
 import { dependencyWaves } from '../graph/waves.ts';
 import type { Homelab } from '../model/homelab.ts';
+import { unmeasuredInputsByService } from '../model/unmeasured-inputs.ts';
+import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
 import { adminTokenEnv, withAdminToken } from './admin-token.ts';
 import type { BootstrapBlocker, BootstrapContext, BootstrapPhase, PhaseResult, PlannedStep } from './phase.ts';
 
@@ -20,6 +22,22 @@ export function laterWaves(home: Homelab): string[][] {
   const access = new Set(accessServices(home));
   const deps = new Map(home.services.filter((s) => !access.has(s.name)).map((s) => [s.name, s.dependsOn.filter((d) => !access.has(d))] as const));
   return dependencyWaves(deps).waves.map((w) => [...w]);
+}
+
+/** The port every Proxmox VE node serves its API on. */
+export const PVE_API_PORT = 8006;
+
+/**
+ * The provider's endpoint: the operator's, else the first node's API (every node of a cluster
+ * serves the whole cluster's API), said once so nobody wonders where it came from.
+ */
+export function withEndpoint(ctx: Pick<BootstrapContext, 'site' | 'out'>, env: BootstrapContext['env']): BootstrapContext['env'] {
+  const name = ctx.site.providerEnv.endpoint;
+  const first = ctx.site.nodes[0];
+  if (env[name]?.trim() || !first) return env;
+  const endpoint = `https://${first.ip}:${PVE_API_PORT}/`;
+  ctx.out(`  ${name} is not set: using ${endpoint} (${first.name})`);
+  return { ...env, [name]: endpoint };
 }
 
 function failed(services: readonly string[], exitCode: number): BootstrapBlocker {
@@ -39,20 +57,41 @@ export const accessPhase: BootstrapPhase = {
   async run(ctx: BootstrapContext): Promise<PhaseResult> {
     const services = accessServices(ctx.home);
     if (!services.length) return { changed: [], verified: ['no hypervisor service: the provider token comes from the environment'], blockers: [] };
-    const result = await ctx.deploy(services, await withAdminToken(ctx.env, ctx.site, ctx.stateDir));
+    const result = await ctx.deploy(services, withEndpoint(ctx, await withAdminToken(ctx.env, ctx.site, ctx.stateDir)));
     if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };
     return { changed: result.changed, verified: result.changed.length ? [] : services.map((s) => `${s}: deployed, unchanged`), blockers: [] };
   },
 };
 
+/**
+ * Hardware facts nobody has measured yet, with the services waiting for them: checked before the
+ * first of those services would deploy, so no wave stops half-way on one. The cluster is up by
+ * now, so discover can read them.
+ */
+export function unmeasuredBlockers(home: Homelab): BootstrapBlocker[] {
+  return unmeasuredInputsByService(home.site, home.services).filter((u) => u.services.length).map(({ input, services }) => ({
+    check: `unmeasured:${input.path}`,
+    message: `${input.path} is not measured yet (${input.how}); ${services.join(', ')} wait${services.length === 1 ? 's' : ''} for it`,
+    fix: `Run ${DISCOVER_COMMAND} (it reads the disks and USB devices from the cluster, which is up now), paste the values into the site, then rerun.`,
+  }));
+}
+
 export const servicesPhase: BootstrapPhase = {
   id: 'services',
   title: 'Services, in dependency order',
-  describe: (ctx) => laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
+  describe: (ctx) => {
+    const waiting = unmeasuredBlockers(ctx.home).length;
+    return [
+      { what: `every hardware fact a service needs is measured${waiting ? ` (${waiting} not yet: ${DISCOVER_COMMAND} reads them)` : ''}`, mutates: false },
+      ...laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
+    ];
+  },
   async run(ctx): Promise<PhaseResult> {
     const services = laterWaves(ctx.home).flat();
     if (!services.length) return { changed: [], verified: [], blockers: [] };
-    const env = { ...ctx.env };
+    const unmeasured = unmeasuredBlockers(ctx.home);
+    if (unmeasured.length) return { changed: [], verified: [], blockers: unmeasured };
+    const env = { ...withEndpoint(ctx, ctx.env) };
     delete env[adminTokenEnv(ctx.site)];
     const result = await ctx.deploy(services, env);
     if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };

@@ -5,6 +5,7 @@ export * from './cluster-status.ts';
 export * from './preconditions.ts';
 export * from './cluster.ts';
 export * from './bridges.ts';
+export * from './ceph-packages.ts';
 export * from './admin-token.ts';
 export * from './deploy-phases.ts';
 export * from './readiness.ts';

@@ -9,7 +9,7 @@ import type { Site } from '../model/site.ts';
 import type { DeployEnv } from '../process/run-tool.ts';
 import type { ProcessRunner, RunSignals, ToolCommand } from '../fleet/process-runner.ts';
 
-export type PhaseId = 'preconditions' | 'cluster' | 'bridges' | 'admin-token' | 'access' | 'services' | 'readiness';
+export type PhaseId = 'preconditions' | 'cluster' | 'bridges' | 'ceph-packages' | 'admin-token' | 'access' | 'services' | 'readiness';
 
 /** One line of the dry-run sequence: a command to run, or a check that only reads. */
 export interface PlannedStep {

@@ -1,6 +1,7 @@
 /** The bootstrap phases, in the order they run. */
 import { adminTokenPhase } from './admin-token.ts';
 import { bridgesPhase } from './bridges.ts';
+import { cephPackagesPhase } from './ceph-packages.ts';
 import { clusterPhase } from './cluster.ts';
 import { accessPhase, servicesPhase } from './deploy-phases.ts';
 import type { BootstrapPhase } from './phase.ts';
@@ -8,5 +9,5 @@ import { preconditionsPhase } from './preconditions.ts';
 import { readinessPhase } from './readiness.ts';
 
 export const BOOTSTRAP_PHASES: readonly BootstrapPhase[] = [
-  preconditionsPhase, clusterPhase, bridgesPhase, adminTokenPhase, accessPhase, servicesPhase, readinessPhase,
+  preconditionsPhase, clusterPhase, bridgesPhase, cephPackagesPhase, adminTokenPhase, accessPhase, servicesPhase, readinessPhase,
 ];

@@ -17,6 +17,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dependencyWaves } from '../graph/waves.ts';
 import type { Problem } from '../model/problem.ts';
@@ -39,7 +40,7 @@ import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type
 import { scrubDeep, secretNames, secretScrubber, type Scrub } from './scrub.ts';
 import { checkStateDir, prepareStateDir } from './state-check.ts';
 import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';
-import { clearAdoptImports, copyAdoptImports } from './adopt-imports.ts';
+import { adoptImportsPath, clearAdoptImports, copyAdoptImports } from './adopt-imports.ts';
 import { statePaths } from './state-dir.ts';
 import { atStatePath, StateError } from './state-error.ts';
 import { terraformStatePath } from './terraform-state.ts';
@@ -397,6 +398,10 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     out(`deploy --dry-run: preflight ${found ? `found ${found}` : 'passed'}; these commands would run, in order (nothing was run):`);
     out(`deploy --dry-run: under its lock, each service is copied from dist/<svc>/ to ${join(stateDir, 'runs', '<svc>', '<run-id>')}/ and its tools run there (the cwd below is the dist/ it is copied from)`);
     printCommands(calls, out);
+    for (const u of candidates) {
+      const adopted = adoptImportsPath(stateDir, u.service);
+      if (u.infra && existsSync(adopted)) out(`[${u.service}] with: the import blocks of \`homelab adopt\` (${adopted}), copied beside cdk.tf.json: the plan imports those guests`);
+    }
     for (const u of candidates) out(`[${u.service}] then: record ${statePaths.record(stateDir, u.service)}`);
     if (warnings.length || blocking.length) err(formatProblems([...blocking, ...warnings]));
     return finish('dry-run', blocking.length ? EXIT.refused : EXIT.ok, { problems: [...blocking, ...warnings], notes: pre.notes, commands: calls });

@@ -17,3 +17,4 @@ export * from './scrub.ts';
 export * from './tool-env.ts';
 export * from './provider-token.ts';
 export * from './adopt-imports.ts';
+export * from './drift-plan.ts';

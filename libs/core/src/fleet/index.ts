@@ -14,4 +14,8 @@ export * from './patch-plan.ts';
 export * from './patch-run.ts';
 export * from './status.ts';
 export * from './adopt.ts';
+export * from './discover.ts';
+export * from './node-hardware.ts';
+export * from './guest-drift.ts';
+export * from './drift.ts';
 export * from './format.ts';

@@ -9,7 +9,8 @@ import {
   PveApiError, PveAuthError, PveNotConfiguredError, PveTaskFailedError, PveTaskTimeoutError, PveTlsError, PveUnreachableError,
 } from './errors.ts';
 import { nodeTransport, TransportError, type PveTransport } from './transport.ts';
-import type { CephStatus, ClusterResource, ClusterStatusEntry, GuestCurrentStatus, GuestType, TaskStatus } from './types.ts';
+import type { PveDisk, PveUsbDevice } from './hardware.ts';
+import type { CephStatus, ClusterResource, ClusterStatusEntry, GuestConfig, GuestCurrentStatus, GuestType, TaskStatus } from './types.ts';
 
 export type PveParams = Readonly<Record<string, string | number | boolean | undefined>>;
 export type PveMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -146,6 +147,16 @@ export class PveClient {
     return this.request<GuestCurrentStatus>('GET', pathOf('nodes', node, type, vmid, 'status', 'current'));
   }
 
+  // ---- drift: a guest's configuration
+  /**
+   * `GET /nodes/{node}/{qemu|lxc}/{vmid}/config`: the configuration as it applies now (pending
+   * changes not included, `current` left unset), keys as PVE writes them (`net0`, `scsi0`, `mp0`).
+   */
+  async guestConfig(node: string, type: GuestType, vmid: number): Promise<GuestConfig> {
+    return (await this.request<GuestConfig>('GET', pathOf('nodes', node, type, vmid, 'config'))) ?? {};
+  }
+  // ---- end drift
+
   /** Starts a guest; returns the task's UPID. */
   async start(node: string, type: GuestType, vmid: number): Promise<string> {
     return this.request<string>('POST', pathOf('nodes', node, type, vmid, 'status', 'start'));
@@ -186,5 +197,20 @@ export class PveClient {
       await this.sleep(Math.min(pollMs, Math.max(0, timeoutMs - elapsed)));
       pollMs = Math.min(pollMs * 2, 5_000);
     }
+  }
+
+  // ---------------------------------------------------------------- hardware (homelab discover)
+
+  /** The node's disks (`GET /nodes/{node}/disks/list`, Sys.Audit); SMART is skipped: discover needs ids, not health. */
+  async disks(node: string): Promise<PveDisk[]> {
+    // PVE answers the booleans as 0/1.
+    type Raw = Omit<PveDisk, 'gpt' | 'mounted'> & { readonly gpt: unknown; readonly mounted: unknown };
+    const items = await this.request<Raw[]>('GET', pathOf('nodes', node, 'disks', 'list'), { skipsmart: true });
+    return (items ?? []).map((d) => ({ ...d, gpt: d.gpt === 1 || d.gpt === true, mounted: d.mounted === 1 || d.mounted === true }));
+  }
+
+  /** The node's USB devices (`GET /nodes/{node}/hardware/usb`; PVE asks Sys.Modify on / for it). */
+  async usbDevices(node: string): Promise<PveUsbDevice[]> {
+    return (await this.request<PveUsbDevice[]>('GET', pathOf('nodes', node, 'hardware', 'usb'))) ?? [];
   }
 }

@@ -2,5 +2,6 @@
 export * from './errors.ts';
 export * from './config.ts';
 export * from './types.ts';
+export * from './hardware.ts';
 export * from './transport.ts';
 export * from './client.ts';

@@ -63,3 +63,11 @@ export interface GuestCurrentStatus {
   readonly name?: string;
   readonly uptime?: number;
 }
+
+/**
+ * `GET /nodes/{node}/{lxc|qemu}/{vmid}/config`: PVE's config keys with their raw values. Numbers
+ * for `cores`, `cpuunits`, `balloon`, `swap` and LXC `memory`; strings for the rest (QEMU
+ * `memory` is `[current=]<MiB>`; disks `<storage>:<volume>,size=8G,...`; `net0`
+ * `name=eth0,bridge=vmbr0,ip=...` or `virtio=<mac>,bridge=vmbr0`; `tags` `;`-separated).
+ */
+export type GuestConfig = Readonly<Record<string, string | number | undefined>>;

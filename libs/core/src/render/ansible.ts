@@ -114,6 +114,9 @@ function runOnlyWhenTagSelected<H extends { readonly tags: readonly HandlerTag[]
 
 type HandlerTag = 'stack' | 'units';
 
+/** How long a play waits for its host to answer over SSH: a guest's first boot, or a reboot. */
+export const WAIT_FOR_HOST_SECONDS = 600;
+
 /**
  * The plays, one per host; first, when any templated file reads an environment variable, the
  * play that stops everything unless all of them are set (ansible-env-check.ts).
@@ -148,6 +151,12 @@ function hostPlays(input: PlaybookInput): unknown[] {
       .map((owner) => ({ owner, dirs: allDirs.filter((d) => dirOwner(d) === owner) }));
     const pkgs = input.packages[h.host] ?? [];
     const tasks: unknown[] = [];
+    // The apply that created a guest returns once Proxmox started it, before its SSH answers (and
+    // a first boot may reboot); every later deploy finds it answering at once. `always`: whatever
+    // --tags select, the wait comes first.
+    if (h.host !== DEPLOY_MACHINE) {
+      tasks.push({ name: 'Wait until the host answers', 'ansible.builtin.wait_for_connection': { timeout: WAIT_FOR_HOST_SECONDS }, tags: ['always'] });
+    }
     if (pkgs.length) {
       tasks.push({
         name: 'Install host packages',

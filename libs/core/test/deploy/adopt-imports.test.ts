@@ -54,6 +54,19 @@ describe('adopted guests in deploy', () => {
     expect(seen).toEqual(['cdk.tf.json']);
   });
 
+  it('--dry-run says the plan would import them, copies nothing and leaves the file', async () => {
+    const { root, stateDir, out, options } = setup();
+    await writeAdoptImports(stateDir, 'proxy', BLOCKS);
+    const fake = fakeSpawner();
+    const summary = await deployServices([unitOf(root, 'proxy'), unitOf(root, 'idp')], { ...options, dryRun: true, spawner: fake.spawner });
+    expect(summary.exitCode).toBe(EXIT.ok);
+    expect(out.lines).toContain(`[proxy] with: the import blocks of \`homelab adopt\` (${adoptImportsPath(stateDir, 'proxy')}), copied beside cdk.tf.json: the plan imports those guests`);
+    expect(out.lines.filter((l) => l.includes('homelab adopt'))).toHaveLength(1);
+    expect(fake.argv()).toEqual([]);
+    expect(existsSync(join(stateDir, 'runs'))).toBe(false);
+    expect(await readAdoptImports(stateDir, 'proxy')).toHaveLength(1);
+  });
+
   it('the document is the same bytes for the same blocks in any order', () => {
     const two = [{ to: 'b.x', id: 'n1/2' }, { to: 'a.x', id: 'n1/1' }];
     expect(importDocument(two)).toBe(importDocument([...two].reverse()));

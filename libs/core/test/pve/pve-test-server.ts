@@ -14,6 +14,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findSchemasDir } from '../../src/validate/schemas-dir.ts';
+import { HARDWARE_HANDLERS, type FakeDisk, type FakeUsb } from './handlers-hardware.ts';
+import { CONFIG_HANDLERS, type FakeGuestConfig } from './handlers-config.ts';
 
 export const APIDATA_FILE = 'test-data/pve-api-9.1.3.apidata.json';
 
@@ -196,6 +198,10 @@ export interface FakeNode {
   readonly ip: string;
   online: boolean;
   uptime: number;
+  /** What `disks/list` answers (handlers-hardware.ts). @default none */
+  disks?: FakeDisk[];
+  /** What `hardware/usb` answers (handlers-hardware.ts). @default none */
+  usb?: FakeUsb[];
 }
 
 export interface FakeGuest {
@@ -206,6 +212,10 @@ export interface FakeGuest {
   status: 'running' | 'stopped';
   tags?: string;
   uptime?: number;
+  /** What `GET .../config` answers (handlers-config.ts). */
+  config?: FakeGuestConfig;
+  /** `GET .../config` fails with this HTTP status (e.g. 403 for a guest the token may not audit). */
+  configStatus?: { status: number; text: string };
 }
 
 export interface FakeCluster {
@@ -251,7 +261,7 @@ export interface PveTestServer {
 
 interface Task { upid: string; node: string; type: string; id: string; user: string; starttime: number; polls: number; exitstatus: string }
 
-type Handler = (ctx: { params: Record<string, string>; cluster: FakeCluster; tasks: Map<string, Task>; user: string }) =>
+export type Handler = (ctx: { params: Record<string, string>; cluster: FakeCluster; tasks: Map<string, Task>; user: string }) =>
   { status?: number; statusText?: string; data: unknown };
 
 let taskCounter = 0;
@@ -337,6 +347,8 @@ const HANDLERS: Record<string, Handler> = {
   'POST /nodes/{node}/qemu/{vmid}/status/start': guestAction('start', 'qemu'),
   'POST /nodes/{node}/qemu/{vmid}/status/stop': guestAction('stop', 'qemu'),
   'POST /nodes/{node}/qemu/{vmid}/status/shutdown': guestAction('shutdown', 'qemu'),
+  ...HARDWARE_HANDLERS,
+  ...CONFIG_HANDLERS,
 };
 
 function guestCurrent(type: 'lxc' | 'qemu'): Handler {

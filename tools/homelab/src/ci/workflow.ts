@@ -8,6 +8,9 @@
  *                 once that PR is merged there are none, and `deploy` deploys what changed since
  *                 the last deployed tag on a self-hosted runner on the LAN, smoke-tests it, then
  *                 moves the tag. A feature merge and its version PR merge thus deploy once.
+ *   schedule (daily) and workflow_dispatch: `drift` runs `homelab drift` on the self-hosted
+ *                 runner (it reaches the API and the state); drift fails the job (exit 5), so
+ *                 GitHub reports it, and the report goes to the job summary.
  *
  * Every `run:` is bash (`defaults.run.shell`: GitHub runs `bash --noprofile --norc -eo pipefail`),
  * so a failed command piped into `tee` fails its step. Secrets are given only to the step that
@@ -19,7 +22,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STATE_ENV, toYaml, type SiteSynthesis } from '@homelab/core';
+import { STATE_ENV, deployUnitFromSynth, driftServices, toYaml, type SiteSynthesis } from '@homelab/core';
 
 export const WORKFLOW_FILE = '.github/workflows/homelab.yml';
 export const DEPLOYED_TAG = 'deployed/prod';
@@ -50,6 +53,19 @@ const NX_ENV = {
 /** Every environment variable any service's deploy needs, sorted. */
 export function deployEnvNames(synthesis: SiteSynthesis): string[] {
   return [...new Set(synthesis.results.flatMap((r) => r.manifest.env))].sort();
+}
+
+/** Daily, off the full hour (GitHub delays runs queued on the hour). */
+export const DRIFT_SCHEDULE = '23 5 * * *';
+
+/**
+ * What `homelab drift` reads: the variables the infra step of each service with guests needs
+ * (the provider's, TF_VAR_*), for its plans; no secret only a playbook uses.
+ */
+export function driftEnvNames(synthesis: SiteSynthesis): string[] {
+  const guests = new Set(driftServices(synthesis.home, []).map((s) => s.name));
+  return [...new Set(synthesis.results.filter((r) => guests.has(r.service))
+    .flatMap((r) => deployUnitFromSynth(r, { home: synthesis.home, root: '.', distRoot: 'dist' }).env.filter((e) => e.step === 'infra').map((e) => e.name)))].sort();
 }
 
 function setup(): unknown[] {
@@ -83,9 +99,10 @@ function nxCache(): unknown {
 
 export function renderWorkflow(synthesis: SiteSynthesis): Record<string, unknown> {
   const secrets = Object.fromEntries(deployEnvNames(synthesis).map((n) => [n, `\${{ secrets.${n} }}`]));
+  const driftSecrets = Object.fromEntries(driftEnvNames(synthesis).map((n) => [n, `\${{ secrets.${n} }}`]));
   return {
     name: 'homelab',
-    on: { pull_request: { branches: ['main'] }, push: { branches: ['main'] } },
+    on: { pull_request: { branches: ['main'] }, push: { branches: ['main'] }, schedule: [{ cron: DRIFT_SCHEDULE }], workflow_dispatch: {} },
     permissions: { contents: 'read' },
     defaults: { run: { shell: 'bash' } },
     env: NX_ENV,
@@ -143,6 +160,22 @@ export function renderWorkflow(synthesis: SiteSynthesis): Record<string, unknown
           },
           { name: 'Smoke tests of what was deployed', run: 'npx nx affected -t smoke --base=${{ steps.base.outputs.ref }} --head=HEAD --outputStyle=static', env: { HOMELAB_SMOKE_TARGET: 'live', HOMELAB_SMOKE_RESOLVE: '${{ vars.HOMELAB_TRAEFIK_IP }}' } },
           { name: 'Move the deployed tag', run: `git tag -f ${DEPLOYED_TAG} HEAD && git push -f origin refs/tags/${DEPLOYED_TAG}` },
+        ],
+      },
+      drift: {
+        if: "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'",
+        'runs-on': ['self-hosted', 'homelab'],
+        environment: 'production',
+        // Not while a deploy applies: its plans would show the half-applied state as drift.
+        concurrency: { group: 'homelab-deploy', 'cancel-in-progress': false },
+        env: { [STATE_ENV]: `\${{ vars.${STATE_ENV} }}` },
+        steps: [
+          ...setup(),
+          setupTofu(),
+          { name: 'Deploy state is outside the checkout', run: 'npx tsx tools/homelab/src/ci/state-outside-checkout.ts' },
+          // Exit 5 on drift fails the job (pipefail keeps it through tee): GitHub reports the failed run.
+          { name: 'Drift: live guests and plans against the code', run: 'npx homelab drift | tee drift.txt', env: driftSecrets },
+          { name: 'Drift as the job summary', if: 'always()', run: '{ echo "## homelab drift"; echo; echo \'```\'; cat drift.txt; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"' },
         ],
       },
     },

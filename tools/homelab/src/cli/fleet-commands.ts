@@ -1,5 +1,5 @@
 /**
- * `homelab group | patch | status | adopt | drift`: commander checks their flags and arguments (help, typos,
+ * `homelab group | patch | status | adopt | discover | drift`: commander checks their flags and arguments (help, typos,
  * missing group, bad numbers), then runFleet gets them as the argument list it parses.
  */
 import { Command, Option } from 'commander';
@@ -7,7 +7,7 @@ import type { PatchLayer } from '@homelab/core';
 import { jsonOption, nonNegativeSeconds, positiveInteger, serviceOption } from './options.ts';
 
 /** Runs one fleet command with the arguments after its name, e.g. ("group", ["stop", "media", "--dry-run"]). */
-export type FleetRun = (command: 'group' | 'patch' | 'status' | 'adopt', argv: readonly string[]) => Promise<void>;
+export type FleetRun = (command: 'group' | 'patch' | 'status' | 'adopt' | 'drift' | 'discover', argv: readonly string[]) => Promise<void>;
 
 type Values = Record<string, unknown>;
 
@@ -103,6 +103,19 @@ function adoptCommand(run: FleetRun): Command {
   ]).action(async (opts: Values) => run('adopt', flagsToArgv(opts)));
 }
 
+function driftCommand(run: FleetRun): Command {
+  return withOptions(new Command('drift').description("each live guest's config against the synthesized Terraform, and `tofu plan -detailed-exitcode` where it can run; exit 5 on drift"), [
+    serviceOption('only this service'), jsonOption('the drift report'), ...tlsOptions(),
+  ]).action(async (opts: Values) => run('drift', flagsToArgv(opts)));
+}
+
+function discoverCommand(run: FleetRun): Command {
+  return withOptions(new Command('discover').description("read the site's unmeasured hardware facts (disk ids, USB ids, device paths) from the cluster's disk and USB listings, ready to paste into the site"), [
+    new Option('--node <name>', 'only the inputs of this node'),
+    jsonOption('the matched values and what could not be matched'), ...tlsOptions(),
+  ]).action(async (opts: Values) => run('discover', flagsToArgv(opts)));
+}
+
 export function fleetCommands(run: FleetRun): Command[] {
-  return [groupCommand(run), patchCommand(run), statusCommand(run), adoptCommand(run)];
+  return [groupCommand(run), patchCommand(run), statusCommand(run), adoptCommand(run), driftCommand(run), discoverCommand(run)];
 }

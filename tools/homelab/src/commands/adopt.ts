@@ -7,24 +7,17 @@
  * input; 4: the API is not configured.
  */
 import {
-  EXIT, PveNotConfiguredError, adoptImportsPath, deployStateDir, formatAdoption, importDocument, isPveConfigured, planAdoption, readFleetState, writeAdoptImports,
+  EXIT, adoptImportsPath, deployStateDir, formatAdoption, importDocument, planAdoption, readFleetState, writeAdoptImports,
   type PveClient, type Site,
 } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
 import type { FleetDeps } from './fleet.ts';
-import { unknownServicesMessage } from './named-services.ts';
-
-type Values = Record<string, string | boolean | string[] | undefined>;
+import { clusterContext, type Values } from './cluster-context.ts';
 
 export async function adoptCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site) => PveClient): Promise<number> {
-  const site = await deps.loadSite(options.root);
-  const home = await deps.loadHomelab(options.root, site);
-  const named = (values.service as string[] | undefined) ?? [];
-  const unknown = unknownServicesMessage(home, named);
-  if (unknown) { deps.err(`homelab: ${unknown}`); return EXIT.usage; }
-  if (!isPveConfigured(deps.env, site.providerEnv)) {
-    throw new PveNotConfiguredError([`homelab adopt lists the cluster's guests through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken}.`]);
-  }
+  const ctx = await clusterContext('adopt', "lists the cluster's guests", options, deps, values);
+  if (typeof ctx === 'number') return ctx;
+  const { site, home, named } = ctx;
   const state = await readFleetState(clientFor(site));
   const report = planAdoption(home, state, named);
   const stateDir = deployStateDir(deps.env);

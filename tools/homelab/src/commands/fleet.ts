@@ -39,6 +39,8 @@ export const FLEET_USAGE = `usage:
                 [--image <installer>] [--ssh-user <user>] [--health-timeout <s>] [--lock-wait <s>]
   homelab status [--service <name>]... [--json]
   homelab adopt [--service <name>]... [--write] [--json]
+  homelab drift [--service <name>]... [--json]
+  homelab discover [--node <name>] [--json]
   API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN; TLS: --ca-file <pem> | HOMELAB_PVE_CA_FILE, --insecure | PROXMOX_VE_INSECURE=true`;
 
 /** Everything the commands touch outside their arguments, so tests can replace it. */
@@ -99,6 +101,8 @@ const FLAGS = {
   patch: { ...COMMON, parallel: { type: 'string' }, image: { type: 'string' }, 'ssh-user': { type: 'string' }, 'health-timeout': { type: 'string' }, 'lock-wait': { type: 'string' } },
   status: COMMON,
   adopt: { ...COMMON, write: { type: 'boolean' } },
+  drift: COMMON,
+  discover: { ...COMMON, node: { type: 'string' } },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -139,7 +143,8 @@ export async function runFleet(command: string, options: CommandOptions, deps: F
     if (command === 'group') return await groupCommand(options, deps);
     if (command === 'patch') return await patchCommand(options, deps);
     if (command === 'status') return await statusCommand(options, deps);
-    if (command === 'adopt') return await clusterCommand(command, options, deps);
+    if (command === 'adopt' || command === 'drift') return await clusterCommand(command, options, deps);
+    if (command === 'discover') return await discoverCommand(options, deps);
     throw new UsageError(`unknown fleet command "${command}".`);
   } catch (error) {
     return report(error, deps);
@@ -502,12 +507,23 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
 // ------------------------------------------------------------------ adopt, drift
 
 /** `adopt` and `drift` (their own modules): the cluster's guests against the model. */
-async function clusterCommand(command: 'adopt', options: CommandOptions, deps: FleetDeps): Promise<number> {
+async function clusterCommand(command: 'adopt' | 'drift', options: CommandOptions, deps: FleetDeps): Promise<number> {
   const { values, positionals } = parse(command, options);
   if (values.help) { deps.out(FLEET_USAGE); return EXIT.ok; }
   if (positionals.length) throw new UsageError(`${command} takes no argument; received ${positionals.join(' ')}. Name services with --service.`);
   const clientFor = (site: Site): PveClient => pveClient(site, values, deps);
-  return (await import('./adopt.ts')).adoptCommand(options, deps, values, clientFor);
+  if (command === 'adopt') return (await import('./adopt.ts')).adoptCommand(options, deps, values, clientFor);
+  return (await import('./drift.ts')).driftCommand(options, deps, values, clientFor);
+}
+
+// ------------------------------------------------------------------ discover
+
+/** `discover` (its own module): the site's unmeasured inputs against the cluster's hardware listings. */
+async function discoverCommand(options: CommandOptions, deps: FleetDeps): Promise<number> {
+  const { values, positionals } = parse('discover', options);
+  if (values.help) { deps.out(FLEET_USAGE); return EXIT.ok; }
+  if (positionals.length) throw new UsageError(`discover takes no argument; received ${positionals.join(' ')}. Name a node with --node.`);
+  return (await import('./discover.ts')).discoverCommand(options, deps, values, (site) => pveClient(site, values, deps));
 }
 
 // ------------------------------------------------------------------ status

@@ -68,7 +68,8 @@ function start(args: string[], env: Record<string, string>): { child: ReturnType
 
 const bootstrap = (args: string[], env: Record<string, string>): Promise<Run> => start(args, env).done;
 const stateDir = (): string => join(ws, `state-${++counter}`);
-const mutating = (w: FakeWorld): string[] => w.calls.filter((c) => (c.tool === 'ssh' && ['pvecm', 'sh'].includes(c.remote?.[0] ?? '')) || (c.remote?.[0] === 'pveum' && c.remote[3] !== 'list') || (c.tool === 'tofu' && c.args[0] === 'apply'))
+const CHANGES_ON_NODE = /^(pvecm |sh -c (grep|ssh-keygen|yes) )/;
+const mutating = (w: FakeWorld): string[] => w.calls.filter((c) => (c.tool === 'ssh' && CHANGES_ON_NODE.test(c.remote?.join(' ') ?? '')) || (c.remote?.[0] === 'pveum' && c.remote[3] !== 'list') || (c.tool === 'tofu' && c.args[0] === 'apply'))
   .map((c) => (c.tool === 'ssh' ? `${c.host}: ${c.remote!.slice(0, 3).join(' ')}` : `tofu apply ${/runs\/([^/]+)\//.exec(c.cwd)?.[1]}`));
 
 describe('homelab bootstrap (real process, fake homelab at the process boundary)', () => {
@@ -85,6 +86,8 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
       'n1: sh -c grep -qxF "$1" /root/.ssh/authorized_keys 2>/dev/null || echo "$1" >> /root/.ssh/authorized_keys',
       `n2: sh -c ssh-keygen -F "$1" >/dev/null || ssh-keyscan -H "$1" >> /root/.ssh/known_hosts`,
       'n2: pvecm add 10.20.0.11',
+      'n1: sh -c yes | pveceph install --repository no-subscription',
+      'n2: sh -c yes | pveceph install --repository no-subscription',
       'n1: pveum user token',
     ]);
     expect(w.members).toEqual(['n1', 'n2']);
@@ -103,7 +106,7 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
     expect(first.stdout).toContain('bootstrap: done; every service deployed and ready.');
     const record = JSON.parse(readFileSync(join(state, 'bootstrap', 'record.json'), 'utf8')) as { phases: Record<string, { status: string }>; confirmed: Record<string, string> };
     expect(Object.entries(record.phases).map(([id, p]) => `${id}:${p.status}`)).toEqual([
-      'preconditions:done', 'cluster:done', 'bridges:done', 'admin-token:done', 'access:done', 'services:done', 'readiness:done',
+      'preconditions:done', 'cluster:done', 'bridges:done', 'ceph-packages:done', 'admin-token:done', 'access:done', 'services:done', 'readiness:done',
     ]);
     expect(Object.keys(record.confirmed)).toEqual(['router-port-forwards']);
 
@@ -187,13 +190,13 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
     const r = await bootstrap(['--dry-run'], envFor(w, stateDir()));
     expect(r.code, r.stderr).toBe(0);
     const phases = r.stdout.split('\n').filter((l) => /^\d\. /.test(l));
-    expect(phases).toEqual(['1. Preconditions (manual, verified)', '2. Proxmox VE cluster', '3. Network bridges', '4. Admin credential (for the hypervisor stack only)', '5. Access: homelab\'s Terraform identity', '6. Services, in dependency order', '7. First-run readiness']);
+    expect(phases).toEqual(['1. Preconditions (manual, verified)', '2. Proxmox VE cluster', '3. Network bridges', '4. Ceph packages', '5. Admin credential (for the hypervisor stack only)', '6. Access: homelab\'s Terraform identity', '7. Services, in dependency order', '8. First-run readiness']);
     expect(r.stdout).toContain("$ ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'pvecm create test-lab'");
     expect(r.stdout).toContain("$ ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.12 -- 'pvecm add 10.20.0.11 --use_ssh 1'");
-    expect(r.stdout).toContain('5.1 [change] deploy hyper with PROXMOX_VE_ADMIN_API_TOKEN');
-    expect(r.stdout).toMatch(/6\.1 \[change\] wave 1: deploy proxy/);
-    expect(r.stdout).toContain('7.1 [check] every guest (4) on its node');
-    expect(r.stdout).toMatch(/\d+ steps in 7 phases; 4 of them are physically manual/);
+    expect(r.stdout).toContain('6.1 [change] deploy hyper with PROXMOX_VE_ADMIN_API_TOKEN');
+    expect(r.stdout).toMatch(/7\.1 \[change\] wave 1: deploy proxy/);
+    expect(r.stdout).toContain('8.1 [check] every guest (4) on its node');
+    expect(r.stdout).toMatch(/\d+ steps in 8 phases; 4 of them are physically manual/);
     expect(w.calls).toEqual([]);
   }, 120_000);
 });

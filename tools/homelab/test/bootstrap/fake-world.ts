@@ -35,6 +35,8 @@ export interface WorldNode {
   readonly authorizedKeys: Set<string>;
   readonly knownHosts: Set<string>;
   cluster?: string;
+  /** The Ceph packages are installed. */
+  ceph?: boolean;
 }
 
 export interface WorldPi { readonly name: string; readonly ip: string; unreachable?: boolean }
@@ -183,7 +185,9 @@ export async function startFakeWorld(spec: { nodes: WorldNode[]; pis: WorldPi[];
       case 'pvesh': return pvesh(self, rest);
       case 'pveum': return pveum(rest);
       case 'sh': {
-        const [, , name, arg] = rest;
+        const [, script, name, arg] = rest;
+        if (script === 'command -v ceph-osd >/dev/null') return { exitCode: self.ceph ? 0 : 1 };
+        if (script === 'yes | pveceph install --repository no-subscription') { self.ceph = true; return { exitCode: 0, stdout: 'installed Ceph squid successfully!\n' }; }
         if (name === 'trust-key' && arg) { self.authorizedKeys.add(arg); return { exitCode: 0 }; }
         if (name === 'know-host' && arg) { self.knownHosts.add(arg); return { exitCode: 0 }; }
         break;

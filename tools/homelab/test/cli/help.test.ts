@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT_CODE_TABLE } from '@homelab/core';
 import { REPO_ROOT, STACK_FRAME, homelab } from './run-homelab.ts';
 
-const COMMANDS = ['plan', 'synth', 'validate', 'deploy', 'group', 'patch', 'status', 'adopt', 'assumptions', 'rules'];
+const COMMANDS = ['plan', 'synth', 'validate', 'deploy', 'group', 'patch', 'status', 'adopt', 'drift', 'assumptions', 'rules'];
 
 // Each test starts a real process; on a loaded machine that takes long.
 describe('homelab --help', { timeout: 120_000 }, () => {

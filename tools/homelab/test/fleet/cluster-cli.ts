@@ -28,6 +28,23 @@ export function plannedGuests(): FakeGuest[] {
   ];
 }
 
+/** CPU weight of each fixture guest's tier (critical, high, normal, normal), as the site's tiers give it. */
+const UNITS: Readonly<Record<number, number>> = { 100: 2048, 101: 1200, 102: 1024, 103: 1024 };
+const GROUP: Readonly<Record<number, string>> = { 100: 'core', 101: 'core', 102: 'apps', 103: 'apps' };
+const TIER: Readonly<Record<number, string>> = { 100: 'critical', 101: 'high', 102: 'normal', 103: 'normal' };
+
+/** The planned guests with the configuration the code gives them (1 core, 512 MiB, 8 GiB on local-lvm, their IP, tags of 1.0.0). */
+export function inSyncGuests(): FakeGuest[] {
+  return plannedGuests().map((g) => ({
+    ...g,
+    tags: `group-${GROUP[g.vmid]};homelab;svc-${g.name};tier-${TIER[g.vmid]};v1.0.0`,
+    config: {
+      cores: 1, memoryMiB: 512, swapMiB: 512, cpuunits: UNITS[g.vmid]!, disks: [{ key: 'rootfs', storage: 'local-lvm', sizeGiB: 8 }],
+      bridge: 'vmbr0', ip: `10.20.0.${g.vmid - 80}/24`, gateway: '10.20.0.1',
+    },
+  }));
+}
+
 export function clusterOf(guests: FakeGuest[]): FakeCluster {
   return defaultCluster({ guests });
 }

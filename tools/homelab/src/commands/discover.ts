@@ -1,0 +1,42 @@
+/**
+ * `homelab discover [--node X] [--json]`: the site's unmeasured hardware facts read from the
+ * cluster (libs/core fleet/discover.ts): the values to paste into the site in place of each
+ * `unmeasured('…')`, and what could not be matched, with the candidates and how to measure it.
+ * Read-only. Exit 0: every input asked about was matched; 1: some were not (or the API failed);
+ * 2: an unknown node; 4: the API is not configured.
+ */
+import {
+  EXIT, PveNotConfiguredError, discoverInputs, discoveryDocument, formatDiscovery, isPveConfigured, readNodeHardware, siteUnmeasuredInputs,
+  type PveClient, type Site,
+} from '@homelab/core';
+import type { CommandOptions } from './context.ts';
+import type { FleetDeps } from './fleet.ts';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Where the pasted values go: the site module HOMELAB_SITE names, else this repository's nodes file. */
+function siteFile(env: FleetDeps['env']): string {
+  return env.HOMELAB_SITE ? `the site module ${env.HOMELAB_SITE}` : 'libs/site/src/nodes.ts';
+}
+
+export async function discoverCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site) => PveClient): Promise<number> {
+  const site = await deps.loadSite(options.root);
+  const node = typeof values.node === 'string' ? values.node : undefined;
+  if (node !== undefined && !site.nodes.some((n) => n.name === node)) {
+    deps.err(`homelab: --node ${node}: the site "${site.name}" has no node of that name; its nodes are ${site.nodes.map((n) => n.name).join(', ')}.`);
+    return EXIT.usage;
+  }
+  const inputs = siteUnmeasuredInputs(site).filter((i) => node === undefined || i.node === node);
+  if (!inputs.length) {
+    if (values.json) deps.out(JSON.stringify(discoveryDocument({ matched: [], unmatched: [] }), null, 2));
+    else deps.out(`discover: the site "${site.name}" has no unmeasured input${node ? ` on ${node}` : ''}; nothing to read.`);
+    return EXIT.ok;
+  }
+  if (!isPveConfigured(deps.env, site.providerEnv)) {
+    throw new PveNotConfiguredError([`homelab discover reads the nodes' disk and USB listings through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken}.`]);
+  }
+  const discovery = discoverInputs(site, inputs, await readNodeHardware(clientFor(site), inputs));
+  if (values.json) deps.out(JSON.stringify(discoveryDocument(discovery), null, 2));
+  else for (const line of formatDiscovery(discovery, siteFile(deps.env))) deps.out(line);
+  return discovery.unmatched.length ? EXIT.failed : EXIT.ok;
+}

@@ -57,7 +57,7 @@ export const site: Site = {
   },
   overcommit: { cpu: 3, memory: 2 },
   tiers: DEFAULT_TIER_WEIGHTS,
-  providerEnv: { endpoint: 'PROXMOX_VE_ENDPOINT', apiToken: 'PROXMOX_VE_API_TOKEN' },
+  providerEnv: { endpoint: 'PROXMOX_VE_ENDPOINT', apiToken: 'PROXMOX_VE_API_TOKEN', adminApiToken: 'PROXMOX_VE_ADMIN_API_TOKEN' },
   assumptions: ASSUMPTIONS,
   identity: { adminGroup: 'homelab-admins' },
   edge: {

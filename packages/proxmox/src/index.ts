@@ -4,7 +4,7 @@
  * token the service stacks' Terraform runs with.
  */
 import {
-  defineService, renderScript, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
+  defineService, PROVIDER_TOKEN_OUTPUT, renderScript, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
 } from '@homelab/core/model';
 import { generatedHeader, nfsClientNodes, nfsHostMountUnits } from '@homelab/core/render';
 import {
@@ -119,8 +119,10 @@ function terraform(scope: TerraformScope, ctx: TerraformContext): void {
     nodes: site.nodes.map((n) => n.name),
   });
   localLvm.importFrom(site.storage.local);
-  sensitiveOutput(scope, 'terraform_api_token', `${token.idRef}=${token.valueRef}`,
-    `The value of ${site.providerEnv.apiToken} for every service stack (user@realm!token=secret). Shown once, at creation.`);
+  // Deploy reads this output after the apply and gives it to every later stack as their token
+  // (libs/core/src/deploy/provider-token.ts): nobody copies it by hand.
+  sensitiveOutput(scope, PROVIDER_TOKEN_OUTPUT, `${token.idRef}=${token.valueRef}`,
+    `The value of ${site.providerEnv.apiToken} for every service stack (user@realm!token=secret); deploy stores it in its state directory.`);
 }
 
 export default defineService({

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { aclPathsUsed, checkRenderedFiles, tokenPrivileges, type PveAcl, nfsClientNodes, privilegesNeeded, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
+import { aclPathsUsed, checkRenderedFiles, tokenPrivileges, type PveAcl, nfsClientNodes, privilegesNeeded, PROVIDER_TOKEN_OUTPUT, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
 import { fixtureSite, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import proxmox, { CONTAINER, managementNode, FORBIDDEN_TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGES, TERRAFORM_PRIVILEGE_NEEDS, TERRAFORM_ROLE, VM } from '../src/index.ts';
@@ -74,12 +74,13 @@ describe('proxmox: least-privilege Terraform access', () => {
     expect(tokenPrivileges(tokenOnly, roles, { ...token, privilegeSeparation: true }, '/vms/300').size).toBe(0);
     expect(s.problems.filter((x) => x.code === 'TokenPermissionIneffective')).toEqual([]);
   });
-  it('hands the token to the operator only as a sensitive output', () => {
+  it('hands the token on only as a sensitive output, under the name deploy reads', () => {
+    expect(PROVIDER_TOKEN_OUTPUT).toBe('terraform_api_token');
     expect(tf.output.terraform_api_token).toMatchObject({ sensitive: true, value: '${proxmox_user_token.terraform_token.id}=${proxmox_user_token.terraform_token.value}' });
   });
-  it('declares the bpg/proxmox provider even though the stack has no guest', () => {
+  it('declares the bpg/proxmox provider even though the stack has no guest; runs with the administrator token, not the one it creates', () => {
     expect(tf.terraform.required_providers.proxmox.source).toBe('bpg/proxmox');
-    expect(p.json('manifest.json').env).toEqual([fixtureSite.providerEnv.apiToken, fixtureSite.providerEnv.endpoint].sort());
+    expect(p.json('manifest.json').env).toEqual([fixtureSite.providerEnv.adminApiToken, fixtureSite.providerEnv.endpoint].sort());
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {
     expect(validateArtifact('terraform-json', p.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);

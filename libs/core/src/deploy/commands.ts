@@ -6,6 +6,8 @@
  *           <tf> plan -input=false -no-color -detailed-exitcode -out=<state>/plans/<svc>.tfplan
  *           (the operator confirms what the plan printed)
  *           <tf> apply -input=false -no-color <state>/plans/<svc>.tfplan   only when the plan has changes
+ *           <tf> output -no-color -raw terraform_api_token   the token stack only: its output, not printed,
+ *                                                           stored for the later stacks (provider-token.ts)
  *   config  ansible-playbook -i inventory.yml playbook.yml  cwd dist/<svc>/ansible
  *   smoke   npx --no-install vitest run packages/<svc>/smoke  cwd <root>
  *
@@ -70,7 +72,7 @@ export function ansibleEnv(ctx: CommandContext): Record<string, string> {
 }
 
 /** What a command is to the runner: the plan decides whether apply runs; apply and playbook need a yes. */
-export type DeployAction = 'init' | 'plan' | 'apply' | 'playbook' | 'smoke';
+export type DeployAction = 'init' | 'plan' | 'apply' | 'token' | 'playbook' | 'smoke';
 
 export interface DeployCall extends ToolCall {
   readonly action: DeployAction;
@@ -88,7 +90,10 @@ export function serviceCommands(unit: DeployUnit, ctx: CommandContext): DeployCa
     const setEnv = terraformEnv(unit, ctx);
     // The declared variables with a default that the operator overrides are read too; other TF_VAR_* are not passed.
     const overridden = (unit.terraformVariables ?? []).map((v) => `TF_VAR_${v}`).filter((n) => ctx.env[n] !== undefined);
-    const readsEnv = [...new Set([...byStep('infra'), ...overridden])].sort();
+    // The token stack's provider reads the administrator credential under the token's name (provider-token.ts).
+    const role = unit.providerToken;
+    const infraEnv = byStep('infra').map((n) => (role?.role === 'issues' && n === role.adminEnv ? role.tokenEnv : n));
+    const readsEnv = [...new Set([...infraEnv, ...overridden])].sort();
     const planFile = statePaths.plan(ctx.stateDir, service);
     const tf = { service, step: 'infra' as const, file: ctx.tools.tf, cwd, setEnv, readsEnv };
     calls.push({
@@ -100,6 +105,10 @@ export function serviceCommands(unit: DeployUnit, ctx: CommandContext): DeployCa
       args: ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${planFile}`],
     });
     calls.push({ ...tf, action: 'apply', label: `${ctx.tools.tfName} apply`, mutates: true, args: ['apply', '-input=false', '-no-color', planFile] });
+    if (role?.role === 'issues') {
+      // Never streamed: its stdout is the token, which deploy stores and no line shows.
+      calls.push({ ...tf, action: 'token', label: `${ctx.tools.tfName} output ${role.output}`, mutates: false, stream: false, args: ['output', '-no-color', '-raw', role.output] });
+    }
   }
   if (unit.config) {
     calls.push({

@@ -45,6 +45,10 @@ import { statePaths } from './state-dir.ts';
 import { atStatePath, StateError } from './state-error.ts';
 import { terraformStatePath } from './terraform-state.ts';
 import { toolEnvironment } from './tool-env.ts';
+import {
+  describeTokenSource, missingTokenProblem, PROVIDER_TOKEN_MISSING, providerTokenPath, readStoredToken, stackToolEnv, storeToken, tokenSource,
+  type ProviderTokenRole,
+} from './provider-token.ts';
 
 /**
  * Exit codes of `homelab deploy`: the one table of every command (failed: a service failed;
@@ -194,7 +198,7 @@ export const confirmQuestion = (service: string): string => `Apply these changes
  * In a dry run, what only this machine lacks (variables, tools) and the site inputs nobody has
  * measured yet are warnings: the commands still print, and a real deploy refuses until they are there.
  */
-const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL || p.code === UNMEASURED_INPUT;
+const machineOnly = (p: Problem): boolean => p.code === MISSING_ENV || p.code === MISSING_TOOL || p.code === UNMEASURED_INPUT || p.code === PROVIDER_TOKEN_MISSING;
 
 /** The problem of a real deploy that nobody can confirm. */
 export const CONFIRMATION_REQUIRED = 'ConfirmationRequired';
@@ -214,7 +218,10 @@ async function gitInfo(tools: DeployTools, ctx: { root: string; env: DeployEnv; 
 export async function deployServices(units: readonly DeployUnit[], options: DeployServicesOptions): Promise<DeploySummary> {
   const env = options.env ?? process.env;
   // Every line printed, stored or returned is scrubbed of the secret values the tools were given.
-  const scrub: Scrub = secretScrubber(secretNames(units.flatMap((u) => [...u.env.map((e) => e.name), ...u.manifest.env]), env), env);
+  const declaredSecrets = secretNames(units.flatMap((u) => [...u.env.map((e) => e.name), ...u.manifest.env, ...(u.providerToken ? [u.providerToken.tokenEnv] : [])]), env);
+  // Rebuilt once the Proxmox token is known (stored or just issued): it is redacted like the rest.
+  let currentScrub: Scrub = secretScrubber(declaredSecrets, env);
+  const scrub: Scrub = (text) => currentScrub(text);
   const rawOut = options.out ?? ((l: string) => console.log(l));
   const rawErr = options.err ?? ((l: string) => console.error(l));
   const out = (l: string): void => rawOut(scrub(l));
@@ -250,6 +257,22 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
         if (!(error instanceof StateError)) throw error;
         stateProblems.push({ source: SOURCE_STATE, path: error.path, code: DEPLOY_RECORD_BROKEN, received: error.path, message: error.message, fix: error.fix });
       }
+    }
+  }
+  // The Proxmox token the using stacks get when the operator has not exported one (provider-token.ts).
+  const tokenUse = units.map((u) => u.providerToken).find((r) => r?.role === 'uses') as Extract<ProviderTokenRole, { role: 'uses' }> | undefined;
+  let token: string | undefined;
+  const learnToken = (value: string): void => {
+    token = value;
+    if (tokenUse) currentScrub = secretScrubber(declaredSecrets, { ...env, [tokenUse.tokenEnv]: value });
+  };
+  if (!stateProblems.length && units.some((u) => u.providerToken)) {
+    try {
+      const stored = await readStoredToken(stateDir);
+      if (stored !== undefined) learnToken(stored);
+    } catch (error) {
+      if (!(error instanceof StateError)) throw error;
+      stateProblems.push({ source: SOURCE_STATE, path: error.path, code: 'ProviderTokenUnreadable', received: error.path, message: error.message, fix: error.fix });
     }
   }
   const isUnchanged = (u: DeployUnit) => !options.force && compareWithDeployed(u.manifest, records.get(u.service)).status === 'unchanged';
@@ -326,6 +349,24 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     ...(options.distPending ? { distPending: options.distPending } : {}),
   });
   const problems: Problem[] = [...stateProblems, ...pre.problems, ...lockProblems];
+  // Where each using stack's token comes from; none at all is refused here, before anything changes.
+  const issuerAt = candidates.findIndex((u) => u.providerToken?.role === 'issues');
+  const sources = new Map<string, string[]>();
+  const tokenless: string[] = [];
+  candidates.forEach((u, i) => {
+    if (u.providerToken?.role !== 'uses' || !u.infra) return;
+    const source = tokenSource(u.providerToken, env, stateDir, { stored: token !== undefined, issuedBefore: issuerAt >= 0 && issuerAt < i });
+    if (source.kind === 'none') tokenless.push(u.service);
+    const line = `${u.providerToken.tokenEnv} comes from ${describeTokenSource(source)}`;
+    sources.set(line, [...(sources.get(line) ?? []), u.service]);
+  });
+  if (tokenless.length && tokenUse) problems.push(missingTokenProblem(tokenless, tokenUse, stateDir));
+  const issuerUnit = issuerAt >= 0 ? candidates[issuerAt] : undefined;
+  if (issuerUnit?.providerToken?.role === 'issues') {
+    const r = issuerUnit.providerToken;
+    out(`token: ${issuerUnit.service} runs with $${r.adminEnv} (given to its tools as ${r.tokenEnv}; no other stack receives it); after its apply, its output ${r.output} is stored in ${providerTokenPath(stateDir)} (0600, never printed)`);
+  }
+  for (const [line, services] of sources) out(`token: ${services.join(', ')}: ${line}`);
   if (!options.dryRun && !options.yes && !options.confirm) {
     problems.push({
       source: 'homelab deploy', path: '--yes', code: CONFIRMATION_REQUIRED,
@@ -487,7 +528,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
           if (call.mutates) changedSomething = true;
           try {
             const result = await runTool(call, {
-              env: toolEnvironment(call, env),
+              env: toolEnvironment(call, stackToolEnv(unit.providerToken, unit.withheldEnv ?? [], env, token)),
               ...(options.spawner ? { spawner: options.spawner } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
               ...(options.forceSignal ? { forceSignal: options.forceSignal } : {}),
@@ -496,6 +537,16 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
               onSpawn: (pgid) => noteToolGroup(name, pgid),
             }).finally(() => noteToolGroup(name, undefined));
             if (call.action === 'plan') plan = { changes: result.exitCode === PLAN_EXIT.changes, text: scrub(result.stdout) };
+            if (call.action === 'token') {
+              const value = result.stdout.trim();
+              if (!value) {
+                failure = new ToolError(call, { ...result, stderr: `${result.stderr}\nthe stack has no value for this output: its token was not created` });
+                break;
+              }
+              learnToken(value);
+              await storeToken(stateDir, value, onTightened);
+              out(`[${name}] infra: the Proxmox API token is stored in ${providerTokenPath(stateDir)} for the later stacks`);
+            }
           } catch (error) {
             if (!(error instanceof ToolError)) throw error;
             failure = error;

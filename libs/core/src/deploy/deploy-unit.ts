@@ -10,6 +10,8 @@ import type { BackendKind } from '../proxmox/backend.ts';
 import { findLookupReferences } from '../render/secrets.ts';
 import { ANSIBLE_PLAYBOOK, TERRAFORM_FILE, type ServiceManifest } from '../synth/manifest.ts';
 import type { SynthResult } from '../synth/synth-service.ts';
+import { tokenIssuer, PROVIDER_TOKEN_OUTPUT } from '../model/provider-token.ts';
+import type { ProviderTokenRole } from './provider-token.ts';
 import { backendKindOf } from './terraform-state.ts';
 
 export interface EnvRequirement {
@@ -18,6 +20,11 @@ export interface EnvRequirement {
   readonly description: string;
   /** The step that reads it. */
   readonly step: 'infra' | 'config';
+  /**
+   * Deploy supplies it when the operator has not (the Proxmox token, from the token stack's
+   * output): preflight checks it apart (deploy/provider-token.ts), not as a missing variable.
+   */
+  readonly supplied?: 'provider-token';
 }
 
 export interface DeployUnit {
@@ -39,6 +46,10 @@ export interface DeployUnit {
   readonly talos: boolean;
   /** Workspace-relative directory of the package's smoke tests, when it has one. */
   readonly smokeDir?: string;
+  /** The stack creates the Proxmox token (admin credential) or uses it; absent without Proxmox. */
+  readonly providerToken?: ProviderTokenRole;
+  /** Variables of the deploy environment none of this service's tools may receive (the administrator token). */
+  readonly withheldEnv?: readonly string[];
 }
 
 interface TerraformVariables {
@@ -74,9 +85,15 @@ export function deployUnitFromSynth(result: SynthResult, ctx: DeployUnitContext)
   const add = (r: EnvRequirement): void => {
     if (!env.has(r.name)) env.set(r.name, r);
   };
+  const issuer = tokenIssuer(ctx.home.services)?.name;
+  const names = { tokenEnv: providerEnv.apiToken, adminEnv: providerEnv.adminApiToken };
+  const providerToken: ProviderTokenRole | undefined = manifest.env.includes(providerEnv.adminApiToken)
+    ? { role: 'issues', ...names, output: PROVIDER_TOKEN_OUTPUT }
+    : manifest.env.includes(providerEnv.apiToken) ? { role: 'uses', ...names, ...(issuer ? { issuer } : {}) } : undefined;
   for (const name of manifest.env) {
     if (name === providerEnv.endpoint) add({ name, description: 'Proxmox API endpoint (provider)', step: 'infra' });
-    else if (name === providerEnv.apiToken) add({ name, description: 'Proxmox API token (provider)', step: 'infra' });
+    else if (name === providerEnv.apiToken) add({ name, description: `Proxmox API token (provider), created by ${issuer ?? 'the hypervisor stack'}`, step: 'infra', supplied: 'provider-token' });
+    else if (name === providerEnv.adminApiToken) add({ name, description: 'Proxmox administrator API token (e.g. root@pam!homelab): only this stack, which creates the Terraform role, user and token', step: 'infra' });
     else {
       const secret = service?.secrets.find((s) => s.env === name);
       add({ name, description: secret ? `secret: ${secret.description}` : 'secret', step: 'config' });
@@ -100,5 +117,7 @@ export function deployUnitFromSynth(result: SynthResult, ctx: DeployUnitContext)
     config: manifest.artifacts.some((a) => a.file === ANSIBLE_PLAYBOOK),
     talos: manifest.artifacts.some((a) => a.format === 'talos-config'),
     ...(smokeDir && existsSync(join(ctx.root, smokeDir)) ? { smokeDir } : {}),
+    ...(providerToken ? { providerToken } : {}),
+    ...(providerEnv.adminApiToken ? { withheldEnv: [providerEnv.adminApiToken] } : {}),
   };
 }

@@ -15,5 +15,6 @@ export * from './state-error.ts';
 export * from './state-check.ts';
 export * from './scrub.ts';
 export * from './tool-env.ts';
+export * from './provider-token.ts';
 export * from './adopt-imports.ts';
 export * from './drift-plan.ts';

@@ -8,6 +8,7 @@
  *   <state>/terraform/<service>/      TF_DATA_DIR: providers and modules, kept across synths
  *   <state>/terraform-state/<service>.tfstate   the local backend's state (HOMELAB_TF_STATE_DIR moves it)
  *   <state>/plans/<service>.tfplan    the saved plan between `plan -out` and `apply`, removed after
+ *   <state>/secrets/proxmox-api-token the token stack's output, for the later stacks (provider-token.ts)
  *   <state>/adopt/<service>.tf.json   import blocks from `homelab adopt --write` (adopt-imports.ts)
  */
 import { homedir } from 'node:os';

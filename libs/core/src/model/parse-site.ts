@@ -37,5 +37,5 @@ export const EMPTY_SITE: Site = {
   nodes: [], externalHosts: [],
   storage: { local: '', images: '', nfs: { datastore: '', server: '', export: '', hostMountPath: '' } },
   addressPlan: {}, portForwards: [], management: { sources: [] }, dns: { provider: '', zone: '', records: [] },
-  groups: {}, overcommit: { cpu: 1, memory: 1 }, tiers: {}, providerEnv: { endpoint: '', apiToken: '' }, assumptions: [],
+  groups: {}, overcommit: { cpu: 1, memory: 1 }, tiers: {}, providerEnv: { endpoint: '', apiToken: '', adminApiToken: '' }, assumptions: [],
 };

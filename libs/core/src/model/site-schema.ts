@@ -175,8 +175,11 @@ export const siteSchema = z.strictObject({
     .meta({ description: 'Service name → the site group it belongs to, where the site groups a package differently from the package\'s own `group`.' }),
   overcommit: overcommitSchema,
   tiers: tierWeightsSchema,
-  providerEnv: z.strictObject({ endpoint: z.string(), apiToken: z.string() })
-    .meta({ description: 'Secrets the site itself needs at deploy (provider token), by environment variable name.' }),
+  providerEnv: z.strictObject({
+    endpoint: z.string(),
+    apiToken: z.string().meta({ description: 'The Terraform token every guest stack uses; deploy fills it from the hypervisor stack\'s output when unset (docs/deploy.md).' }),
+    adminApiToken: z.string().meta({ description: 'An administrator token (root@pam) that only the hypervisor stack receives: it creates the Terraform role, user and token.' }),
+  }).meta({ description: 'Secrets the site itself needs at deploy (provider tokens), by environment variable name.' }),
   assumptions: z.array(assumptionSchema).meta({ description: 'Every value chosen where the seed is silent.' }),
   edge: edgeSchema.optional(),
   osImages: z.record(z.string(), osImageSchema).optional()

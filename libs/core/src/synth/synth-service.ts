@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Homelab } from '../model/homelab.ts';
 import type { ConfigFile, NormalizedService, RenderContext } from '../model/service.ts';
 import { DEFAULT_CERT_RESOLVER } from '../model/facts/cert-resolver.ts';
+import { tokenIssuer } from '../model/provider-token.ts';
 import { synthesizeStack } from '../proxmox/stack.ts';
 import { guestRootSettings, rootSettingsFile } from '../proxmox/root-settings.ts';
 import type { BackendSetting } from '../proxmox/backend.ts';
@@ -181,7 +182,8 @@ export function synthService(home: Homelab, service: NormalizedService, options:
 
   const env = [...new Set([
     ...service.secrets.map((s) => s.env),
-    ...(usesProxmox ? [home.site.providerEnv.endpoint, home.site.providerEnv.apiToken] : []),
+    // The token's creator runs with the administrator credential; every other stack with the token it created.
+    ...(usesProxmox ? [home.site.providerEnv.endpoint, tokenIssuer(home.services)?.name === service.name ? home.site.providerEnv.adminApiToken : home.site.providerEnv.apiToken] : []),
   ])].sort();
   const waiting = serviceUnmeasuredInputs(home.site, service);
   const manifest: ServiceManifest = {

@@ -116,7 +116,7 @@ export const fixtureSite: Site = {
   },
   overcommit: { cpu: 4, memory: 2 },
   tiers: DEFAULT_TIER_WEIGHTS,
-  providerEnv: { endpoint: 'FIXTURE_PVE_ENDPOINT', apiToken: 'FIXTURE_PVE_TOKEN' },
+  providerEnv: { endpoint: 'FIXTURE_PVE_ENDPOINT', apiToken: 'FIXTURE_PVE_TOKEN', adminApiToken: 'FIXTURE_PVE_ADMIN_TOKEN' },
   assumptions: [],
   identity: { adminGroup: 'fixture-admins' },
   edge: {

@@ -1,9 +1,14 @@
 /** Deploy units from a real synthesis of the core test site (any homelab, not only ours). */
 import { describe, expect, it } from 'vitest';
-import { buildHomelab, deployUnitFromSynth, requiredTerraformVariables, serviceCommands, synthesizeSite, DEFAULT_TOOLS } from '../../src/index.ts';
+import { buildHomelab, deployUnitFromSynth, ensureProxmoxProvider, requiredTerraformVariables, serviceCommands, synthesizeSite, DEFAULT_TOOLS, type ServiceProps } from '../../src/index.ts';
 import { app, entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
 
-const home = buildHomelab(testSite, entries(proxy, idp, app));
+/** The token stack: provides the hypervisor and uses the provider without a guest. */
+const hypervisor: ServiceProps = {
+  name: 'hv', description: 'the cluster', kind: 'none', tier: 'critical', group: 'core', provides: ['hypervisor'],
+  terraform: (scope) => { ensureProxmoxProvider(scope); },
+};
+const home = buildHomelab(testSite, entries(proxy, idp, app, hypervisor));
 const synthesis = synthesizeSite(home);
 const unit = (name: string) => deployUnitFromSynth(synthesis.results.find((r) => r.service === name)!, { home, root: '/ws', distRoot: '/ws/dist' });
 
@@ -19,6 +24,23 @@ describe('deployUnitFromSynth', () => {
     expect(u.env.find((e) => e.name === 'APP_TOKEN')!.description).toBe('secret: api token');
     expect(u).toMatchObject({ service: 'app', distDir: '/ws/dist/app', infra: true, talos: false });
     expect(u.smokeDir).toBeUndefined();
+  });
+
+  it('the token stack reads the administrator token (as the provider\'s token); the others the token it creates, which deploy supplies', () => {
+    const hv = unit('hv');
+    expect(hv.env.map((e) => e.name)).toEqual(['PROXMOX_VE_ADMIN_API_TOKEN', 'PROXMOX_VE_ENDPOINT']);
+    expect(hv.providerToken).toEqual({ role: 'issues', tokenEnv: 'PROXMOX_VE_API_TOKEN', adminEnv: 'PROXMOX_VE_ADMIN_API_TOKEN', output: 'terraform_api_token' });
+    const calls = serviceCommands(hv, { tools: DEFAULT_TOOLS, env: {}, stateDir: '/state', root: '/ws', smokeTarget: 'test-lab' });
+    expect(calls.map((c) => `${c.action} ${c.readsEnv.join(',')}${c.stream === false ? ' (not streamed)' : ''}`)).toEqual([
+      'init PROXMOX_VE_API_TOKEN,PROXMOX_VE_ENDPOINT',
+      'plan PROXMOX_VE_API_TOKEN,PROXMOX_VE_ENDPOINT',
+      'apply PROXMOX_VE_API_TOKEN,PROXMOX_VE_ENDPOINT',
+      'token PROXMOX_VE_API_TOKEN,PROXMOX_VE_ENDPOINT (not streamed)',
+    ]);
+    const a = unit('app');
+    expect(a.providerToken).toEqual({ role: 'uses', tokenEnv: 'PROXMOX_VE_API_TOKEN', adminEnv: 'PROXMOX_VE_ADMIN_API_TOKEN', issuer: 'hv' });
+    expect(a.env.find((e) => e.name === 'PROXMOX_VE_API_TOKEN')).toMatchObject({ supplied: 'provider-token', description: 'Proxmox API token (provider), created by hv' });
+    for (const u of [hv, a, unit('proxy')]) expect(u.withheldEnv).toEqual(['PROXMOX_VE_ADMIN_API_TOKEN']);
   });
 
   it('requiredTerraformVariables: only variables without a default', () => {

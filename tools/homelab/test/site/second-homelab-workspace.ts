@@ -55,7 +55,7 @@ export const site: Site = {
   serviceGroups: { traefik: 'edge', authentik: 'edge', kanboard: 'work' },
   overcommit: { cpu: 4, memory: 1.5 },
   tiers: DEFAULT_TIER_WEIGHTS,
-  providerEnv: { endpoint: 'PROXMOX_VE_ENDPOINT', apiToken: 'PROXMOX_VE_API_TOKEN' },
+  providerEnv: { endpoint: 'PROXMOX_VE_ENDPOINT', apiToken: 'PROXMOX_VE_API_TOKEN', adminApiToken: 'PROXMOX_VE_ADMIN_API_TOKEN' },
   assumptions: [],
   identity: { adminGroup: 'harbor-operators' },
   edge: { acmeEmail: 'ops@' + DOMAIN },

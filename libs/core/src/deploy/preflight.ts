@@ -67,7 +67,7 @@ export function unmeasuredProblems(units: readonly DeployUnit[]): Problem[] {
     return {
       source: SOURCE, path: `${u.service}.unmeasured`, code: UNMEASURED_INPUT, received: inputs.map((i) => i.input),
       message: `${u.service} waits for ${inputs.length} site input${inputs.length === 1 ? '' : 's'} nobody has measured yet (its synthesized files leave out what needs ${inputs.length === 1 ? 'it' : 'them'}):${inputs.map((i) => `\n        ${i.input}: ${i.measure}`).join('')}`,
-      fix: `Run \`${DISCOVER_COMMAND}\` against the cluster, paste the values it prints into the site (libs/site/src/nodes.ts) in place of unmeasured('…'), synthesize again and deploy ${u.service}.`,
+      fix: `Run \`${DISCOVER_COMMAND}\` against the cluster, paste the values it prints into the site (libs/site, or the module HOMELAB_SITE names) in place of unmeasured('…'), synthesize again and deploy ${u.service}.`,
     };
   });
 }

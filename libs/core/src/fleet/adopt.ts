@@ -14,7 +14,7 @@ import type { Homelab } from '../model/homelab.ts';
 import type { NormalizedGuest } from '../model/service.ts';
 import { guestResourceAddress } from '../proxmox/guest-address.ts';
 import type { GuestType } from '../pve/types.ts';
-import type { FleetState, LiveGuest } from './fleet-state.ts';
+import { unmanagedGuests, type FleetState, type LiveGuest } from './fleet-state.ts';
 import { table } from './format.ts';
 
 /** match: import; renamed: import, the apply renames it; wrong-node, wrong-type: no import; missing: deploy creates it. */
@@ -81,19 +81,16 @@ function entryFor(service: string, guest: NormalizedGuest, vmid: number, state: 
 export function planAdoption(home: Homelab, state: FleetState, services: readonly string[] = []): AdoptReport {
   const wanted = (name: string): boolean => services.length === 0 || services.includes(name);
   const entries: AdoptEntry[] = [];
-  const declared = new Set<number>();
-  for (const service of home.services) {
+  for (const service of home.services.filter((s) => wanted(s.name))) {
     for (const guest of service.guests) {
       const vmid = guest.placement.vmid;
-      if (vmid === undefined) continue;
-      declared.add(vmid);
-      if (wanted(service.name)) entries.push(entryFor(service.name, guest, vmid, state));
+      if (vmid !== undefined) entries.push(entryFor(service.name, guest, vmid, state));
     }
   }
   entries.sort((a, b) => a.vmid - b.vmid);
   const imports = new Map<string, ImportBlock[]>();
   for (const e of entries) if (e.import) imports.set(e.service, [...(imports.get(e.service) ?? []), e.import]);
-  const unknown = services.length ? [] : [...state.guests.values()].filter((g) => !declared.has(g.vmid)).sort((a, b) => a.vmid - b.vmid);
+  const unknown = services.length ? [] : unmanagedGuests(home, state);
   return { entries, unknown, imports, conflicts: entries.filter((e) => e.verdict === 'wrong-node' || e.verdict === 'wrong-type').length };
 }
 

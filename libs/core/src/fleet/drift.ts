@@ -99,11 +99,6 @@ export function serviceVerdict(guests: readonly GuestDriftEntry[], terraform: Te
   return 'in-sync';
 }
 
-export function unmanagedGuests(home: Homelab, state: FleetState): LiveGuest[] {
-  const declared = new Set(home.services.flatMap((s) => s.guests.map((g) => g.placement.vmid)));
-  return [...state.guests.values()].filter((g) => !declared.has(g.vmid)).sort((a, b) => a.vmid - b.vmid);
-}
-
 /** Drift (drifted or missing) and problems (unknown, a plan that failed) found. */
 export function driftCounts(report: DriftReport): { inSync: number; drifted: number; missing: number; unknown: number; errors: number } {
   const n = (v: ServiceDrift['verdict']): number => report.services.filter((s) => s.verdict === v).length;

@@ -60,6 +60,12 @@ export function fleetStateFrom(resources: readonly ClusterResource[]): FleetStat
   return { guests };
 }
 
+/** Guests on the cluster whose VMID no service's guest has, by VMID. */
+export function unmanagedGuests(home: Homelab, state: FleetState): LiveGuest[] {
+  const declared = new Set(home.services.flatMap((s) => s.guests.map((g) => g.placement.vmid)));
+  return [...state.guests.values()].filter((g) => !declared.has(g.vmid)).sort((a, b) => a.vmid - b.vmid);
+}
+
 export async function readFleetState(client: PveClient): Promise<FleetState> {
   return fleetStateFrom(await client.clusterResources('vm'));
 }

@@ -8,6 +8,8 @@
  * `/storage/{storage}`, NICs on the bridge (`/sdn/zones/localnetwork/{bridge}` for a plain Linux
  * bridge), node reads and downloads on `/nodes/{node}`, pools on `/pool/{pool}`.
  */
+import { asRecord as record } from './rendered-files.ts';
+
 export const VMS_PATH = '/vms';
 export const BRIDGE_ZONE = '/sdn/zones/localnetwork';
 
@@ -59,6 +61,3 @@ function walk(value: unknown, paths: Set<string>): void {
   }
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}

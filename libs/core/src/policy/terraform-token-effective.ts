@@ -4,18 +4,16 @@
  * privilege-separated token whose user has none grant nothing, and every service apply gets 403.
  */
 import type { ProblemCollector } from '../model/collector.ts';
+import { PROXMOX_ACCESS_TYPES } from '../proxmox/access.ts';
 import { tokenPrivileges, type PveAcl, type PveToken } from './pve-permissions.ts';
+import { asRecord as record } from './rendered-files.ts';
 import type { AclPathUse } from './terraform-token-acl.ts';
 
-const ROLE_RESOURCE = 'proxmox_virtual_environment_role';
-const ACL_RESOURCE = 'proxmox_acl';
-const TOKEN_RESOURCE = 'proxmox_user_token';
+const ROLE_RESOURCE = PROXMOX_ACCESS_TYPES.Role;
+const ACL_RESOURCE = PROXMOX_ACCESS_TYPES.Acl;
+const TOKEN_RESOURCE = PROXMOX_ACCESS_TYPES.UserToken;
 
 export const TOKEN_PERMISSION_INEFFECTIVE = 'TokenPermissionIneffective';
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
 
 /** Role id (literal or `${proxmox_virtual_environment_role.X.role_id}`) → its privileges. */
 function rolesOf(resource: Record<string, unknown>): Map<string, readonly string[]> {
@@ -38,10 +36,10 @@ function aclsOf(resource: Record<string, unknown>): PveAcl[] {
 }
 
 /** The tokens the stack creates, as its ACLs refer to them (the provider's privilege separation defaults to on). */
-function tokensOf(resource: Record<string, unknown>): PveToken[] {
+function tokensOf(resource: Record<string, unknown>): (PveToken & { readonly resource: string })[] {
   return Object.entries(record(resource[TOKEN_RESOURCE])).map(([name, raw]) => {
     const body = record(raw);
-    return { id: `\${${TOKEN_RESOURCE}.${name}.id}`, user: String(body.user_id), privilegeSeparation: body.privileges_separation !== false };
+    return { resource: name, id: `\${${TOKEN_RESOURCE}.${name}.id}`, user: String(body.user_id), privilegeSeparation: body.privileges_separation !== false };
   });
 }
 
@@ -50,7 +48,7 @@ export function checkEffectiveTokens(stack: Readonly<Record<string, unknown>>, u
   const resource = record(stack.resource);
   const roles = rolesOf(resource);
   const acls = aclsOf(resource);
-  for (const [i, token] of tokensOf(resource).entries()) {
+  for (const token of tokensOf(resource)) {
     for (const need of used) {
       const held = tokenPrivileges(acls, roles, token, need.path);
       const missing = needed.filter((p) => !held.has(p));
@@ -59,7 +57,7 @@ export function checkEffectiveTokens(stack: Readonly<Record<string, unknown>>, u
       const why = token.privilegeSeparation && !userHolds
         ? 'the token is privilege-separated and its user holds no ACL, and a separated token holds at most its user\'s permissions'
         : 'by the Proxmox VE permission model (the most specific ACL path wins; a separated token holds the intersection of its ACLs and its user\'s)';
-      out.report(`terraform.${TOKEN_RESOURCE}.${Object.keys(record(resource[TOKEN_RESOURCE]))[i]}`, TOKEN_PERMISSION_INEFFECTIVE,
+      out.report(`terraform.${TOKEN_RESOURCE}.${token.resource}`, TOKEN_PERMISSION_INEFFECTIVE,
         `the stacks of ${need.by.join(', ')} need ${missing.join(', ')} on ${need.path}, and the token cannot use them there: ${why}; every apply with it gets 403`,
         { path: need.path, holds: [...held].sort() },
         'Give the role to the token\'s user on the path and create the token with privileges_separation: false (or grant the user and the token the same ACLs).');

@@ -4,6 +4,7 @@ import type { TerraformRoleFact } from '../model/facts/terraform-role.ts';
 import type { Problem } from '../model/problem.ts';
 import type { NormalizedService } from '../model/service.ts';
 import { BROAD_PROXMOX_GRANTS, knownProxmoxResourceTypes, PROXMOX_PRIVILEGE_NEEDS, privilegesNeeded } from './proxmox-privileges.ts';
+import { asRecord } from './rendered-files.ts';
 import type { PolicyRule } from './rule.ts';
 import { aclPathsUsed, VMS_PATH } from './terraform-token-acl.ts';
 import { checkEffectiveTokens, TOKEN_PERMISSION_INEFFECTIVE } from './terraform-token-effective.ts';
@@ -81,14 +82,14 @@ export const terraformTokenRule: PolicyRule = {
         }
       }
     }
-    checkOwnStack(owner, stacks.get(owner.name), role, out);
+    const ownStack = stacks.get(owner.name);
+    checkOwnStack(owner, ownStack, role, out);
     const serviceStacks = services.flatMap((s) => {
       const stack = stacks.get(s.name);
       return s !== owner && stack && usesProxmox(stack) ? [[s.name, stack] as const] : [];
     });
     const used = aclPathsUsed(serviceStacks);
-    checkAcls(stacks.get(owner.name), used, complete, out);
-    const ownStack = stacks.get(owner.name);
+    checkAcls(ownStack, used, complete, out);
     if (ownStack) checkEffectiveTokens(ownStack, used, needed, out);
     return [...problems, ...out.problems];
   },
@@ -147,6 +148,3 @@ function blockTypes(value: unknown): string[] {
   return Object.keys(asRecord(value));
 }
 
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}

@@ -34,7 +34,18 @@ beforeAll(() => {
   mkdirSync(join(dir, 'src'), { recursive: true });
   mkdirSync(join(dir, 'smoke'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@fx/hyper', version: '1.0.0', private: true, type: 'module' }));
-  writeFileSync(join(dir, 'src', 'index.ts'), `export default { name: 'hyper', description: 'the hypervisor stack', kind: 'none', tier: 'critical', group: 'core', provides: ['hypervisor'], dependsOn: [] };\n`);
+  // Its stack creates the token every other stack uses and outputs it, as packages/proxmox does.
+  writeFileSync(join(dir, 'src', 'index.ts'), `import { ProxmoxUser, ProxmoxUserToken, ensureProxmoxProvider, sensitiveOutput } from ${JSON.stringify(join(REPO_ROOT, 'libs/core/src/layers/terraform.ts'))};
+export default {
+  name: 'hyper', description: 'the hypervisor stack', kind: 'none', tier: 'critical', group: 'core', provides: ['hypervisor'], dependsOn: [],
+  terraform: (scope) => {
+    ensureProxmoxProvider(scope);
+    const user = new ProxmoxUser(scope, 'tf_user', { user_id: 'terraform@pve', enabled: true });
+    const token = new ProxmoxUserToken(scope, 'tf_token', { user_id: user.userIdRef, token_name: 'homelab', privileges_separation: false });
+    sensitiveOutput(scope, 'terraform_api_token', \`\${token.idRef}=\${token.valueRef}\`, 'the token of every other stack');
+  },
+};
+`);
   writeFileSync(join(dir, 'smoke', 'hyper.smoke.ts'), '// run by the fake npx only\n');
 });
 
@@ -52,7 +63,7 @@ function envFor(w: FakeWorld, state: string, site = './site.ts'): Record<string,
   return {
     PATH: w.binDir, HOME: ws, HOMELAB_SITE: site, HOMELAB_STATE_DIR: state,
     HOMELAB_SCHEMAS_DIR: join(REPO_ROOT, 'schemas'), HOMELAB_VALIDATE_TOOLS: 'off',
-    PROXMOX_VE_ENDPOINT: 'https://10.20.0.11:8006/', PROXMOX_VE_API_TOKEN: 'terraform@pve!homelab=fixture-token-value',
+    // No provider token and no endpoint: bootstrap creates the admin token, the hypervisor stack the rest.
     TF_VAR_ssh_public_key: 'ssh-ed25519 AAAA test', IDP_SECRET: 'idp-secret-value',
   };
 }
@@ -104,6 +115,14 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
     expect(applies.indexOf('proxy')).toBeLessThan(applies.indexOf('idp'));
     expect(applies.indexOf('idp')).toBeLessThan(applies.indexOf('app'));
     expect(first.stdout).toContain('bootstrap: done; every service deployed and ready.');
+    // The hypervisor stack ran with the admin token; every other stack with the token it created.
+    const issued = w.tokens.get('terraform@pve!homelab');
+    expect(issued?.privsep).toBe(0);
+    const tokenOf = (svc: string) => [...new Set(w.calls.filter((c) => c.tool === 'tofu' && c.cwd.includes(`/runs/${svc}/`)).map((c) => c.token))];
+    expect(tokenOf('hyper')).toEqual([`root@pam!homelab-bootstrap=${token!.value}`]);
+    for (const svc of ['proxy', 'idp', 'app', 'solo']) expect(tokenOf(svc), svc).toEqual([`terraform@pve!homelab=${issued!.value}`]);
+    expect(first.stdout + first.stderr).not.toContain(issued!.value);
+    expect(first.stdout).toContain('PROXMOX_VE_ENDPOINT is not set: using https://10.20.0.11:8006/ (n1)');
     const record = JSON.parse(readFileSync(join(state, 'bootstrap', 'record.json'), 'utf8')) as { phases: Record<string, { status: string }>; confirmed: Record<string, string> };
     expect(Object.entries(record.phases).map(([id, p]) => `${id}:${p.status}`)).toEqual([
       'preconditions:done', 'cluster:done', 'bridges:done', 'ceph-packages:done', 'admin-token:done', 'access:done', 'services:done', 'readiness:done',

@@ -48,6 +48,8 @@ export interface Call {
   /** ssh: the host name and the remote words. */
   readonly host?: string;
   readonly remote?: readonly string[];
+  /** What the tool had as PROXMOX_VE_API_TOKEN (the provider's credential). */
+  readonly token?: string;
 }
 
 export interface FakeWorld {
@@ -248,6 +250,17 @@ export async function startFakeWorld(spec: { nodes: WorldNode[]; pis: WorldPi[];
     return out;
   };
 
+  /** The API tokens a stack declares, with their user resolved from the user resource it refers to. */
+  const declaredTokens = (cwd: string): { full: string; privsep: number }[] => {
+    const json = JSON.parse(readFileSync(join(cwd, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+    const users = json.resource?.proxmox_virtual_environment_user ?? {};
+    return Object.values(json.resource?.proxmox_user_token ?? {}).map((t) => {
+      const ref = /^\$\{proxmox_virtual_environment_user\.([^.]+)\.user_id\}$/.exec(String(t.user_id));
+      const user = ref ? String(users[ref[1]!]?.user_id) : String(t.user_id);
+      return { full: `${user}!${String(t.token_name)}`, privsep: t.privileges_separation === false ? 0 : 1 };
+    });
+  };
+
   const terraform = async (args: readonly string[], cwd: string, gone: Promise<void>): Promise<Answer> => {
     const [sub] = args;
     const service = serviceOf(cwd);
@@ -272,8 +285,15 @@ export async function startFakeWorld(spec: { nodes: WorldNode[]; pis: WorldPi[];
       for (const g of declaredGuests(cwd)) {
         if (!cluster.guests.some((c) => c.vmid === g.vmid)) cluster.guests.push({ ...g, status: 'running', uptime: 1 });
       }
+      for (const t of declaredTokens(cwd)) if (!tokens.has(t.full)) tokens.set(t.full, { value: `11111111-0000-4000-8000-${String(++tokenCounter).padStart(12, '0')}`, privsep: t.privsep });
       applied.add(statePaths.get(service) ?? service);
       return { exitCode: 0, stdout: 'Apply complete!\n' };
+    }
+    if (sub === 'output') {
+      // `output -raw <name>` of the stack's token output: the full token id and its secret.
+      const [t] = declaredTokens(cwd);
+      const stored = t && tokens.get(t.full);
+      return stored ? { exitCode: 0, stdout: `${t.full}=${stored.value}` } : { exitCode: 1, stderr: 'Error: Output not found\n' };
     }
     return { exitCode: 0 };
   };
@@ -281,7 +301,7 @@ export async function startFakeWorld(spec: { nodes: WorldNode[]; pis: WorldPi[];
   let holdAt: string | undefined;
   const server = createServer((req, res) => {
     void (async () => {
-      const { tool, args, cwd } = JSON.parse(await body(req)) as { tool: string; args: string[]; cwd: string };
+      const { tool, args, cwd, token } = JSON.parse(await body(req)) as { tool: string; args: string[]; cwd: string; token?: string };
       const gone = new Promise<void>((r) => res.on('close', () => r()));
       let answer: Answer;
       if (tool === 'ssh') {
@@ -289,7 +309,7 @@ export async function startFakeWorld(spec: { nodes: WorldNode[]; pis: WorldPi[];
         calls.push({ tool, args, cwd, ...(r.host ? { host: r.host } : {}), ...(r.remote ? { remote: r.remote } : {}) });
         answer = r.answer;
       } else {
-        calls.push({ tool, args, cwd });
+        calls.push({ tool, args, cwd, ...(token ? { token } : {}) });
         answer = tool === 'tofu' || tool === 'terraform' ? await terraform(args, cwd, gone) : { exitCode: 0, stdout: `${tool}: ok\n` };
       }
       const text = JSON.stringify(answer);
@@ -302,7 +322,7 @@ export async function startFakeWorld(spec: { nodes: WorldNode[]; pis: WorldPi[];
   const binDir = mkdtempSync(join(tmpdir(), 'homelab-fake-world-'));
   const client = join(binDir, 'fake-tool.mjs');
   writeFileSync(client, `const [tool, ...args] = process.argv.slice(2);
-const res = await fetch(${JSON.stringify(url)}, { method: 'POST', body: JSON.stringify({ tool, args, cwd: process.cwd() }) });
+const res = await fetch(${JSON.stringify(url)}, { method: 'POST', body: JSON.stringify({ tool, args, cwd: process.cwd(), token: process.env.PROXMOX_VE_API_TOKEN }) });
 const a = await res.json();
 if (a.stdout) process.stdout.write(a.stdout);
 if (a.stderr) process.stderr.write(a.stderr);

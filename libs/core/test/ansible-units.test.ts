@@ -53,8 +53,9 @@ describe('ansible: systemd units', () => {
 
 describe('ansible: hosts and packages', () => {
   it('installs each host\'s packages, sorted and de-duplicated, only on hosts that get files', () => {
-    expect(play('app').tasks[0]['ansible.builtin.apt'].name).toEqual(['curl', 'nginx']);
-    expect(play('n1').tasks[0]['ansible.builtin.apt'].name).toEqual(['prometheus-node-exporter']);
+    // First the wait for the host (render/ansible.ts), then the packages.
+    expect(play('app').tasks[1]['ansible.builtin.apt'].name).toEqual(['curl', 'nginx']);
+    expect(play('n1').tasks[1]['ansible.builtin.apt'].name).toEqual(['prometheus-node-exporter']);
   });
   it('addresses a Proxmox node by its IP and the deploy machine by a local connection', () => {
     expect(inventory.n1).toMatchObject({ ansible_host: '10.20.0.11', ansible_user: 'root' });

@@ -10,6 +10,7 @@ import type { LoadFailure, ServiceEntry } from './load.ts';
 import { resolveDefinition } from './definition.ts';
 import { normalizeService } from './normalize.ts';
 import { withObservers } from './observers.ts';
+import { withTokenEdges } from './token-edges.ts';
 import { parseService } from './parse.ts';
 import { EMPTY_SITE } from './parse-site.ts';
 import { parseSiteShape, watchSiteReads, type SiteSkips } from './site-guard.ts';
@@ -66,7 +67,7 @@ export function buildModel(site: Site, entries: readonly ServiceEntry[], options
     problems.push(...out.problems);
   }
   services.sort((a, b) => a.name.localeCompare(b.name));
-  const observed = withObservers(services);
+  const observed = withObservers(withTokenEdges(services));
   const byName = new Map(observed.map((s) => [s.name, s]));
   const skips = shape.broken.length ? { broken: shape.broken, packages: setAside } : undefined;
   return { site: shape.site, services: observed, byName, problems, ...(skips && { siteSkips: skips }) };

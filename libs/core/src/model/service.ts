@@ -143,6 +143,8 @@ export interface NormalizedService {
   readonly facts: ServiceFacts;
   /** What an observer watches (model/observers.ts), also in its dependsOn; empty for the others. */
   readonly observes: readonly string[];
+  /** The stack that creates the Proxmox token this service's guests are made with (model/token-edges.ts), also in its dependsOn. */
+  readonly tokenFrom?: string;
   /** Host → sorted, de-duplicated apt packages. */
   readonly hostPackages: Readonly<Record<string, readonly string[]>>;
 }

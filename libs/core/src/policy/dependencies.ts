@@ -20,8 +20,9 @@ export const dependenciesRule: PolicyRule = {
       s.dependsOn.forEach((d, i) => {
         if (d === s.name) out.report(`dependsOn[${i}]`, 'SelfDependency', 'a service cannot depend on itself', d, 'Remove it.');
         else if (!byName.has(d)) out.report(`dependsOn[${i}]`, 'UnknownDependency', `no service is named "${d}"`, d, `Use one of the services' names (${[...byName.keys()].sort().slice(0, 6).join(', ')}, ...) or remove it.`);
-        // What an observer watches comes from the model, and so does its Nx edge: no package.json line.
-        else if (!s.observes.includes(d) && !s.pkg.dependencies.includes(byName.get(d)!.pkg.name)) {
+        // What an observer watches and where a guest's token comes from are the model's, and so
+        // are their Nx edges: no package.json line.
+        else if (!s.observes.includes(d) && s.tokenFrom !== d && !s.pkg.dependencies.includes(byName.get(d)!.pkg.name)) {
           out.report(`dependsOn[${i}]`, 'DependencyMissingFromPackageJson', `the model depends on "${d}" but package.json does not list ${byName.get(d)!.pkg.name}`, d, `Add "${byName.get(d)!.pkg.name}": "*" to dependencies in ${s.pkg.dir}/package.json, so Nx orders the deploy.`);
         }
       });

@@ -1,6 +1,7 @@
 /**
  * Stand-ins for every tool a deploy changes things with, first on PATH: each appends its name,
- * working directory and argv to one log and succeeds (a Terraform plan reports changes), so a run that should change nothing can be
+ * working directory and argv to one log and succeeds (a Terraform plan reports changes, an
+ * output prints a dummy token), so a run that should change nothing can be
  * checked for having called nothing that would.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export function writeRecordingTools(dir: string, log: string): void {
       `{ printf '%s\\t%s' ${shQuote(tool)} "$PWD"; for a in "$@"; do printf '\\t%s' "$a"; done; printf '\\n'; } >> ${shQuote(log)}`,
       // `plan -detailed-exitcode` says "there are changes", so a real deploy goes on to apply.
       'for a in "$@"; do [ "$a" = -detailed-exitcode ] && exit 2; done',
+      // The hypervisor stack's token output, which deploy reads after its apply (a dummy, not a secret).
+      '[ "$1" = output ] && { printf %s "terraform@pve!homelab=dummy-not-a-secret"; exit 0; }',
       'exit 0',
       '',
     ].join('\n'));

@@ -51,6 +51,16 @@ describe('Nx plugin: dependencies from the model, on this workspace', () => {
     // AlertMind receives monitoring's alerts: the edge goes from it to monitoring, never back.
     expect(targetsOf(deps, '@homelab/alertmind')).toContain('@homelab/monitoring');
   }, 60_000);
+
+  it('every guest stack depends on proxmox, which creates its token (a model edge, no package.json line); stacks without guests do not', async () => {
+    const ctx = contextOf(repo);
+    const deps = await createDependencies(undefined, ctx);
+    for (const svc of ['traefik', 'wireguard', 'pxe', 'pwnagotchi', 'openclaw', 'libby-alert', 'talos']) expect(targetsOf(deps, `@homelab/${svc}`), svc).toContain('@homelab/proxmox');
+    expect(targetsOf(deps, '@homelab/dns')).not.toContain('@homelab/proxmox');
+    expect(targetsOf(deps, '@homelab/proxmox')).toEqual([]);
+    const listed = Object.keys((JSON.parse(readFileSync(join(repo, 'packages/traefik/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+    expect(listed).not.toContain('@homelab/proxmox');
+  }, 60_000);
 });
 
 describe('Nx plugin: dependencies from the model, on a fixture workspace', () => {

@@ -20,10 +20,11 @@ describe('pxe: infrastructure', () => {
     expect(ct).toMatchObject({ vm_id: here.vmid, node_name: here.node, start_on_boot: false, cpu: { units: 512 } });
     expect(ct.initialization.ip_config[0].ipv4).toEqual({ address: here.cidr, gateway: here.gateway });
   });
-  it('has no route and depends on nothing', () => {
+  it('has no route and depends on nothing but the stack that creates its Proxmox token', () => {
     const svc = home.byName.get('pxe')!;
     expect(svc.routes).toEqual([]);
-    expect(svc.dependsOn).toEqual([]);
+    expect(svc.dependsOn).toEqual(['proxmox']);
+    expect(svc.tokenFrom).toBe('proxmox');
     expect(home.site.groups[svc.group]!.alwaysOn).toBeFalsy();
   });
 });

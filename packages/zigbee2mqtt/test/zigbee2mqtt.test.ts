@@ -75,9 +75,9 @@ describe('zigbee2mqtt: route and dependencies', () => {
     expect(routes.http.routers.zigbee2mqtt).toMatchObject({ rule: `Host(\`zigbee2mqtt.${fixtureSite.domain}\`)`, middlewares: ['authentik@file'] });
     expect(routes.http.services.zigbee2mqtt.loadBalancer.servers).toEqual([{ url: `http://${here.ip}:8080` }]);
   });
-  it('deploys after Home Assistant, Traefik and Authentik', () => {
+  it('deploys after Home Assistant, Traefik and Authentik (and proxmox, which creates its token)', () => {
     const all = s.synthesis;
-    expect(all.home.byName.get('zigbee2mqtt')!.dependsOn).toEqual(['authentik', 'home-assistant', 'traefik']);
+    expect(all.home.byName.get('zigbee2mqtt')!.dependsOn).toEqual(['authentik', 'home-assistant', 'proxmox', 'traefik']);
     expect(all.plan.waveOf.get('zigbee2mqtt')!).toBeGreaterThan(all.plan.waveOf.get('home-assistant')!);
   });
 });

@@ -52,7 +52,7 @@ export function synthesizeSite(home: Homelab, options: { backend?: BackendSettin
   for (const service of home.services) {
     if (options.only && !options.only.includes(service.name)) continue;
     try {
-      const result = synthService(home, service, { backend: options.backend, waves: plan.waveOf });
+      const result = synthService(home, service, { backend: options.backend, waves: plan.bootWaveOf });
       results.push(result);
       files.set(service.name, result.configFiles);
       const terraform = result.files.get(TERRAFORM_FILE);

@@ -11,15 +11,27 @@ export interface Plan {
   readonly waves: readonly (readonly NormalizedService[])[];
   readonly capacity: readonly NodeCapacity[];
   readonly waveOf: ReadonlyMap<string, number>;
+  /**
+   * The guests' boot order: the waves without the edge to the stack that creates the Proxmox
+   * token (model/token-edges.ts). That stack has no guest to boot, so waiting for it would only
+   * shift every boot order by one.
+   */
+  readonly bootWaveOf: ReadonlyMap<string, number>;
+}
+
+function waveNumbers(waves: readonly (readonly string[])[]): Map<string, number> {
+  const out = new Map<string, number>();
+  waves.forEach((names, i) => names.forEach((n) => out.set(n, i + 1)));
+  return out;
 }
 
 export function buildPlan(home: Homelab): Plan {
   const { waves } = dependencyWaves(new Map(home.services.map((s) => [s.name, s.dependsOn])));
-  const waveOf = new Map<string, number>();
-  waves.forEach((names, i) => names.forEach((n) => waveOf.set(n, i + 1)));
+  const boot = dependencyWaves(new Map(home.services.map((s) => [s.name, s.dependsOn.filter((d) => d !== s.tokenFrom)])));
   return {
     waves: waves.map((names) => names.map((n) => home.byName.get(n)!)),
     capacity: nodeCapacity(home),
-    waveOf,
+    waveOf: waveNumbers(waves),
+    bootWaveOf: waveNumbers(boot.waves),
   };
 }

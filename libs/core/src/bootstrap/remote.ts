@@ -5,7 +5,7 @@
  * would return.
  */
 import { ssh } from '../fleet/patch-plan.ts';
-import { ToolFailedError, type ToolCommand, type ToolResult } from '../fleet/process-runner.ts';
+import { ToolFailedError, runChecked, type ToolCommand, type ToolResult } from '../fleet/process-runner.ts';
 import type { BootstrapContext } from './phase.ts';
 
 export interface Host {
@@ -26,11 +26,9 @@ export async function run(ctx: Pick<BootstrapContext, 'runner' | 'signals'>, cmd
   return ctx.runner(cmd, ctx.signals);
 }
 
-/** Runs the command; a non-zero exit is a ToolFailedError naming the step. */
-export async function runOk(ctx: Pick<BootstrapContext, 'runner' | 'signals'>, cmd: ToolCommand): Promise<ToolResult> {
-  const result = await run(ctx, cmd);
-  if (result.exitCode !== 0) throw new ToolFailedError(cmd, result);
-  return result;
+/** Runs the command; a non-zero exit is a ToolFailedError naming the step (the fleet's runChecked). */
+export function runOk(ctx: Pick<BootstrapContext, 'runner' | 'signals'>, cmd: ToolCommand): Promise<ToolResult> {
+  return runChecked(ctx.runner, cmd, [0], ctx.signals ?? {});
 }
 
 /** The command's stdout as JSON; output that is not JSON fails naming the step. */

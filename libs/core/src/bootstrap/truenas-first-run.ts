@@ -74,7 +74,7 @@ export const truenasFirstRunPhase: BootstrapPhase = {
     if (!s) return [];
     const w = where(ctx, s);
     return [
-      { what: `${s.name}: VM ${w.vmid} on ${w.node} exists (deployed first if it does not; its apply script then waits for the install)`, mutates: true },
+      { what: `${s.name}: VM ${w.vmid} on ${w.node} exists (deployed first if it does not; its apply script stops there until TrueNAS is installed)`, mutates: true },
       { what: `${s.name}: installed from its ISO on the VM console (${w.node}, VM ${w.vmid}); checked: GET ${w.api}/system/state is READY over the pinned CA ${w.caEnv ? `($${w.caEnv})` : '(none pinned: blocked)'}`, mutates: false, manual: true },
       { what: `${s.name}: API key "${TRUENAS_KEY_NAME}" (POST ${w.api}/api_key as $${TRUENAS_ADMIN_USER_ENV} or ${TRUENAS_DEFAULT_ADMIN}, password $${TRUENAS_ADMIN_PASSWORD_ENV}), kept 0600 in <state>/secrets/truenas-api-key; skipped when ${TRUENAS_API_KEY_ENV} is exported`, mutates: true },
       { what: `deploy ${s.name} with ${TRUENAS_API_KEY_ENV} (pool import, datasets, NFS exports)`, mutates: true },

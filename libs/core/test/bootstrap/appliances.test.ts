@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeHttp, nodeMqttProbe, type HttpTransport, type MqttProbe } from '../../src/bootstrap/appliance-http.ts';
-import { applianceConsumersPhase, servicesPhase, wavesAfterAppliances, wavesBeforeAppliances } from '../../src/bootstrap/deploy-phases.ts';
+import { applianceConsumersPhase, deployWaves, wavesAfterAppliances, wavesBeforeAppliances } from '../../src/bootstrap/deploy-phases.ts';
 import { homeAssistantFirstRunPhase, MQTT_CLIENT_LOGIN } from '../../src/bootstrap/home-assistant-first-run.ts';
 import { BOOTSTRAP_PHASES } from '../../src/bootstrap/phases.ts';
 import type { BootstrapContext } from '../../src/bootstrap/phase.ts';
@@ -180,7 +180,8 @@ describe('the appliances between the services: waves before and after', () => {
   it('the consumers phase deploys only the services that need an appliance, without the admin credential', async () => {
     const ctx = context({}, '/nonexistent');
     await applianceConsumersPhase.run(ctx);
-    await servicesPhase.run(ctx);
+    // The services phase's own checks (unmeasured facts, hand-placed images) have their tests in phases.test.ts.
+    await deployWaves(ctx, wavesBeforeAppliances(home));
     expect(ctx.deploys.map((d) => [...d.services].sort().join(','))).toEqual(['media,z2m', 'idp,proxy']);
     expect(ctx.deploys.every((d) => !('PROXMOX_VE_ADMIN_API_TOKEN' in d.env))).toBe(true);
   });

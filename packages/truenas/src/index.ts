@@ -130,7 +130,7 @@ export default defineService({
     { port: 443, protocol: 'tcp', description: 'Web UI and REST API (self-signed certificate)', from: ['management'] },
     { port: 2049, protocol: 'tcp', description: 'NFSv4', from: ['nfs-clients'] },
   ],
-  secrets: [{ env: API_KEY_ENV, description: 'TrueNAS API key (Credentials > API Keys) used by the apply script on the deploy machine; never written to a file' }],
+  secrets: [{ env: API_KEY_ENV, description: 'TrueNAS API key used by the apply script on the deploy machine; homelab bootstrap creates it and keeps it 0600 in the state directory, or export your own (Credentials > API Keys)' }],
   dependsOn: ['authentik', 'proxmox', 'traefik'],
   files,
 });

@@ -21,8 +21,52 @@ export function accessServices(home: Homelab): string[] {
 /** Every other service, wave by wave. */
 export function laterWaves(home: Homelab): string[][] {
   const access = new Set(accessServices(home));
-  const deps = new Map(home.services.filter((s) => !access.has(s.name)).map((s) => [s.name, s.dependsOn.filter((d) => !access.has(d))] as const));
+  return wavesOf(home, (name) => !access.has(name));
+}
+
+function wavesOf(home: Homelab, keep: (name: string) => boolean): string[][] {
+  const deps = new Map(home.services.filter((s) => keep(s.name)).map((s) => [s.name, s.dependsOn.filter(keep)] as const));
   return dependencyWaves(deps).waves.map((w) => [...w]);
+}
+
+/**
+ * The appliances whose first run needs steps inside them before anything that uses them can
+ * deploy (TrueNAS: installed and an API key; Home Assistant OS: onboarded and its MQTT broker),
+ * known by their os. Each is deployed by its own first-run phase.
+ */
+export const FIRST_RUN_OS = ['truenas-scale', 'haos'] as const;
+
+export function firstRunAppliances(home: Homelab): string[] {
+  return home.services.filter((s) => s.guests.some((g) => (FIRST_RUN_OS as readonly string[]).includes(g.os))).map((s) => s.name).sort();
+}
+
+/** The appliances and every service that depends on one of them, directly or through others. */
+export function applianceConsumers(home: Homelab): { readonly appliances: ReadonlySet<string>; readonly consumers: ReadonlySet<string> } {
+  const appliances = new Set(firstRunAppliances(home));
+  const consumers = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of home.services) {
+      if (appliances.has(s.name) || consumers.has(s.name)) continue;
+      if (s.dependsOn.some((d) => appliances.has(d) || consumers.has(d))) { consumers.add(s.name); grew = true; }
+    }
+  }
+  return { appliances, consumers };
+}
+
+/** The waves before the appliances: every later service that neither is one nor needs one. */
+export function wavesBeforeAppliances(home: Homelab): string[][] {
+  const access = new Set(accessServices(home));
+  const { appliances, consumers } = applianceConsumers(home);
+  return wavesOf(home, (n) => !access.has(n) && !appliances.has(n) && !consumers.has(n));
+}
+
+/** The waves after the appliances' first-run steps: the services that need one of them. */
+export function wavesAfterAppliances(home: Homelab): string[][] {
+  const access = new Set(accessServices(home));
+  const { consumers } = applianceConsumers(home);
+  return wavesOf(home, (n) => !access.has(n) && consumers.has(n));
 }
 
 /** The port every Proxmox VE node serves its API on. */
@@ -79,27 +123,50 @@ export function unmeasuredBlockers(home: Homelab): BootstrapBlocker[] {
   }));
 }
 
+/** The environment of every stack after access: the endpoint, never the admin credential. */
+export function serviceEnv(ctx: BootstrapContext): BootstrapContext['env'] {
+  const env = { ...withEndpoint(ctx, ctx.env) };
+  delete env[adminTokenEnv(ctx.site)];
+  return env;
+}
+
+/** Deploys the waves' services in one deploy run (it orders them), as a phase result. */
+export async function deployWaves(ctx: BootstrapContext, waves: readonly (readonly string[])[], env: BootstrapContext['env'] = serviceEnv(ctx)): Promise<PhaseResult> {
+  const services = waves.flat();
+  if (!services.length) return { changed: [], verified: [], blockers: [] };
+  const result = await ctx.deploy(services, env);
+  if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };
+  return { changed: result.changed, verified: result.changed.length ? [] : [`${services.length} service${services.length === 1 ? '' : 's'} deployed, unchanged`], blockers: [] };
+}
+
+const waveSteps = (waves: readonly (readonly string[])[]): PlannedStep[] => waves.map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true }));
+
 export const servicesPhase: BootstrapPhase = {
   id: 'services',
   title: 'Services, in dependency order',
   describe: (ctx) => {
     const waiting = unmeasuredBlockers(ctx.home).length;
+    const later = firstRunAppliances(ctx.home);
     return [
       { what: `every fact a service needs is measured${waiting ? ` (${waiting} not yet: ${DISCOVER_COMMAND} reads the hardware ones, image checksums are pinned in the site)` : ''}`, mutates: false },
       ...describeHandPlacedImages(ctx),
-      ...laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
+      ...waveSteps(wavesBeforeAppliances(ctx.home)),
+      ...(later.length ? [{ what: `not yet: ${later.join(', ')} and what needs them (after their first-run steps)`, mutates: false }] : []),
     ];
   },
   async run(ctx): Promise<PhaseResult> {
-    const services = laterWaves(ctx.home).flat();
-    if (!services.length) return { changed: [], verified: [], blockers: [] };
-    // Everything that would stop a wave half-way, reported at once, before anything deploys.
+    if (!laterWaves(ctx.home).flat().length) return { changed: [], verified: [], blockers: [] };
+    // Everything that would stop a wave half-way (this phase's or a later one's), reported at once, before anything deploys.
     const blockers = [...unmeasuredBlockers(ctx.home), ...await handPlacedImageBlockers(ctx)];
     if (blockers.length) return { changed: [], verified: [], blockers };
-    const env = { ...withEndpoint(ctx, ctx.env) };
-    delete env[adminTokenEnv(ctx.site)];
-    const result = await ctx.deploy(services, env);
-    if (result.exitCode !== 0) return { changed: result.changed, verified: [], blockers: [failed(services, result.exitCode)] };
-    return { changed: result.changed, verified: result.changed.length ? [] : [`${services.length} services deployed, unchanged`], blockers: [] };
+    return deployWaves(ctx, wavesBeforeAppliances(ctx.home));
   },
+};
+
+/** After the appliances' first-run steps: the services that mount TrueNAS's NFS or talk to HA's broker. */
+export const applianceConsumersPhase: BootstrapPhase = {
+  id: 'appliance-consumers',
+  title: 'Services that need the appliances, in dependency order',
+  describe: (ctx) => waveSteps(wavesAfterAppliances(ctx.home)),
+  run: (ctx) => deployWaves(ctx, wavesAfterAppliances(ctx.home)),
 };

@@ -8,8 +8,9 @@ import type { Homelab } from '../model/homelab.ts';
 import type { Site } from '../model/site.ts';
 import type { DeployEnv } from '../process/run-tool.ts';
 import type { ProcessRunner, RunSignals, ToolCommand } from '../fleet/process-runner.ts';
+import type { HttpTransport, MqttProbe } from './appliance-http.ts';
 
-export type PhaseId = 'preconditions' | 'cluster' | 'bridges' | 'ceph-packages' | 'admin-token' | 'access' | 'services' | 'readiness';
+export type PhaseId = 'preconditions' | 'cluster' | 'bridges' | 'ceph-packages' | 'admin-token' | 'access' | 'services' | 'truenas-first-run' | 'home-assistant-first-run' | 'appliance-consumers' | 'readiness';
 
 /** One line of the dry-run sequence: a command to run, or a check that only reads. */
 export interface PlannedStep {
@@ -60,6 +61,10 @@ export interface BootstrapContext {
   readonly sleep: (ms: number) => Promise<void>;
   /** Attempts and pause of the readiness waits. */
   readonly wait: { readonly attempts: number; readonly pauseMs: number };
+  /** The appliances' own APIs (TrueNAS, Home Assistant). @default nodeHttp */
+  readonly http?: HttpTransport;
+  /** The MQTT broker's CONNECT answer. @default nodeMqttProbe */
+  readonly mqtt?: MqttProbe;
 }
 
 export interface BootstrapPhase {

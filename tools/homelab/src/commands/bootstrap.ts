@@ -3,7 +3,8 @@
  *
  * From "Proxmox VE installed on the nodes, reachable over SSH with the operator's key" to every
  * service deployed and ready: the phases of @homelab/core's bootstrap (preconditions, cluster,
- * bridges, admin credential, access, services, readiness), recorded in the state directory so a
+ * bridges, admin credential, access, services, the TrueNAS and Home Assistant OS first runs, the
+ * services that need them, readiness), recorded in the state directory so a
  * rerun goes on where the last one stopped. `--dry-run` prints the whole ordered sequence from the
  * model and runs nothing. The stacks go through `homelab deploy` itself (validation, preflight,
  * locks, the plan shown before every apply; `--yes` to apply without a terminal).

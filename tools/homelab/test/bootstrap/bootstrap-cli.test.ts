@@ -125,7 +125,8 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
     expect(first.stdout).toContain('PROXMOX_VE_ENDPOINT is not set: using https://10.20.0.11:8006/ (n1)');
     const record = JSON.parse(readFileSync(join(state, 'bootstrap', 'record.json'), 'utf8')) as { phases: Record<string, { status: string }>; confirmed: Record<string, string> };
     expect(Object.entries(record.phases).map(([id, p]) => `${id}:${p.status}`)).toEqual([
-      'preconditions:done', 'cluster:done', 'bridges:done', 'ceph-packages:done', 'admin-token:done', 'access:done', 'services:done', 'readiness:done',
+      'preconditions:done', 'cluster:done', 'bridges:done', 'ceph-packages:done', 'admin-token:done', 'access:done', 'services:done',
+      'truenas-first-run:done', 'home-assistant-first-run:done', 'appliance-consumers:done', 'readiness:done',
     ]);
     expect(Object.keys(record.confirmed)).toEqual(['router-port-forwards']);
 
@@ -208,15 +209,17 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
     const w = await freshWorld();
     const r = await bootstrap(['--dry-run'], envFor(w, stateDir()));
     expect(r.code, r.stderr).toBe(0);
-    const phases = r.stdout.split('\n').filter((l) => /^\d\. /.test(l));
-    expect(phases).toEqual(['1. Preconditions (manual, verified)', '2. Proxmox VE cluster', '3. Network bridges', '4. Ceph packages', '5. Admin credential (for the hypervisor stack only)', '6. Access: homelab\'s Terraform identity', '7. Services, in dependency order', '8. First-run readiness']);
+    const phases = r.stdout.split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(phases).toEqual(['1. Preconditions (manual, verified)', '2. Proxmox VE cluster', '3. Network bridges', '4. Ceph packages', '5. Admin credential (for the hypervisor stack only)', '6. Access: homelab\'s Terraform identity', '7. Services, in dependency order',
+      '8. TrueNAS first run: installed (checked), API key, datasets and NFS', '9. Home Assistant OS first run: owner (API), onboarding and MQTT broker (checked)',
+      '10. Services that need the appliances, in dependency order', '11. First-run readiness']);
     expect(r.stdout).toContain("$ ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'pvecm create test-lab'");
     expect(r.stdout).toContain("$ ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.12 -- 'pvecm add 10.20.0.11 --use_ssh 1'");
     expect(r.stdout).toContain('6.1 [change] deploy hyper with PROXMOX_VE_ADMIN_API_TOKEN');
     expect(r.stdout).toContain('7.1 [check] every fact a service needs is measured\n');
     expect(r.stdout).toMatch(/7\.2 \[change\] wave 1: deploy proxy/);
-    expect(r.stdout).toContain('8.1 [check] every guest (4) on its node');
-    expect(r.stdout).toMatch(/\d+ steps in 8 phases; 4 of them are physically manual/);
+    expect(r.stdout).toContain('11.1 [check] every guest (4) on its node');
+    expect(r.stdout).toMatch(/\d+ steps in 11 phases; 4 of them are physically manual/);
     expect(w.calls).toEqual([]);
   }, 120_000);
 });

@@ -415,7 +415,8 @@ async function groupList(options: CommandOptions, deps: FleetDeps, site: Site, v
       groups: views.map((v) => ({ ...v, state: state ? Object.fromEntries(v.members.map((m) => [m, serviceStateOf(home, m, state)])) : null })),
     }, null, 2));
   } else {
-    for (const l of formatGroupList(home, views, state)) deps.out(l);
+    const missing = access ? undefined : pveAccessMissing(await pveAccess(site, deps), site, tokenIssuers(home));
+    for (const l of formatGroupList(home, views, state, missing)) deps.out(l);
     deps.out('');
     deps.out(graph.source === 'nx' ? `graph: Nx project graph (${graph.method}, ${graph.elapsedMs} ms)` : 'graph: the model (Nx was not available)');
   }

@@ -75,3 +75,29 @@ export function pveAccessMissing(access: PveAccess, site: Pick<Site, 'providerEn
   }
   return parts.join('; ');
 }
+
+/**
+ * The fleet commands' API calls that homelab's stored Terraform token cannot make, by decision
+ * (least privilege; docs/cli.md, "Which Proxmox token"): those commands need an administrator
+ * token exported when they reach these calls. packages/proxmox's test operate-permissions.test.ts
+ * derives the denied calls from the PVE API schema and holds this list to them.
+ *
+ * - patch's cluster-health gate needs Sys.Audit on `/` (the cluster and Ceph status). The token's
+ *   role is granted only on the paths the service stacks touch and never on `/` (policy rule
+ *   terraform-token, TokenAclOnRoot); patching runs as root over SSH on the nodes anyway, so the
+ *   operator who patches holds an administrator credential.
+ * - discover's USB listing needs Sys.Modify on `/`, a privilege the role must never hold
+ *   (FORBIDDEN_TERRAFORM_PRIVILEGES: it changes node settings). Discover runs once per hardware
+ *   change; its disk listing (Sys.Audit on /nodes/{node}) works with the token.
+ */
+export const TERRAFORM_TOKEN_ADMIN_CALLS: readonly { readonly command: string; readonly method: string; readonly call: string; readonly needs: string }[] = [
+  { command: 'patch', method: 'clusterStatus', call: 'GET /cluster/status', needs: 'Sys.Audit on /' },
+  { command: 'patch', method: 'cephStatus', call: 'GET /cluster/ceph/status', needs: 'Sys.Audit or Datastore.Audit on /' },
+  { command: 'discover', method: 'usbDevices', call: 'GET /nodes/{node}/hardware/usb', needs: 'Sys.Modify on /' },
+];
+
+/** The calls of `command` the stored Terraform token cannot make, in words, or undefined when it can make them all. */
+export function adminTokenNeed(command: string): string | undefined {
+  const calls = TERRAFORM_TOKEN_ADMIN_CALLS.filter((c) => c.command === command);
+  return calls.length ? calls.map((c) => `${c.call} needs ${c.needs}`).join(', ') : undefined;
+}

@@ -6,7 +6,7 @@
  * 2: an unknown node; 4: the API is not configured.
  */
 import {
-  EXIT, discoverInputs, discoveryDocument, formatDiscovery, readNodeHardware, siteUnmeasuredInputs,
+  EXIT, adminTokenNeed, discoverInputs, discoveryDocument, formatDiscovery, readNodeHardware, siteUnmeasuredInputs,
   type PveAccess, type PveClient, type Site,
 } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
@@ -36,6 +36,11 @@ export async function discoverCommand(options: CommandOptions, deps: FleetDeps, 
   const access = await pveAccess(site, deps);
   if (!access.configured) {
     throw notConfigured('discover reads the nodes\' disk and USB listings', access, site, tokenIssuers(await deps.loadHomelab(options.root, site)));
+  }
+  // The USB listing needs Sys.Modify on /, which homelab's Terraform token never holds
+  // (TERRAFORM_TOKEN_ADMIN_CALLS); its disk listing works with it. Said before the 403s.
+  if (access.token.kind === 'stored' && inputs.some((i) => i.kind !== 'disk-device')) {
+    deps.err(`homelab: discover: the USB inputs need an administrator token: ${adminTokenNeed('discover')}, which the token stored in ${access.storedPath} (homelab's Terraform token) does not hold by design; export one as ${site.providerEnv.apiToken} (e.g. root@pam!homelab-bootstrap) to measure them. The disk listings work with the stored token.`);
   }
   const discovery = discoverInputs(site, inputs, await readNodeHardware(clientFor(site, access), inputs));
   if (values.json) deps.out(JSON.stringify(discoveryDocument(discovery), null, 2));

@@ -18,7 +18,7 @@ import {
   type DeployLocks, type GroupPlan, type PveAccess, type PveSettings, type RunSignals,
   ClusterUnhealthyError, PveClient, PveError, PveNotConfiguredError, Progress, ToolFailedError, ToolNotFoundError,
   buildStatus, execaRunner, findOnPath, formatGroupList, formatGroupPlan, formatPatchPlan, formatStatus, groupViews,
-  isError, loadHomelab, pveAccessMissing, loadServiceGraph, planGroupOperation, planPatch, pveSettingsFromEnv,
+  adminTokenNeed, isError, loadHomelab, pveAccessMissing, loadServiceGraph, planGroupOperation, planPatch, pveSettingsFromEnv,
   readFleetState, readNxProjectGraph, serviceState, readRecordedDeploys, deployStateDir, runGroupPlan, runPatchPlan, describeAction, PATCH_LAYERS,
   type FleetState, type GraphReader, type Homelab, type ProcessRunner, type PveTransport, type ServiceGraph, type Site,
 } from '@homelab/core';
@@ -468,6 +468,13 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
   if (missingTools.length) throw new ToolNotFoundError(missingTools[0]!, `homelab patch ${layer}`);
   if (plan.needsApi && !client) {
     throw notConfigured(`patch ${layer} waits for the cluster to be healthy`, await pveAccess(site, deps), site, tokenIssuers(home));
+  }
+  // The health gate reads the cluster and Ceph status, which homelab's Terraform token may not
+  // (Sys.Audit on /, never granted to it: TERRAFORM_TOKEN_ADMIN_CALLS): refused before anything
+  // runs, rather than at the first gate. An exported token is the operator's choice and is used.
+  const adminNeed = adminTokenNeed('patch');
+  if (plan.needsApi && access?.token.kind === 'stored' && adminNeed) {
+    throw new PveNotConfiguredError([`homelab patch ${layer} gates every node on a healthy cluster, and the token stored in ${access.storedPath} (homelab's Terraform token) cannot read it: ${adminNeed}, which that token does not hold by design (least privilege). Export an administrator token as ${site.providerEnv.apiToken} for the patch (e.g. root@pam!homelab-bootstrap, which homelab bootstrap creates).`]);
   }
   for (const s of plan.skipped) deps.out(`skip ${s.name}: ${s.reason}`);
   const interrupts = listenForSignals(`patch ${layer}`, deps);

@@ -10,8 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, storeToken } from '@homelab/core';
-import { createWorkspace } from '../deploy/fixture-workspace.ts';
-import { STACK_FRAME } from '../cli/run-homelab.ts';
+import { createWorkspace, stubDir } from '../deploy/fixture-workspace.ts';
+import { REPO_ROOT, STACK_FRAME } from '../cli/run-homelab.ts';
 import { clusterOf, plannedGuests, runAgainstCluster } from './cluster-cli.ts';
 
 const TOKEN = 'PROXMOX_VE_API_TOKEN';
@@ -103,5 +103,33 @@ describe('fleet commands with the stored Proxmox API token', () => {
     expect(r.stderr).toContain(`the token stored in ${stored} is not of the form <user>@<realm>!<tokenid>=<secret> (value not shown)`);
     expect(r.stderr).not.toContain('Qx7');
     expect(r.server!.requests).toEqual([]);
+  }, 60_000);
+
+  it('patch proxmox with the stored token is refused before anything runs: its health gate needs an administrator token (exit 4)', async () => {
+    const { ws, state, stored } = workspace();
+    const cluster = clusterOf(plannedGuests());
+    await storeToken(state, cluster.token);
+    const r = await runAgainstCluster(['patch', 'proxmox'], { cluster, ws, unset: [TOKEN], path: stubDir(['ssh']) });
+    expect(r.code).toBe(EXIT.setup);
+    expect(r.stderr).toContain(`homelab patch proxmox gates every node on a healthy cluster, and the token stored in ${stored} (homelab's Terraform token) cannot read it: GET /cluster/status needs Sys.Audit on /, GET /cluster/ceph/status needs Sys.Audit or Datastore.Audit on /`);
+    expect(r.stderr).toContain(`Export an administrator token as ${TOKEN}`);
+    expect(r.server!.requests).toEqual([]);
+  }, 60_000);
+
+  it('discover with the stored token says its USB inputs need an administrator token; the disk listing is still read', async () => {
+    const { ws, state } = workspace();
+    writeFileSync(join(ws, 'site.ts'), `import { testSite } from ${JSON.stringify(join(REPO_ROOT, 'libs/core/test/fixtures/test-site.ts'))};
+import { unmeasured } from ${JSON.stringify(join(REPO_ROOT, 'libs/core/src/model/unmeasured.ts'))};
+export const site = { ...testSite, nodes: testSite.nodes.map((n) => n.name === 'n1'
+  ? { ...n, devices: { ...n.devices, radio: { kind: 'usb', id: unmeasured('USB id of the radio: \`lsusb\` on the node'), description: 'radio' } },
+      disks: [...n.disks, { kind: 'ssd', sizeGiB: 500, role: 'ceph-osd', device: unmeasured('its by-id path') }] }
+  : n) };
+`);
+    const cluster = clusterOf([]);
+    await storeToken(state, cluster.token);
+    const r = await runAgainstCluster(['discover'], { cluster, ws, unset: [TOKEN] });
+    expect(r.stderr).toContain('homelab: discover: the USB inputs need an administrator token: GET /nodes/{node}/hardware/usb needs Sys.Modify on /');
+    expect(r.server!.requests.map((q) => `${q.method} ${q.template}`)).toContain('GET /nodes/{node}/disks/list');
+    expect(r.stdout + r.stderr).not.toContain(secretOf(cluster.token));
   }, 60_000);
 });

@@ -126,7 +126,7 @@ describe('this site: the values its package tests no longer spell (they assert a
     const z = await synthesized('zigbee2mqtt');
     expect(parse(z.text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/data/configuration.yaml')).serial).toEqual({ adapter: 'ember' });
     expect(parse(z.text('files/zigbee2mqtt/opt/stacks/zigbee2mqtt/compose.yml')).services.zigbee2mqtt.devices).toBeUndefined();
-    expect(z.json('manifest.json').unmeasured.map((u: { input: string }) => u.input)).toEqual(['nodes.zotac.devices.zigbee-coordinator.path']);
+    expect(z.json('manifest.json').unmeasured.map((u: { input: string }) => u.input)).toEqual(['nodes.zotac.devices.zigbee-coordinator.path', 'imageChecksums.debian-13']);
   });
 });
 

@@ -1,14 +1,14 @@
 /**
  * The Proxmox VE cluster itself: its five nodes (from the site), the storage definitions every
- * guest uses, the host-level NFS mount the containers bind-mount, and the least-privilege API
- * token the service stacks' Terraform runs with.
+ * guest uses, the OS images the guests boot from, the host-level NFS mount the containers
+ * bind-mount, and the least-privilege API token the service stacks' Terraform runs with.
  */
 import {
   defineService, PROVIDER_TOKEN_OUTPUT, renderScript, type ConfigFile, type RenderContext, type Site, type TerraformContext, type TerraformScope,
 } from '@homelab/core/model';
 import { generatedHeader, nfsClientNodes, nfsHostMountUnits } from '@homelab/core/render';
 import {
-  ensureProxmoxProvider, ProxmoxAcl, ProxmoxLvmThinStorage, ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput,
+  ensureProxmoxProvider, imageDownloads, ProxmoxAcl, ProxmoxDownloadFile, ProxmoxLvmThinStorage, ProxmoxRole, ProxmoxUser, ProxmoxUserToken, sensitiveOutput,
 } from '@homelab/core/terraform';
 import { TERRAFORM_PRIVILEGES } from './privileges.ts';
 
@@ -119,6 +119,9 @@ function terraform(scope: TerraformScope, ctx: TerraformContext): void {
     nodes: site.nodes.map((n) => n.name),
   });
   localLvm.importFrom(site.storage.local);
+  // The OS images the guests boot from, on the nodes that run them, before any guest stack runs
+  // (they all depend on this service). This stack holds the administrator credential download-url needs.
+  for (const download of imageDownloads(site, ctx.services)) new ProxmoxDownloadFile(scope, download.id, download.config);
   // Deploy reads this output after the apply and gives it to every later stack as their token
   // (libs/core/src/deploy/provider-token.ts): nobody copies it by hand.
   sensitiveOutput(scope, PROVIDER_TOKEN_OUTPUT, `${token.idRef}=${token.valueRef}`,

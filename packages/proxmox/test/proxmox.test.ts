@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { OS_IMAGES } from '@homelab/core/model';
 import { aclPathsUsed, checkRenderedFiles, tokenPrivileges, type PveAcl, nfsClientNodes, privilegesNeeded, PROVIDER_TOKEN_OUTPUT, PROXMOX_PRIVILEGE_NEEDS, systemdEscapePath } from '@homelab/core';
 import { fixtureSite, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
@@ -184,4 +185,50 @@ describe('proxmox: the terraform-token policy rule', () => {
       ['TokenPrivilegeMissing', expect.any(Array)], ['TokenPrivilegeNotNeeded', 'Pool.Allocate'], ['TokenTooBroad', 'Sys.Modify'],
     ]));
   });
+});
+
+describe('proxmox: the OS images the guests boot from', () => {
+  type Download = { node_name: string; datastore_id: string; content_type: string; file_name: string; url: string; checksum: string; checksum_algorithm: string; overwrite: boolean; overwrite_unmanaged: boolean };
+  const downloads = Object.values((tf.resource.proxmox_download_file ?? {}) as Record<string, Download>);
+  /** Every image file a guest stack of the fixture site names, as `node datastore:content/file`. */
+  const guestFiles = () => {
+    const wanted = new Set<string>();
+    for (const r of s.results) {
+      if (r.service === 'proxmox') continue;
+      const stack = r.files.get('terraform/cdk.tf.json');
+      if (!stack) continue;
+      const res = JSON.parse(stack).resource ?? {};
+      for (const ct of Object.values(res.proxmox_virtual_environment_container ?? {}) as { node_name: string; operating_system: { template_file_id: string } }[]) wanted.add(`${ct.node_name} ${ct.operating_system.template_file_id}`);
+      for (const vm of Object.values(res.proxmox_virtual_environment_vm ?? {}) as { node_name: string; cdrom?: { file_id: string }; disk: { import_from?: string }[] }[]) {
+        if (vm.cdrom) wanted.add(`${vm.node_name} ${vm.cdrom.file_id}`);
+        for (const d of vm.disk) if (d.import_from) wanted.add(`${vm.node_name} ${d.import_from}`);
+      }
+    }
+    return [...wanted].sort();
+  };
+
+  it('downloads exactly the files the guest stacks name, on the nodes they run on; only HAOS (xz, which download-url cannot undo) is placed by hand', () => {
+    const downloaded = downloads.map((d) => `${d.node_name} ${d.datastore_id}:${d.content_type}/${d.file_name}`).sort();
+    expect(downloaded.length).toBeGreaterThan(3);
+    expect(guestFiles().filter((f) => !downloaded.includes(f))).toEqual(guestFiles().filter((f) => f.includes('haos_ova')));
+    expect(downloaded.filter((f) => !guestFiles().includes(f))).toEqual([]);
+  });
+
+  it('each download is verified with the checksum the site pins, from the image\'s source, and never replaces the pinned file nor a hand-placed one', () => {
+    for (const d of downloads) {
+      const [name, image] = Object.entries(OS_IMAGES).find(([, i]) => i.file === `${d.content_type}/${d.file_name}`)!;
+      expect(d.url).toBe(image.source!.url);
+      expect([d.checksum, d.checksum_algorithm]).toEqual([fixtureSite.imageChecksums![name], image.source!.checksumAlgorithm]);
+      expect([d.overwrite, d.overwrite_unmanaged]).toEqual([false, false]);
+    }
+  });
+
+  it('an unpinned checksum leaves that image\'s downloads out (and only those)', async () => {
+    const { 'debian-13': _dropped, ...rest } = fixtureSite.imageChecksums!;
+    const unpinned = await synthesizeFor({ ...fixtureSite, imageChecksums: rest }, 'proxmox');
+    const files = Object.values(unpinned.json('terraform/cdk.tf.json').resource.proxmox_download_file as Record<string, Download>).map((d) => d.file_name);
+    expect(files.some((f) => f.startsWith('debian-13-standard'))).toBe(false);
+    expect(files.length).toBe(downloads.filter((d) => !d.file_name.startsWith('debian-13-standard')).length);
+  });
+
 });

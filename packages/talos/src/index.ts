@@ -7,18 +7,20 @@
  * repository.
  */
 import {
-  defineService, parseCidr, renderScript, siteFeature, type ConfigFile, type GuestProps, type RenderContext, type Site,
+  defineService, parseCidr, renderScript, siteFeature, TALOS_IMAGE_SCHEMATIC, type ConfigFile, type GuestProps, type RenderContext, type Site,
 } from '@homelab/core/model';
 import { DEPLOY_MACHINE, generatedHeader, talosNodePatch, toYamlDocuments, type TalosRole } from '@homelab/core/render';
 
 export const TALOS_VERSION = 'v1.13.9';
 /**
  * Image Factory schematic with the one official extension siderolabs/qemu-guest-agent: the VMs
- * have the agent enabled (guest-config.ts), and bpg waits for it (libs/site assumptions.ts).
+ * have the agent enabled (guest-config.ts), and bpg waits for it (libs/site assumptions.ts). The
+ * ISO the VMs first boot (core's `talos-1.13` image) comes from the same schematic.
  */
-export const TALOS_SCHEMATIC = 'ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515';
+export const TALOS_SCHEMATIC = TALOS_IMAGE_SCHEMATIC;
 export const TALOS_INSTALLER = `factory.talos.dev/nocloud-installer/${TALOS_SCHEMATIC}:${TALOS_VERSION}`;
-export const TALOS_ISO_URL = `https://factory.talos.dev/image/${TALOS_SCHEMATIC}/${TALOS_VERSION}/nocloud-amd64.iso`;
+/** The OS image the VMs boot the first time (model/os-images.ts). */
+export const TALOS_OS_IMAGE = 'talos-1.13';
 export const INSTALL_DISK = '/dev/sda';
 export const METALLB_VERSION = 'v0.15.2';
 export const METALLB_MANIFEST = `https://raw.githubusercontent.com/metallb/metallb/${METALLB_VERSION}/config/manifests/metallb-native.yaml`;
@@ -81,11 +83,11 @@ export function talosNodes(s: Site): TalosNode[] {
 function guests(s: Site): GuestProps[] {
   return talosNodes(s).map((n) => n.role === 'controlplane'
     ? {
-      name: n.name, kind: 'vm', placement: n.name, tier: 'high', cpuWeight: 1200, os: 'talos-1.13',
+      name: n.name, kind: 'vm', placement: n.name, tier: 'high', cpuWeight: 1200, os: TALOS_OS_IMAGE,
       resources: { cores: 2, memoryMiB: n.memoryMiB, balloonMiB: n.balloonMiB, disks: [{ storage: 'ceph', sizeGiB: 32 }] },
     }
     : {
-      name: n.name, kind: 'vm', placement: n.name, tier: 'normal', cpuWeight: 1024, os: 'talos-1.13',
+      name: n.name, kind: 'vm', placement: n.name, tier: 'normal', cpuWeight: 1024, os: TALOS_OS_IMAGE,
       resources: { cores: 4, memoryMiB: n.memoryMiB, balloonMiB: n.balloonMiB, disks: [{ storage: 'ceph', sizeGiB: 64 }] },
     });
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import { APPLY_SCRIPT, kubeletReservedMiB, METALLB_FILE, talosNodes, TALOS_INSTALLER, TALOS_VERSION, workerBalloonMiB } from '../src/index.ts';
+import { OS_IMAGES } from '@homelab/core/model';
+import { APPLY_SCRIPT, kubeletReservedMiB, METALLB_FILE, talosNodes, TALOS_INSTALLER, TALOS_OS_IMAGE, TALOS_SCHEMATIC, TALOS_VERSION, workerBalloonMiB } from '../src/index.ts';
 
 const k = await synthesizeFor(fixtureSite, 'talos');
 const talos = k.service;
@@ -142,5 +143,14 @@ describe('talos: MetalLB', () => {
   });
   it('passes the Kubernetes manifest checks', () => {
     expect(validateArtifact('kubernetes', text, 'metallb-l2.yaml').problems).toEqual([]);
+  });
+});
+
+describe('talos: the ISO the VMs first boot', () => {
+  it('is the version and schematic the cluster installs (one extension: qemu-guest-agent), downloaded by the nodes', () => {
+    const image = OS_IMAGES[TALOS_OS_IMAGE]!;
+    expect(image.source!.url).toBe(`https://factory.talos.dev/image/${TALOS_SCHEMATIC}/${TALOS_VERSION}/nocloud-amd64.iso`);
+    expect(image.file).toBe(`iso/talos-${TALOS_VERSION}-nocloud-amd64.iso`);
+    expect(TALOS_INSTALLER).toBe(`factory.talos.dev/nocloud-installer/${TALOS_SCHEMATIC}:${TALOS_VERSION}`);
   });
 });

@@ -38,7 +38,7 @@ describe('truenas: the VM', () => {
     // Proxmox appends size= to a disk it has seen, so the script matches disks as a prefix.
     const script = t.text(`files/${here.node}/usr/local/lib/homelab/guests/${here.vmid}-truenas.sh`);
     for (const [i, dev] of raw.entries()) expect(script).toContain(`want scsi${i + 1} ${dev},backup=0,replicate=0 prefix\n`);
-    expect(vm.cdrom.file_id).toBe(`${fixtureSite.storage.images}:iso/TrueNAS-SCALE-25.10.iso`);
+    expect(vm.cdrom.file_id).toBe(`${fixtureSite.storage.images}:iso/TrueNAS-SCALE-25.10.1.iso`);
   });
   it('passes the bpg/proxmox Terraform JSON schema', () => {
     expect(validateArtifact('terraform-json', t.text('terraform/cdk.tf.json'), 'cdk.tf.json').problems).toEqual([]);

@@ -11,6 +11,7 @@ import { unmeasuredInputsByService } from '../model/unmeasured-inputs.ts';
 import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
 import { adminTokenEnv, withAdminToken } from './admin-token.ts';
 import type { BootstrapBlocker, BootstrapContext, BootstrapPhase, PhaseResult, PlannedStep } from './phase.ts';
+import { describeHandPlacedImages, handPlacedImageBlockers } from './hand-placed-images.ts';
 
 /** The services that create the Proxmox identity every other stack uses. */
 export function accessServices(home: Homelab): string[] {
@@ -64,15 +65,17 @@ export const accessPhase: BootstrapPhase = {
 };
 
 /**
- * Hardware facts nobody has measured yet, with the services waiting for them: checked before the
- * first of those services would deploy, so no wave stops half-way on one. The cluster is up by
- * now, so discover can read them.
+ * Facts nobody has measured yet, with the services waiting for them: checked before the first of
+ * those services would deploy, so no wave stops half-way on one. The cluster is up by now, so
+ * discover can read the hardware ones; an image checksum is the vendor's, pinned in the site.
  */
 export function unmeasuredBlockers(home: Homelab): BootstrapBlocker[] {
   return unmeasuredInputsByService(home.site, home.services).filter((u) => u.services.length).map(({ input, services }) => ({
     check: `unmeasured:${input.path}`,
     message: `${input.path} is not measured yet (${input.how}); ${services.join(', ')} wait${services.length === 1 ? 's' : ''} for it`,
-    fix: `Run ${DISCOVER_COMMAND} (it reads the disks and USB devices from the cluster, which is up now), paste the values into the site, then rerun.`,
+    fix: input.kind === 'image-checksum'
+      ? `Pin the ${input.image.algorithm} of ${input.image.url} in the site's imageChecksums['${input.image.name}'] (docs/bootstrap.md, "Images"), then rerun: the hypervisor stack downloads it and the waiting services deploy.`
+      : `Run ${DISCOVER_COMMAND} (it reads the disks and USB devices from the cluster, which is up now), paste the values into the site, then rerun.`,
   }));
 }
 
@@ -82,15 +85,17 @@ export const servicesPhase: BootstrapPhase = {
   describe: (ctx) => {
     const waiting = unmeasuredBlockers(ctx.home).length;
     return [
-      { what: `every hardware fact a service needs is measured${waiting ? ` (${waiting} not yet: ${DISCOVER_COMMAND} reads them)` : ''}`, mutates: false },
+      { what: `every fact a service needs is measured${waiting ? ` (${waiting} not yet: ${DISCOVER_COMMAND} reads the hardware ones, image checksums are pinned in the site)` : ''}`, mutates: false },
+      ...describeHandPlacedImages(ctx),
       ...laterWaves(ctx.home).map((wave, i): PlannedStep => ({ what: `wave ${i + 1}: deploy ${wave.join(', ')} (plan, apply, Ansible, smoke tests)`, mutates: true })),
     ];
   },
   async run(ctx): Promise<PhaseResult> {
     const services = laterWaves(ctx.home).flat();
     if (!services.length) return { changed: [], verified: [], blockers: [] };
-    const unmeasured = unmeasuredBlockers(ctx.home);
-    if (unmeasured.length) return { changed: [], verified: [], blockers: unmeasured };
+    // Everything that would stop a wave half-way, reported at once, before anything deploys.
+    const blockers = [...unmeasuredBlockers(ctx.home), ...await handPlacedImageBlockers(ctx)];
+    if (blockers.length) return { changed: [], verified: [], blockers };
     const env = { ...withEndpoint(ctx, ctx.env) };
     delete env[adminTokenEnv(ctx.site)];
     const result = await ctx.deploy(services, env);

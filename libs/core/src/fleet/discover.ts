@@ -7,7 +7,7 @@
  * it. Everything else is reported with the candidates and the site's own words on how to measure.
  */
 import type { Disk, Site } from '../model/site.ts';
-import type { UnmeasuredInput } from '../model/unmeasured-inputs.ts';
+import type { HardwareInput } from '../model/unmeasured-inputs.ts';
 import type { PveDisk, PveUsbDevice } from '../pve/hardware.ts';
 
 /** What one node's listings gave, or why one could not be read. */
@@ -25,7 +25,7 @@ export interface Candidate {
 }
 
 export interface DiscoveredValue extends Candidate {
-  readonly input: UnmeasuredInput;
+  readonly input: HardwareInput;
   /** The site key it fills: `device`, `id` or `path`. */
   readonly field: 'device' | 'id' | 'path';
   /** What to know before pasting it (a kernel name that is not stable, a path that changes on re-plug). */
@@ -33,7 +33,7 @@ export interface DiscoveredValue extends Candidate {
 }
 
 export interface UndiscoveredInput {
-  readonly input: UnmeasuredInput;
+  readonly input: HardwareInput;
   readonly reason: string;
   readonly candidates: readonly Candidate[];
 }
@@ -47,7 +47,7 @@ const GiB = 1024 ** 3;
 /** A disk sold as "500 GB" has 465.7 GiB, one of "4 TB" 3725 GiB: the site's sizes are the nominal ones. */
 const SIZE_CLASS = { min: 0.85, max: 1.1 } as const;
 
-const fieldOf = (input: UnmeasuredInput): DiscoveredValue['field'] => (input.kind === 'disk-device' ? 'device' : input.kind === 'device-id' ? 'id' : 'path');
+const fieldOf = (input: HardwareInput): DiscoveredValue['field'] => (input.kind === 'disk-device' ? 'device' : input.kind === 'device-id' ? 'id' : 'path');
 
 function diskKind(d: PveDisk): string | undefined {
   if (d.type === 'ssd' || d.type === 'hdd' || d.type === 'nvme') return d.type;
@@ -86,8 +86,8 @@ function diskCandidate(d: PveDisk): Candidate & { note?: string } {
 
 const samePath = (value: string, d: PveDisk) => value === d.devpath || value === d.by_id_link;
 
-function discoverDisks(site: Site, node: string, inputs: readonly UnmeasuredInput[], hw: NodeHardware | undefined, out: { matched: DiscoveredValue[]; unmatched: UndiscoveredInput[] }): void {
-  const disks = inputs.filter((i): i is Extract<UnmeasuredInput, { kind: 'disk-device' }> => i.kind === 'disk-device');
+function discoverDisks(site: Site, node: string, inputs: readonly HardwareInput[], hw: NodeHardware | undefined, out: { matched: DiscoveredValue[]; unmatched: UndiscoveredInput[] }): void {
+  const disks = inputs.filter((i): i is Extract<HardwareInput, { kind: 'disk-device' }> => i.kind === 'disk-device');
   if (!disks.length) return;
   if (!hw?.disks) {
     for (const input of disks) out.unmatched.push({ input, reason: `the disks of ${node} could not be listed: ${hw?.diskError ?? 'not asked'}`, candidates: [] });
@@ -131,8 +131,8 @@ const usbCandidate = (u: PveUsbDevice, value: string): Candidate => ({
   value, evidence: [[u.manufacturer, u.product].filter(Boolean).join(' ') || 'no product string', usbId(u), `bus ${pad3(u.busnum)} device ${pad3(u.devnum)}`, u.serial ? `serial ${u.serial}` : undefined].filter(Boolean).join(', '),
 });
 
-function discoverUsb(site: Site, node: string, inputs: readonly UnmeasuredInput[], hw: NodeHardware | undefined, out: { matched: DiscoveredValue[]; unmatched: UndiscoveredInput[] }): void {
-  const devices = inputs.filter((i): i is Extract<UnmeasuredInput, { kind: 'device-id' | 'device-path' }> => i.kind !== 'disk-device');
+function discoverUsb(site: Site, node: string, inputs: readonly HardwareInput[], hw: NodeHardware | undefined, out: { matched: DiscoveredValue[]; unmatched: UndiscoveredInput[] }): void {
+  const devices = inputs.filter((i): i is Extract<HardwareInput, { kind: 'device-id' | 'device-path' }> => i.kind !== 'disk-device');
   if (!devices.length) return;
   const usb = hw?.usb;
   const nodeDevices = site.nodes.find((n) => n.name === node)?.devices ?? {};
@@ -177,7 +177,7 @@ function discoverUsb(site: Site, node: string, inputs: readonly UnmeasuredInput[
 }
 
 /** Matches the inputs with each node's listings; in the inputs' order. */
-export function discoverInputs(site: Site, inputs: readonly UnmeasuredInput[], hardware: ReadonlyMap<string, NodeHardware>): Discovery {
+export function discoverInputs(site: Site, inputs: readonly HardwareInput[], hardware: ReadonlyMap<string, NodeHardware>): Discovery {
   const out = { matched: [] as DiscoveredValue[], unmatched: [] as UndiscoveredInput[] };
   const nodes = [...new Set(inputs.map((i) => i.node))];
   for (const node of nodes) {
@@ -185,7 +185,7 @@ export function discoverInputs(site: Site, inputs: readonly UnmeasuredInput[], h
     discoverDisks(site, node, here, hardware.get(node), out);
     discoverUsb(site, node, here, hardware.get(node), out);
   }
-  const order = (i: UnmeasuredInput) => inputs.indexOf(i);
+  const order = (i: HardwareInput) => inputs.indexOf(i);
   return {
     matched: out.matched.sort((a, b) => order(a.input) - order(b.input)),
     unmatched: out.unmatched.sort((a, b) => order(a.input) - order(b.input)),

@@ -4,7 +4,7 @@
  * the API refuses (offline, a missing privilege) is recorded with the reason; a wrong token or an
  * unreachable API stops everything (every node would fail the same way).
  */
-import type { UnmeasuredInput } from '../model/unmeasured-inputs.ts';
+import type { HardwareInput } from '../model/unmeasured-inputs.ts';
 import type { PveClient } from '../pve/client.ts';
 import { PveApiError } from '../pve/errors.ts';
 import type { NodeHardware } from './discover.ts';
@@ -18,7 +18,7 @@ async function attempt<T>(read: () => Promise<T>): Promise<{ value?: T; error?: 
   }
 }
 
-export async function readNodeHardware(client: PveClient, inputs: readonly UnmeasuredInput[]): Promise<Map<string, NodeHardware>> {
+export async function readNodeHardware(client: PveClient, inputs: readonly HardwareInput[]): Promise<Map<string, NodeHardware>> {
   const hardware = new Map<string, NodeHardware>();
   for (const node of [...new Set(inputs.map((i) => i.node))]) {
     const here = inputs.filter((i) => i.node === node);

@@ -20,7 +20,7 @@ import type { Homelab } from '../model/homelab.ts';
 import { UNIX_NAME_FIX, isUnixName } from '../model/unix-name.ts';
 import { shellCommand } from '../shell/quote.ts';
 import type { NormalizedService } from '../model/service.ts';
-import { osImagesOf } from '../proxmox/os-images.ts';
+import { osImagesOf } from '../model/os-images.ts';
 import { renderConfigFiles } from '../synth/synth-service.ts';
 import { guestsOf, guestState, type FleetState } from './fleet-state.ts';
 import type { ToolCommand } from './process-runner.ts';

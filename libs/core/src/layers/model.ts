@@ -14,6 +14,8 @@ export * from '../model/load.ts';
 export * from '../model/load-failures.ts';
 export * from '../model/normalize.ts';
 export * from '../model/observers.ts';
+export * from '../model/os-images.ts';
+export * from '../model/image-checksums.ts';
 export * from '../model/token-edges.ts';
 export * from '../model/provider-token.ts';
 export * from '../model/parse.ts';

@@ -10,7 +10,7 @@ export * from '../proxmox/firewall.ts';
 export * from '../proxmox/generated/bpg-proxmox.ts';
 export * from '../proxmox/guest-address.ts';
 export * from '../proxmox/guest-config.ts';
-export * from '../proxmox/os-images.ts';
+export * from '../proxmox/image-downloads.ts';
 export * from '../proxmox/resources.ts';
 export * from '../proxmox/root-settings.ts';
 export * from '../proxmox/stack.ts';

@@ -145,6 +145,16 @@ export const osImageSchema = z.strictObject({
   firmware: z.enum(['ovmf']).optional().meta({ description: 'VM firmware: `ovmf` (UEFI) for images that boot only that way. Default: SeaBIOS.' }),
   importDisk: z.boolean().optional().meta({ description: 'VM: the file is a disk image imported into the first disk, not an installer ISO. Default: false.' }),
   cloudInitUser: z.string().optional().meta({ description: 'VM cloud images: the user cloud-init gives the deploy SSH key to.' }),
+  source: z.strictObject({
+    url: z.string().regex(/^https?:\/\//).meta({ description: 'Where the node downloads the file from (http or https; PVE download-url).' }),
+    checksumAlgorithm: z.enum(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']).meta({ description: 'The algorithm of the checksum the site pins in imageChecksums.' }),
+    checksumsAt: z.string().meta({ description: 'Where the vendor publishes the checksum (shown with the unmeasured input).' }),
+    decompression: z.enum(['gz', 'lzo', 'zst', 'bz2']).optional().meta({ description: 'The download is compressed so; the node decompresses it into `file`.' }),
+  }).optional().meta({ description: 'Where the nodes download the image from (the hypervisor stack\'s proxmox_download_file). Default: placed by hand.' }),
+  byHand: z.strictObject({
+    url: z.string().meta({ description: 'Where the operator downloads the file.' }),
+    unpack: z.string().meta({ description: 'The command that turns the download into the file, reading stdin and writing stdout (e.g. `xz -d`).' }),
+  }).optional().meta({ description: 'An image the nodes cannot download (no source): where the operator gets it; bootstrap checks it is on every node that needs it.' }),
 }).meta({ id: 'OsImage', description: 'An OS a guest may ask for by name, and what it means to Proxmox.' });
 
 export const siteSchema = z.strictObject({
@@ -183,6 +193,8 @@ export const siteSchema = z.strictObject({
   assumptions: z.array(assumptionSchema).meta({ description: 'Every value chosen where the seed is silent.' }),
   edge: edgeSchema.optional(),
   osImages: z.record(z.string(), osImageSchema).optional()
-    .meta({ description: 'OS images of this site, by name, merged over the built-in ones (libs/core/src/proxmox/os-images.ts); a name here replaces a built-in of the same name.' }),
+    .meta({ description: 'OS images of this site, by name, merged over the built-in ones (libs/core/src/model/os-images.ts); a name here replaces a built-in of the same name.' }),
   identity: identitySchema.optional(),
+  imageChecksums: z.record(z.string(), measurable('The checksum of the image\'s download (its source\'s algorithm, hex), or `unmeasured(\'…\')`.')).optional()
+    .meta({ description: 'OS image name → the pinned checksum of its download. An image with a source and no checksum here is an unmeasured input: its guests wait for it.' }),
 }).meta({ description: 'The physical facts of one homelab: nodes, network, storage, address plan.' });

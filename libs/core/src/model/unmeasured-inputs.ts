@@ -1,15 +1,17 @@
 /**
- * Where a site leaves hardware facts unmeasured (model/unmeasured.ts), and which service waits for
- * which: the plan lists them, synthesis records them in the service's manifest, deploy preflight
- * refuses the service, and `homelab discover` matches them with what the cluster reports.
+ * Where a site leaves facts unmeasured (model/unmeasured.ts), and which service waits for which:
+ * the plan lists them, synthesis records them in the service's manifest, deploy preflight refuses
+ * the service, and `homelab discover` matches the hardware ones with what the cluster reports.
  */
 import type { NormalizedGuest, NormalizedService } from './service.ts';
 import type { Device, Disk, Site } from './site.ts';
 import { isUnmeasured } from './unmeasured.ts';
+import { imageChecksumInputs, serviceImageInputs, type UnmeasuredImageInput } from './image-checksums.ts';
 
 interface InputBase {
   /** Site path of the input, e.g. `nodes.pve2.disks[1].device`. */
   readonly path: string;
+  /** The node whose hardware it is. */
   readonly node: string;
   /** What the fact is and how to measure it (the site's own words). */
   readonly how: string;
@@ -33,7 +35,12 @@ export interface UnmeasuredDeviceInput extends InputBase {
   };
 }
 
-export type UnmeasuredInput = UnmeasuredDiskInput | UnmeasuredDeviceInput;
+/** A fact of a node's hardware, which the cluster's own listings can tell (homelab discover). */
+export type HardwareInput = UnmeasuredDiskInput | UnmeasuredDeviceInput;
+
+export type UnmeasuredInput = HardwareInput | UnmeasuredImageInput;
+
+export const isHardwareInput = (input: UnmeasuredInput): input is HardwareInput => input.kind !== 'image-checksum';
 
 /** Roles of node disks a service sets up on the hosts themselves (serviceDefinition.nodeDisks). */
 export type NodeDiskRole = Disk['role'];
@@ -41,9 +48,9 @@ export type NodeDiskRole = Disk['role'];
 const diskPath = (node: string, i: number) => `nodes.${node}.disks[${i}].device`;
 const devicePath = (node: string, name: string, field: 'id' | 'path') => `nodes.${node}.devices.${name}.${field}`;
 
-/** Every unmeasured input of the site, in site order (nodes, their disks, then their devices). */
-export function siteUnmeasuredInputs(site: Site): UnmeasuredInput[] {
-  const inputs: UnmeasuredInput[] = [];
+/** Every unmeasured hardware input of the site, in site order (nodes, their disks, then their devices). */
+export function siteHardwareInputs(site: Site): HardwareInput[] {
+  const inputs: HardwareInput[] = [];
   for (const node of site.nodes) {
     node.disks.forEach((d, index) => {
       if (isUnmeasured(d.device)) {
@@ -73,6 +80,14 @@ function usedDeviceFields(guest: NormalizedGuest, paths: readonly string[] | und
   return dev.kind === 'dev' ? [] : ['id'];
 }
 
+/**
+ * Every unmeasured input of the site: the hardware ones in site order, then the checksums of the
+ * downloaded images its guests (`services`) use, by image name.
+ */
+export function siteUnmeasuredInputs(site: Site, services: readonly NormalizedService[] = []): UnmeasuredInput[] {
+  return [...siteHardwareInputs(site), ...imageChecksumInputs(site, services)];
+}
+
 /** The unmeasured inputs this service's artifacts would need: what it waits for. In site order. */
 export function serviceUnmeasuredInputs(site: Site, service: NormalizedService): UnmeasuredInput[] {
   const wanted = new Set<string>();
@@ -91,12 +106,12 @@ export function serviceUnmeasuredInputs(site: Site, service: NormalizedService):
   for (const node of site.nodes) {
     node.disks.forEach((disk, i) => { if (service.nodeDisks.includes(disk.role) && isUnmeasured(disk.device)) wanted.add(diskPath(node.name, i)); });
   }
-  return siteUnmeasuredInputs(site).filter((input) => wanted.has(input.path));
+  return [...siteHardwareInputs(site).filter((input) => wanted.has(input.path)), ...serviceImageInputs(site, service)];
 }
 
 /** Every unmeasured input with the services that wait for it (none: nothing uses it yet). */
 export function unmeasuredInputsByService(site: Site, services: readonly NormalizedService[]): { readonly input: UnmeasuredInput; readonly services: readonly string[] }[] {
   const waiting = new Map<string, string[]>();
   for (const s of services) for (const input of serviceUnmeasuredInputs(site, s)) waiting.set(input.path, [...(waiting.get(input.path) ?? []), s.name]);
-  return siteUnmeasuredInputs(site).map((input) => ({ input, services: [...(waiting.get(input.path) ?? [])].sort() }));
+  return siteUnmeasuredInputs(site, services).map((input) => ({ input, services: [...(waiting.get(input.path) ?? [])].sort() }));
 }

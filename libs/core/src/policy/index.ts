@@ -18,6 +18,7 @@ import { killSwitchRule } from './kill-switch.ts';
 import { terraformTokenRule } from './terraform-token.ts';
 import { routePortsRule } from './route-ports.ts';
 import { osImagesRule } from './os-images.ts';
+import { imageChecksumsRule } from './image-checksums.ts';
 import { filePathsRule } from './file-paths.ts';
 import { imageTagsRule } from './image-tags.ts';
 import { siteFactsRule } from './site-facts.ts';
@@ -42,7 +43,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   siteFactsRule, addressPlanRule, dependenciesRule, routesRule, secretsRule, fileConflictsRule,
   capacityRule, placementRule, exposureRule, dnsRule, storageDependenciesRule, groupsRule,
   httpsOnlyRule, forwardAuthRule, splitTunnelRule, killSwitchRule, terraformTokenRule,
-  routePortsRule, osImagesRule, filePathsRule, imageTagsRule, packageVersionRule,
+  routePortsRule, osImagesRule, imageChecksumsRule, filePathsRule, imageTagsRule, packageVersionRule,
   configFileKeysRule, fileHostsRule, credentialPathsRule, fileOwnersRule,
   edgeTlsRule, authentikAdminRule, adminBackendReachRule,
 ];

@@ -1,10 +1,10 @@
 import { ProblemCollector } from '../model/collector.ts';
 import type { Problem } from '../model/problem.ts';
-import { osImagesOf } from '../proxmox/os-images.ts';
+import { osImagesOf } from '../model/os-images.ts';
 import type { PolicyRule } from './rule.ts';
 
 /**
- * A guest's `os` names an image core knows (proxmox/os-images.ts) or the site declares
+ * A guest's `os` names an image core knows (model/os-images.ts) or the site declares
  * (site.osImages), of the guest's own kind:
  * an unknown name would be passed to Proxmox as a template file that does not exist, and a VM
  * image cannot be an LXC's template (nor the other way round).

@@ -9,7 +9,7 @@ import type { NormalizedGuest, NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { parseCidr } from '../net/ipv4.ts';
 import type { ContainerConfig, VmConfig } from './generated/bpg-proxmox.ts';
-import { osImagesOf } from './os-images.ts';
+import { osImagesOf } from '../model/os-images.ts';
 import { containerTimeouts, vmTimeouts } from './disk-timeouts.ts';
 import { measuredValue } from '../model/unmeasured.ts';
 

@@ -9,7 +9,7 @@ import type { TerraformContext, TerraformExtension } from '../model/service.ts';
 import { containerConfig, vmConfig, type GuestContext } from './guest-config.ts';
 import { ProxmoxContainer, ProxmoxFirewallOptions, ProxmoxFirewallRules, ProxmoxProvider, ProxmoxVm } from './resources.ts';
 import { firewallDisabled, guestFirewall } from './firewall.ts';
-import { osImagesOf } from './os-images.ts';
+import { osImagesOf } from '../model/os-images.ts';
 import { backendFor, type BackendSetting } from './backend.ts';
 import { guestRootSettings, ROOT_MANAGED_ATTRIBUTES } from './root-settings.ts';
 import { guestResourceId } from './guest-address.ts';

@@ -8,6 +8,7 @@
  */
 import { DEFAULT_TIER_WEIGHTS } from '../model/tiers.ts';
 import type { Site } from '../model/site.ts';
+import { FIXTURE_IMAGE_CHECKSUMS } from './fixture-image-checksums.ts';
 
 const GiB = 1024;
 const DOMAIN = 'example.org';
@@ -118,6 +119,7 @@ export const fixtureSite: Site = {
   tiers: DEFAULT_TIER_WEIGHTS,
   providerEnv: { endpoint: 'FIXTURE_PVE_ENDPOINT', apiToken: 'FIXTURE_PVE_TOKEN', adminApiToken: 'FIXTURE_PVE_ADMIN_TOKEN' },
   assumptions: [],
+  imageChecksums: FIXTURE_IMAGE_CHECKSUMS,
   identity: { adminGroup: 'fixture-admins' },
   edge: {
     acmeEmail: `certs@${DOMAIN}`,

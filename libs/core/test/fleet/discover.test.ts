@@ -3,7 +3,7 @@
  * offered only when the listing decides it, never guessed.
  */
 import { describe, expect, it } from 'vitest';
-import { discoverInputs, siteUnmeasuredInputs, unmeasured, type NodeHardware, type PveDisk, type PveUsbDevice, type Site } from '../../src/index.ts';
+import { discoverInputs, siteHardwareInputs, unmeasured, type NodeHardware, type PveDisk, type PveUsbDevice, type Site } from '../../src/index.ts';
 import { testSite } from '../fixtures/test-site.ts';
 
 const GB = 1e9;
@@ -15,7 +15,7 @@ function siteWithN2(disks: Site['nodes'][number]['disks'], devices: Site['nodes'
   return { ...testSite, nodes: testSite.nodes.map((n) => (n.name === 'n2' ? { ...n, disks: [...n.disks, ...disks], devices: { ...n.devices, ...devices } } : n)) };
 }
 const run = (site: Site, hw: NodeHardware) => {
-  const d = discoverInputs(site, siteUnmeasuredInputs(site), new Map([['n2', hw]]));
+  const d = discoverInputs(site, siteHardwareInputs(site), new Map([['n2', hw]]));
   return { matched: d.matched.map((m) => `${m.input.path}=${m.value}`), unmatched: d.unmatched.map((u) => `${u.input.path}: ${u.reason}`) };
 };
 

@@ -71,7 +71,7 @@ export function planDocument(input: PlanDocumentInput) {
     ok: errors.length === 0 && (validation?.ok ?? false),
     waves: waves.map((w) => ({ wave: w.wave, services: w.services.map((s) => s.name) })),
     services: waves.flatMap((w) => w.services.map((s) => serviceDocument(s, w.wave, changes, waitsFor(s.name)))),
-    unmeasured: unmeasured.map(({ input, services }) => ({ input: input.path, node: input.node, kind: input.kind, measure: input.how, services })),
+    unmeasured: unmeasured.map(({ input, services }) => ({ input: input.path, node: 'node' in input ? input.node : null, kind: input.kind, measure: input.how, services })),
     capacity: {
       overcommitLimits: { cpu: home.site.overcommit.cpu, memory: home.site.overcommit.memory },
       nodes: plan.capacity.filter((c) => !partial || usedNodes.has(c.node)).map((c) => ({

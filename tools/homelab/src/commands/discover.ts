@@ -6,7 +6,7 @@
  * 2: an unknown node; 4: the API is not configured.
  */
 import {
-  EXIT, adminTokenNeed, discoverInputs, discoveryDocument, formatDiscovery, readNodeHardware, siteUnmeasuredInputs,
+  EXIT, adminTokenNeed, discoverInputs, discoveryDocument, formatDiscovery, readNodeHardware, siteHardwareInputs,
   type PveAccess, type PveClient, type Site,
 } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
@@ -27,7 +27,7 @@ export async function discoverCommand(options: CommandOptions, deps: FleetDeps, 
     deps.err(`homelab: --node ${node}: the site "${site.name}" has no node of that name; its nodes are ${site.nodes.map((n) => n.name).join(', ')}.`);
     return EXIT.usage;
   }
-  const inputs = siteUnmeasuredInputs(site).filter((i) => node === undefined || i.node === node);
+  const inputs = siteHardwareInputs(site).filter((i) => node === undefined || i.node === node);
   if (!inputs.length) {
     if (values.json) deps.out(JSON.stringify(discoveryDocument({ matched: [], unmatched: [] }), null, 2));
     else deps.out(`discover: the site "${site.name}" has no unmeasured input${node ? ` on ${node}` : ''}; nothing to read.`);

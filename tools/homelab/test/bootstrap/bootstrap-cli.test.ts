@@ -213,7 +213,7 @@ describe('homelab bootstrap (real process, fake homelab at the process boundary)
     expect(r.stdout).toContain("$ ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.11 -- 'pvecm create test-lab'");
     expect(r.stdout).toContain("$ ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.20.0.12 -- 'pvecm add 10.20.0.11 --use_ssh 1'");
     expect(r.stdout).toContain('6.1 [change] deploy hyper with PROXMOX_VE_ADMIN_API_TOKEN');
-    expect(r.stdout).toContain('7.1 [check] every hardware fact a service needs is measured\n');
+    expect(r.stdout).toContain('7.1 [check] every fact a service needs is measured\n');
     expect(r.stdout).toMatch(/7\.2 \[change\] wave 1: deploy proxy/);
     expect(r.stdout).toContain('8.1 [check] every guest (4) on its node');
     expect(r.stdout).toMatch(/\d+ steps in 8 phases; 4 of them are physically manual/);

@@ -1,0 +1,86 @@
+/**
+ * The OS images no node can download (no `source`: HAOS ships only as .qcow2.xz, which PVE's
+ * download-url cannot undo) must be on every node that runs a guest of them before that guest's
+ * service deploys: a named check, read from each node's storage listing, whose fix is the exact
+ * commands to place the file.
+ */
+import { osImagesOf, type OsImage } from '../model/os-images.ts';
+import type { Homelab } from '../model/homelab.ts';
+import { shellQuote } from '../shell/quote.ts';
+import type { BootstrapBlocker, BootstrapContext, PlannedStep } from './phase.ts';
+import { onHost, pveshGet, run, type Host } from './remote.ts';
+import type { ToolCommand } from '../fleet/process-runner.ts';
+
+/** One image a node must hold before the guests placed there can be created. */
+export interface HandPlacedImage {
+  readonly image: string;
+  readonly file: string;
+  readonly node: string;
+  readonly services: readonly string[];
+  readonly byHand?: OsImage['byHand'];
+}
+
+/** Every image without a source that a guest boots from, per node, in node then image order. */
+export function handPlacedImages(home: Homelab): HandPlacedImage[] {
+  const images = osImagesOf(home.site);
+  const byKey = new Map<string, { image: string; file: string; node: string; services: Set<string>; byHand?: OsImage['byHand'] }>();
+  for (const s of home.services) {
+    for (const g of s.guests) {
+      const image = images[g.os];
+      const node = g.node?.name ?? g.placement.node;
+      if (!image || image.source || !image.file || !node) continue;
+      const key = `${node} ${g.os}`;
+      const entry = byKey.get(key) ?? { image: g.os, file: image.file, node, services: new Set<string>(), ...(image.byHand ? { byHand: image.byHand } : {}) };
+      entry.services.add(s.name);
+      byKey.set(key, entry);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.node.localeCompare(b.node) || a.image.localeCompare(b.image))
+    .map((e) => ({ ...e, services: [...e.services].sort() }));
+}
+
+const contentOf = (file: string): string => file.slice(0, file.indexOf('/'));
+
+function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, content: string): ToolCommand {
+  return onHost(ctx, host, [...pveshGet(`/nodes/${host.name}/storage/${ctx.site.storage.images}/content`), '--content', content], `${host.name}: ${ctx.site.storage.images} ${content} content`);
+}
+
+/** What the operator runs on the node: download, unpack, put it where the storage keeps that file. */
+function placeCommand(storage: string, p: HandPlacedImage): string {
+  const volume = `${storage}:${p.file}`;
+  if (!p.byHand) return `copy the file to the path \`pvesm path ${volume}\` prints on ${p.node}`;
+  const tmp = `/var/tmp/${p.file.slice(p.file.indexOf('/') + 1)}.download`;
+  return `on ${p.node}: curl -fL -o ${tmp} ${shellQuote(p.byHand.url)} && ${p.byHand.unpack} < ${tmp} > "$(pvesm path ${volume})" && rm ${tmp}`;
+}
+
+export function describeHandPlacedImages(ctx: Pick<BootstrapContext, 'site' | 'home' | 'sshUser'>): PlannedStep[] {
+  return handPlacedImages(ctx.home).flatMap((p) => {
+    const host = ctx.site.nodes.find((n) => n.name === p.node);
+    return host ? [{ what: `${p.file} is on ${p.node} (placed by hand: no node can download it), for ${p.services.join(', ')}`, mutates: false, command: listing(ctx, host, contentOf(p.file)) }] : [];
+  });
+}
+
+interface ContentEntry { readonly volid?: string }
+
+/** A blocker for each image not on a node that needs it; read-only. */
+export async function handPlacedImageBlockers(ctx: BootstrapContext): Promise<BootstrapBlocker[]> {
+  const blockers: BootstrapBlocker[] = [];
+  const storage = ctx.site.storage.images;
+  for (const p of handPlacedImages(ctx.home)) {
+    const host = ctx.site.nodes.find((n) => n.name === p.node);
+    if (!host) continue;
+    const result = await run(ctx, listing(ctx, host, contentOf(p.file)));
+    let entries: ContentEntry[] = [];
+    try { entries = result.exitCode === 0 ? JSON.parse(result.stdout) as ContentEntry[] : []; } catch { entries = []; }
+    const volume = `${storage}:${p.file}`;
+    if (result.exitCode === 0 && Array.isArray(entries) && entries.some((e) => e.volid === volume)) continue;
+    blockers.push({
+      check: `image:${p.node}:${p.image}`,
+      message: result.exitCode === 0
+        ? `${volume} is not on ${p.node}; ${p.services.join(', ')} boot${p.services.length === 1 ? 's' : ''} from it and no node can download it`
+        : `the storage ${storage} on ${p.node} cannot be listed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`,
+      fix: `Place it once, then rerun: ${placeCommand(storage, p)}`,
+    });
+  }
+  return blockers;
+}

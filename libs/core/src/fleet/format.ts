@@ -24,7 +24,8 @@ export function groupState(home: Homelab, view: GroupView, state: FleetState | u
   return `partial (${up}/${states.length})`;
 }
 
-export function formatGroupList(home: Homelab, views: readonly GroupView[], state: FleetState | undefined): string[] {
+/** `missing`: why there is no state (fleet/pve-access.ts pveAccessMissing), for the line that says so. */
+export function formatGroupList(home: Homelab, views: readonly GroupView[], state: FleetState | undefined, missing?: string): string[] {
   const rows = views.map((v) => [
     v.name,
     [v.alwaysOn ? 'always-on' : '', v.hardwareBound ? 'hardware-bound' : ''].filter(Boolean).join(',') || '-',
@@ -33,7 +34,7 @@ export function formatGroupList(home: Homelab, views: readonly GroupView[], stat
     v.members.map((m) => (state ? `${m}:${shortState(serviceState(home, home.byName.get(m)!, state))}` : m)).join(' ') || '(none)',
   ]);
   const out = table(['GROUP', 'FLAGS', 'DEPENDS ON', 'STATE', 'MEMBERS'], rows);
-  if (!state) out.push('', 'state: unknown (set PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN to see what runs)');
+  if (!state) out.push('', `state: unknown (${missing ?? `set ${home.site.providerEnv.endpoint} and ${home.site.providerEnv.apiToken}`} to see what runs)`);
   return out;
 }
 

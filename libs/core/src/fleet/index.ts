@@ -19,3 +19,4 @@ export * from './node-hardware.ts';
 export * from './guest-drift.ts';
 export * from './drift.ts';
 export * from './format.ts';
+export * from './pve-access.ts';

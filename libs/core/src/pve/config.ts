@@ -43,7 +43,8 @@ export interface PveOverrides {
   readonly timeoutMs?: number;
 }
 
-const TOKEN_SHAPE = /^[^\s@]+@[^\s!]+![^\s=]+=\S+$/;
+/** `user@realm!tokenid=secret`, the shape bpg/proxmox and the API take. */
+export const PVE_TOKEN_SHAPE = /^[^\s@]+@[^\s!]+![^\s=]+=\S+$/;
 
 /** True when both variables are set (not whether they are valid). */
 export function isPveConfigured(env: Readonly<Record<string, string | undefined>>, names: PveEnvNames = DEFAULT_PVE_ENV): boolean {
@@ -84,7 +85,7 @@ export function pveSettingsFromEnv(
   }
   if (!token) {
     problems.push(`${names.apiToken} is not set. Set it to <user>@<realm>!<tokenid>=<secret> (Datacenter > Permissions > API Tokens).`);
-  } else if (!TOKEN_SHAPE.test(token)) {
+  } else if (!PVE_TOKEN_SHAPE.test(token)) {
     problems.push(`${names.apiToken} is not of the form <user>@<realm>!<tokenid>=<secret> (value not shown).`);
   }
   const insecureRaw = env[PVE_INSECURE_ENV];

@@ -31,7 +31,9 @@ const tlsOptions = (): Option[] => [
 const lockWaitOption = (): Option => new Option('--lock-wait <seconds>', 'wait up to this long for the fleet lock and the deploy locks of the services touched (default 0: fail at once)').argParser(nonNegativeSeconds);
 
 const API_HELP = `
-Proxmox API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN (read from the environment only).`;
+Proxmox API: PROXMOX_VE_ENDPOINT (else the first node's https://<ip>:8006/, as bootstrap does) and
+PROXMOX_VE_API_TOKEN (else the token \`homelab deploy\` stored in <state>/secrets/proxmox-api-token after
+applying the hypervisor stack; the exported one wins). stderr names the source, never the value.`;
 
 function withOptions(command: Command, options: readonly Option[]): Command {
   for (const o of options) command.addOption(o);

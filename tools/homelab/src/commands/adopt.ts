@@ -8,17 +8,17 @@
  */
 import {
   EXIT, adoptImportsPath, deployStateDir, formatAdoption, importDocument, planAdoption, readFleetState, writeAdoptImports,
-  type PveClient, type Site,
+  type PveAccess, type PveClient, type Site,
 } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
 import type { FleetDeps } from './fleet.ts';
 import { clusterContext, type Values } from './cluster-context.ts';
 
-export async function adoptCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site) => PveClient): Promise<number> {
+export async function adoptCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site, access: PveAccess) => PveClient): Promise<number> {
   const ctx = await clusterContext('adopt', "lists the cluster's guests", options, deps, values);
   if (typeof ctx === 'number') return ctx;
-  const { site, home, named } = ctx;
-  const state = await readFleetState(clientFor(site));
+  const { site, home, named, access } = ctx;
+  const state = await readFleetState(clientFor(site, access));
   const report = planAdoption(home, state, named);
   const stateDir = deployStateDir(deps.env);
   const write = values.write === true;

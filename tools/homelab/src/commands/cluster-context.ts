@@ -1,10 +1,12 @@
 /**
  * What `adopt` and `drift` start from: the site, the model, the --service names checked against
- * it (unknown ones: exit 2), and the API settings (absent: PveNotConfiguredError, exit 4).
+ * it (unknown ones: exit 2), and the API access (./pve-access.ts: exported or stored token; absent:
+ * PveNotConfiguredError, exit 4).
  */
-import { EXIT, PveNotConfiguredError, isPveConfigured, type Homelab, type Site } from '@homelab/core';
+import { EXIT, type Homelab, type PveAccess, type Site } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
 import type { FleetDeps } from './fleet.ts';
+import { notConfigured, pveAccess, tokenIssuers } from './pve-access.ts';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -13,6 +15,7 @@ export interface ClusterContext {
   readonly home: Homelab;
   /** The --service names; empty: every service. */
   readonly named: readonly string[];
+  readonly access: PveAccess;
 }
 
 /** The context, or the exit code when the command line names an unknown service. */
@@ -25,8 +28,7 @@ export async function clusterContext(command: string, why: string, options: Comm
     deps.err(`homelab: unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Services: ${home.services.map((s) => s.name).join(', ')}.`);
     return EXIT.usage;
   }
-  if (!isPveConfigured(deps.env, site.providerEnv)) {
-    throw new PveNotConfiguredError([`homelab ${command} ${why} through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken}.`]);
-  }
-  return { site, home, named };
+  const access = await pveAccess(site, deps);
+  if (!access.configured) throw notConfigured(`${command} ${why}`, access, site, tokenIssuers(home));
+  return { site, home, named, access };
 }

@@ -6,11 +6,12 @@
  * 2: an unknown node; 4: the API is not configured.
  */
 import {
-  EXIT, PveNotConfiguredError, discoverInputs, discoveryDocument, formatDiscovery, isPveConfigured, readNodeHardware, siteHardwareInputs,
-  type PveClient, type Site,
+  EXIT, adminTokenNeed, discoverInputs, discoveryDocument, formatDiscovery, readNodeHardware, siteHardwareInputs,
+  type PveAccess, type PveClient, type Site,
 } from '@homelab/core';
 import type { CommandOptions } from './context.ts';
 import type { FleetDeps } from './fleet.ts';
+import { notConfigured, pveAccess, tokenIssuers } from './pve-access.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -19,7 +20,7 @@ function siteFile(env: FleetDeps['env']): string {
   return env.HOMELAB_SITE ? `the site module ${env.HOMELAB_SITE}` : 'libs/site/src/nodes.ts';
 }
 
-export async function discoverCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site) => PveClient): Promise<number> {
+export async function discoverCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site, access: PveAccess) => PveClient): Promise<number> {
   const site = await deps.loadSite(options.root);
   const node = typeof values.node === 'string' ? values.node : undefined;
   if (node !== undefined && !site.nodes.some((n) => n.name === node)) {
@@ -32,10 +33,16 @@ export async function discoverCommand(options: CommandOptions, deps: FleetDeps, 
     else deps.out(`discover: the site "${site.name}" has no unmeasured input${node ? ` on ${node}` : ''}; nothing to read.`);
     return EXIT.ok;
   }
-  if (!isPveConfigured(deps.env, site.providerEnv)) {
-    throw new PveNotConfiguredError([`homelab discover reads the nodes' disk and USB listings through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken}.`]);
+  const access = await pveAccess(site, deps);
+  if (!access.configured) {
+    throw notConfigured('discover reads the nodes\' disk and USB listings', access, site, tokenIssuers(await deps.loadHomelab(options.root, site)));
   }
-  const discovery = discoverInputs(site, inputs, await readNodeHardware(clientFor(site), inputs));
+  // The USB listing needs Sys.Modify on /, which homelab's Terraform token never holds
+  // (TERRAFORM_TOKEN_ADMIN_CALLS); its disk listing works with it. Said before the 403s.
+  if (access.token.kind === 'stored' && inputs.some((i) => i.kind !== 'disk-device')) {
+    deps.err(`homelab: discover: the USB inputs need an administrator token: ${adminTokenNeed('discover')}, which the token stored in ${access.storedPath} (homelab's Terraform token) does not hold by design; export one as ${site.providerEnv.apiToken} (e.g. root@pam!homelab-bootstrap) to measure them. The disk listings work with the stored token.`);
+  }
+  const discovery = discoverInputs(site, inputs, await readNodeHardware(clientFor(site, access), inputs));
   if (values.json) deps.out(JSON.stringify(discoveryDocument(discovery), null, 2));
   else for (const line of formatDiscovery(discovery, siteFile(deps.env))) deps.out(line);
   return discovery.unmatched.length ? EXIT.failed : EXIT.ok;

@@ -8,22 +8,22 @@
  */
 import {
   EXIT, TERRAFORM_FILE, backendFromEnv, deployStateDir, deployUnitFromSynth, driftCounts, driftServices, formatDrift, isError,
-  liveGuestDrift, readFleetState, serviceVerdict, synthesizeSite, terraformDriftPlan, unmanagedGuests,
-  type DriftReport, type PveClient, type ServiceDrift, type Site, type TerraformDrift,
+  liveGuestDrift, readFleetState, serviceVerdict, stackToolEnv, synthesizeSite, terraformDriftPlan, unmanagedGuests,
+  type DriftReport, type PveAccess, type PveClient, type ServiceDrift, type Site, type TerraformDrift,
 } from '@homelab/core';
 import { distRoot, type CommandOptions } from './context.ts';
 import type { FleetDeps } from './fleet.ts';
 import { clusterContext, type Values } from './cluster-context.ts';
 
-export async function driftCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site) => PveClient): Promise<number> {
+export async function driftCommand(options: CommandOptions, deps: FleetDeps, values: Values, clientFor: (site: Site, access: PveAccess) => PveClient): Promise<number> {
   const ctx = await clusterContext('drift', "compares the live guests", options, deps, values);
   if (typeof ctx === 'number') return ctx;
-  const { site, home, named } = ctx;
+  const { site, home, named, access } = ctx;
   const services = driftServices(home, named);
   const synthesis = synthesizeSite(home, { backend: backendFromEnv(deps.env), only: services.map((s) => s.name) });
   const modelErrors = synthesis.problems.filter(isError);
   if (modelErrors.length) deps.err(`homelab: warning: the model has ${modelErrors.length} problem(s) (run \`homelab validate\`); drift compares with what synthesized.`);
-  const client = clientFor(site);
+  const client = clientFor(site, access);
   const state = await readFleetState(client);
   const stateDir = deployStateDir(deps.env);
   const rows: ServiceDrift[] = [];
@@ -36,7 +36,10 @@ export async function driftCommand(options: CommandOptions, deps: FleetDeps, val
     }
     const guests = await liveGuestDrift(service, terraformJson, state, client);
     const unit = deployUnitFromSynth(result, { home, root: options.root, distRoot: distRoot(options.root) });
-    const terraform: TerraformDrift = await terraformDriftPlan(unit, result.files, { stateDir, env: deps.env, root: options.root });
+    // The plan's tools get the token as deploy gives it to this stack (exported, else stored; the
+    // hypervisor stack the administrator credential), through the environment only.
+    const env = stackToolEnv(unit.providerToken, unit.withheldEnv ?? [], access.env, undefined);
+    const terraform: TerraformDrift = await terraformDriftPlan(unit, result.files, { stateDir, env, root: options.root });
     rows.push({ service: service.name, verdict: serviceVerdict(guests, terraform), guests, terraform });
   }
   const report: DriftReport = { services: rows, unmanaged: named.length ? [] : unmanagedGuests(home, state) };

@@ -15,15 +15,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   DeployLockBusyError, EXIT as CORE_EXIT, FLEET_LOCK, InterruptedError, LockWaitAbortedError, acquireDeployLocks, describeOwner, inspectDeployLock, managementVpnServices,
-  pveSettingsFromEnv as settingsFromEnv, type DeployLocks, type GroupPlan, type PveSettings, type RunSignals,
+  type DeployLocks, type GroupPlan, type PveAccess, type PveSettings, type RunSignals,
   ClusterUnhealthyError, PveClient, PveError, PveNotConfiguredError, Progress, ToolFailedError, ToolNotFoundError,
   buildStatus, execaRunner, findOnPath, formatGroupList, formatGroupPlan, formatPatchPlan, formatStatus, groupViews,
-  isError, isPveConfigured, loadHomelab, loadServiceGraph, planGroupOperation, planPatch, pveSettingsFromEnv,
+  adminTokenNeed, isError, loadHomelab, pveAccessMissing, loadServiceGraph, planGroupOperation, planPatch, pveSettingsFromEnv,
   readFleetState, readNxProjectGraph, serviceState, readRecordedDeploys, deployStateDir, runGroupPlan, runPatchPlan, describeAction, PATCH_LAYERS,
   type FleetState, type GraphReader, type Homelab, type ProcessRunner, type PveTransport, type ServiceGraph, type Site,
 } from '@homelab/core';
 import { loadSite, type CommandOptions } from './context.ts';
 import { terminalConfirm } from './deploy-confirm.ts';
+import { notConfigured, pveAccess, pveClientOf, tokenIssuers } from './pve-access.ts';
 
 export const EXIT = { ok: CORE_EXIT.ok, failed: CORE_EXIT.failed, usage: CORE_EXIT.usage, refused: CORE_EXIT.refused, notConfigured: CORE_EXIT.setup, interrupted: CORE_EXIT.interrupted } as const;
 
@@ -41,7 +42,8 @@ export const FLEET_USAGE = `usage:
   homelab adopt [--service <name>]... [--write] [--json]
   homelab drift [--service <name>]... [--json]
   homelab discover [--node <name>] [--json]
-  API: PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN; TLS: --ca-file <pem> | HOMELAB_PVE_CA_FILE, --insecure | PROXMOX_VE_INSECURE=true`;
+  API: PROXMOX_VE_ENDPOINT (else the first node's https://<ip>:8006/), PROXMOX_VE_API_TOKEN (else the token
+       \`homelab deploy\` stored in <state>/secrets/proxmox-api-token); TLS: --ca-file <pem> | HOMELAB_PVE_CA_FILE, --insecure | PROXMOX_VE_INSECURE=true`;
 
 /** Everything the commands touch outside their arguments, so tests can replace it. */
 export interface FleetDeps {
@@ -138,7 +140,9 @@ function positiveInt(values: Values, name: string, fallback: number): number {
   return n;
 }
 
-export async function runFleet(command: string, options: CommandOptions, deps: FleetDeps): Promise<number> {
+export async function runFleet(command: string, options: CommandOptions, given: FleetDeps): Promise<number> {
+  // Its own object per run: the API access is resolved (and announced) once per run (./pve-access.ts).
+  const deps: FleetDeps = { ...given };
   try {
     if (command === 'group') return await groupCommand(options, deps);
     if (command === 'patch') return await patchCommand(options, deps);
@@ -198,22 +202,15 @@ async function load(options: CommandOptions, deps: FleetDeps, site: Site): Promi
   return { home, graph };
 }
 
-function pveClient(site: Site, values: Values, deps: FleetDeps): PveClient {
-  const settings = pveSettingsFromEnv(deps.env, site.providerEnv, {
-    ...(typeof values['ca-file'] === 'string' ? { caFile: values['ca-file'] } : {}),
-    ...(values.insecure ? { insecure: true } : {}),
-  });
-  if (settings.insecure) deps.err(`homelab: warning: TLS verification of ${settings.endpoint} is off (--insecure / PROXMOX_VE_INSECURE).`);
-  return new PveClient(settings, { sleep: deps.sleep, now: deps.now, ...(deps.transport ? { transport: deps.transport } : {}) });
-}
-
-function apiConfigured(site: Site, deps: FleetDeps): boolean {
-  return isPveConfigured(deps.env, site.providerEnv);
+/** The access when it is configured (exported or stored token, endpoint), else undefined. */
+async function apiAccess(site: Site, deps: FleetDeps): Promise<PveAccess | undefined> {
+  const access = await pveAccess(site, deps);
+  return access.configured ? access : undefined;
 }
 
 /** The configured API, pointed at one node's own address (same port, token and TLS settings). */
-function nodeClients(site: Site, values: Values, deps: FleetDeps): (node: string) => PveClient {
-  const configured = settingsFromEnv(deps.env, site.providerEnv, {
+function nodeClients(access: PveAccess, site: Site, values: Values, deps: FleetDeps): (node: string) => PveClient {
+  const configured = pveSettingsFromEnv(access.env, site.providerEnv, {
     ...(typeof values['ca-file'] === 'string' ? { caFile: values['ca-file'] } : {}),
     ...(values.insecure ? { insecure: true } : {}),
   });
@@ -224,10 +221,7 @@ function nodeClients(site: Site, values: Values, deps: FleetDeps): (node: string
     if (!node) throw new Error(`${name} is not a node of the site`);
     let client = cache.get(name);
     if (!client) {
-      const endpoint = endpointOf(node, configured);
-      client = new PveClient(settingsFromEnv({ ...deps.env, [site.providerEnv.endpoint]: endpoint }, site.providerEnv, {
-        ...(configured.caFile ? { caFile: configured.caFile } : {}), ...(configured.insecure ? { insecure: true } : {}), timeoutMs: configured.timeoutMs,
-      }), { sleep: deps.sleep, now: deps.now, ...(deps.transport ? { transport: deps.transport } : {}) });
+      client = pveClientOf(access, site, values, deps, endpointOf(node, configured));
       cache.set(name, client);
     }
     return client;
@@ -343,8 +337,9 @@ async function groupCommand(options: CommandOptions, deps: FleetDeps): Promise<n
   const offline = planGroupOperation(home, graph, undefined, request);
   let client: PveClient | undefined;
   let state: FleetState | undefined;
-  if (offline.kind !== 'usage' && apiConfigured(site, deps)) {
-    client = pveClient(site, values, deps);
+  const access = offline.kind !== 'usage' ? await apiAccess(site, deps) : undefined;
+  if (access) {
+    client = pveClientOf(access, site, values, deps);
     try {
       state = await readFleetState(client);
     } catch (error) {
@@ -353,7 +348,7 @@ async function groupCommand(options: CommandOptions, deps: FleetDeps): Promise<n
       deps.err(`homelab: the live rules were not checked: ${error.message}`);
     }
   } else if (offline.kind === 'plan' && !dryRun) {
-    throw new PveNotConfiguredError([`homelab group ${sub} starts and stops guests through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken} (or use --dry-run to see the order).`]);
+    throw notConfigured(`group ${sub} starts and stops guests`, await pveAccess(site, deps), site, tokenIssuers(home), ' (or use --dry-run to see the order)');
   }
   const plan = state ? planGroupOperation(home, graph, state, request) : offline;
   if (plan.kind === 'usage') { deps.err(`homelab: ${plan.message}`); return EXIT.usage; }
@@ -406,9 +401,10 @@ async function groupList(options: CommandOptions, deps: FleetDeps, site: Site, v
   const views = groupViews(home, graph);
   let state: FleetState | undefined;
   let failure: unknown;
-  if (apiConfigured(site, deps)) {
+  const access = await apiAccess(site, deps);
+  if (access) {
     try {
-      state = await readFleetState(pveClient(site, values, deps));
+      state = await readFleetState(pveClientOf(access, site, values, deps));
     } catch (error) {
       failure = error;
     }
@@ -419,7 +415,8 @@ async function groupList(options: CommandOptions, deps: FleetDeps, site: Site, v
       groups: views.map((v) => ({ ...v, state: state ? Object.fromEntries(v.members.map((m) => [m, serviceStateOf(home, m, state)])) : null })),
     }, null, 2));
   } else {
-    for (const l of formatGroupList(home, views, state)) deps.out(l);
+    const missing = access ? undefined : pveAccessMissing(await pveAccess(site, deps), site, tokenIssuers(home));
+    for (const l of formatGroupList(home, views, state, missing)) deps.out(l);
     deps.out('');
     deps.out(graph.source === 'nx' ? `graph: Nx project graph (${graph.method}, ${graph.elapsedMs} ms)` : 'graph: the model (Nx was not available)');
   }
@@ -445,8 +442,9 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
   const healthTimeoutMs = positiveInt(values, 'health-timeout', 1200) * 1000;
   const site = await deps.loadSite(options.root);
   const home = await deps.loadHomelab(options.root, site);
-  const configured = apiConfigured(site, deps);
-  const client = configured ? pveClient(site, values, deps) : undefined;
+  const access = await apiAccess(site, deps);
+  const configured = access !== undefined;
+  const client = access ? pveClientOf(access, site, values, deps) : undefined;
   const state = client && layer === 'lxc' ? await readFleetState(client) : undefined;
   const result = planPatch(home, layer, {
     parallel,
@@ -462,14 +460,21 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
     for (const l of formatPatchPlan(plan)) deps.out(l);
     await reportLockHolders(`patch ${layer}`, plan.lockServices, deps);
     for (const t of missingTools) deps.out(`note: ${t} is not on PATH here; the real run would stop before starting.`);
-    if (plan.needsApi && !configured) deps.out(`note: the gates read the Proxmox API; set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken} for the real run.`);
+    if (plan.needsApi && !configured) deps.out(`note: the gates read the Proxmox API; for the real run: ${pveAccessMissing(await pveAccess(site, deps), site, tokenIssuers(home))}.`);
     if (layer === 'lxc' && !configured) deps.out('note: without the API, stopped containers are not known and not skipped.');
     deps.out('(dry run: nothing was run)');
     return EXIT.ok;
   }
   if (missingTools.length) throw new ToolNotFoundError(missingTools[0]!, `homelab patch ${layer}`);
   if (plan.needsApi && !client) {
-    throw new PveNotConfiguredError([`homelab patch ${layer} waits for the cluster to be healthy through the Proxmox API: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken}.`]);
+    throw notConfigured(`patch ${layer} waits for the cluster to be healthy`, await pveAccess(site, deps), site, tokenIssuers(home));
+  }
+  // The health gate reads the cluster and Ceph status, which homelab's Terraform token may not
+  // (Sys.Audit on /, never granted to it: TERRAFORM_TOKEN_ADMIN_CALLS): refused before anything
+  // runs, rather than at the first gate. An exported token is the operator's choice and is used.
+  const adminNeed = adminTokenNeed('patch');
+  if (plan.needsApi && access?.token.kind === 'stored' && adminNeed) {
+    throw new PveNotConfiguredError([`homelab patch ${layer} gates every node on a healthy cluster, and the token stored in ${access.storedPath} (homelab's Terraform token) cannot read it: ${adminNeed}, which that token does not hold by design (least privilege). Export an administrator token as ${site.providerEnv.apiToken} for the patch (e.g. root@pam!homelab-bootstrap, which homelab bootstrap creates).`]);
   }
   for (const s of plan.skipped) deps.out(`skip ${s.name}: ${s.reason}`);
   const interrupts = listenForSignals(`patch ${layer}`, deps);
@@ -480,7 +485,7 @@ async function patchCommand(options: CommandOptions, deps: FleetDeps): Promise<n
     const progress = new Progress(deps.out, deps.now);
     const run = await runPatchPlan(plan, {
       runner: deps.runner, progress, sleep: deps.sleep, now: deps.now, healthTimeoutMs, signal: interrupts.signal, forceSignal: interrupts.forceSignal,
-      ...(client ? { client, clientFor: nodeClients(site, values, deps) } : {}), ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      ...(client && access ? { client, clientFor: nodeClients(access, site, values, deps) } : {}), ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
     });
     await locks.release();
     const sig = interrupts.received();
@@ -511,7 +516,7 @@ async function clusterCommand(command: 'adopt' | 'drift', options: CommandOption
   const { values, positionals } = parse(command, options);
   if (values.help) { deps.out(FLEET_USAGE); return EXIT.ok; }
   if (positionals.length) throw new UsageError(`${command} takes no argument; received ${positionals.join(' ')}. Name services with --service.`);
-  const clientFor = (site: Site): PveClient => pveClient(site, values, deps);
+  const clientFor = (site: Site, access: PveAccess): PveClient => pveClientOf(access, site, values, deps);
   if (command === 'adopt') return (await import('./adopt.ts')).adoptCommand(options, deps, values, clientFor);
   return (await import('./drift.ts')).driftCommand(options, deps, values, clientFor);
 }
@@ -523,7 +528,7 @@ async function discoverCommand(options: CommandOptions, deps: FleetDeps): Promis
   const { values, positionals } = parse('discover', options);
   if (values.help) { deps.out(FLEET_USAGE); return EXIT.ok; }
   if (positionals.length) throw new UsageError(`discover takes no argument; received ${positionals.join(' ')}. Name a node with --node.`);
-  return (await import('./discover.ts')).discoverCommand(options, deps, values, (site) => pveClient(site, values, deps));
+  return (await import('./discover.ts')).discoverCommand(options, deps, values, (site, access) => pveClientOf(access, site, values, deps));
 }
 
 // ------------------------------------------------------------------ status
@@ -537,15 +542,15 @@ async function statusCommand(options: CommandOptions, deps: FleetDeps): Promise<
   const named = (values.service as string[] | undefined) ?? [];
   const unknown = named.filter((n) => !home.byName.has(n));
   if (unknown.length) { deps.err(`homelab: unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Services: ${home.services.map((s) => s.name).join(', ')}.`); return EXIT.usage; }
-  const configured = apiConfigured(site, deps);
-  const state = configured ? await readFleetState(pveClient(site, values, deps)) : undefined;
+  const access = await apiAccess(site, deps);
+  const state = access ? await readFleetState(pveClientOf(access, site, values, deps)) : undefined;
   const records = await readRecordedDeploys(deployStateDir(deps.env), home.services.map((s) => s.name));
   const full = buildStatus(home, state, records);
   const report = named.length ? { ...full, rows: full.rows.filter((r) => named.includes(r.service)), unmanaged: [] } : full;
   if (values.json) deps.out(JSON.stringify(report, null, 2));
   else for (const l of formatStatus(report)) deps.out(l);
-  if (!configured) {
-    deps.err(`homelab: live state unknown: set ${site.providerEnv.endpoint} and ${site.providerEnv.apiToken} (shown: repository and recorded versions only).`);
+  if (!access) {
+    deps.err(`homelab: live state unknown: ${pveAccessMissing(await pveAccess(site, deps), site, tokenIssuers(home))} (shown: repository and recorded versions only).`);
     return EXIT.notConfigured;
   }
   return EXIT.ok;

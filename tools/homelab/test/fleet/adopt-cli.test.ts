@@ -96,7 +96,7 @@ describe('homelab adopt', () => {
     expect(unknown.stderr).toContain('homelab: unknown service "nope". Services: ');
     const unset = await runAgainstCluster(['adopt']);
     expect(unset.code).toBe(EXIT.setup);
-    expect(unset.stderr).toContain('homelab adopt lists the cluster\'s guests through the Proxmox API: set PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN.');
+    expect(unset.stderr).toContain(`homelab adopt lists the cluster's guests through the Proxmox API: PROXMOX_VE_API_TOKEN is not exported and no token is stored in ${unset.state}/secrets/proxmox-api-token (`);
     expect(unknown.stderr + unset.stderr).not.toMatch(STACK_FRAME);
   }, 60_000);
 });

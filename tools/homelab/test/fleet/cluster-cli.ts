@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   /** Prepended to PATH (stub tools). */
   readonly path?: string;
+  /** Variables not to set at all (e.g. the API token, to test the stored one). */
+  readonly unset?: readonly string[];
 }
 
 export async function runAgainstCluster(args: readonly string[], options: RunOptions = {}): Promise<ClusterRun & { ws: string; state: string }> {
@@ -68,6 +70,7 @@ export async function runAgainstCluster(args: readonly string[], options: RunOpt
     ...(server ? { PROXMOX_VE_ENDPOINT: server.endpoint, PROXMOX_VE_API_TOKEN: options.cluster!.token } : {}),
     ...options.env,
   };
+  for (const name of options.unset ?? []) delete env[name];
   const child = spawn(HOMELAB_BIN, [...args, '--root', ws], { cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

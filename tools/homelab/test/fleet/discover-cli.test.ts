@@ -121,6 +121,6 @@ describe('homelab discover', () => {
     expect(bad.stderr).toContain('--node n9: the site "test-lab" has no node of that name; its nodes are n1, n2.');
     const off = await runAgainstCluster(['discover'], { ws });
     expect(off.code).toBe(EXIT.setup);
-    expect(off.stderr).toContain('PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN');
+    expect(off.stderr).toContain(`PROXMOX_VE_API_TOKEN is not exported and no token is stored in ${off.state}/secrets/proxmox-api-token (`);
   }, 60_000);
 });

@@ -93,7 +93,7 @@ describe('homelab drift', () => {
     expect(unknown.stderr).toContain('homelab: unknown service "nope".');
     const unset = await runAgainstCluster(['drift']);
     expect(unset.code).toBe(EXIT.setup);
-    expect(unset.stderr).toContain('homelab drift compares the live guests through the Proxmox API: set PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN.');
+    expect(unset.stderr).toContain(`homelab drift compares the live guests through the Proxmox API: PROXMOX_VE_API_TOKEN is not exported and no token is stored in ${unset.state}/secrets/proxmox-api-token (`);
     expect(unknown.stderr + unset.stderr).not.toMatch(STACK_FRAME);
   }, 60_000);
 });

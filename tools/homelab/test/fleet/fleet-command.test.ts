@@ -165,7 +165,7 @@ describe('faults', () => {
   it('group stop without the API configured: exit 4, naming the variables', async () => {
     const r = await run(['group', 'stop', 'media']);
     expect(r.code).toBe(EXIT.notConfigured);
-    expect(r.err.join('\n')).toContain('homelab group stop starts and stops guests through the Proxmox API: set PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN (or use --dry-run to see the order).');
+    expect(r.err.join('\n')).toContain(`homelab group stop starts and stops guests through the Proxmox API: PROXMOX_VE_API_TOKEN is not exported and no token is stored in ${r.env.HOMELAB_STATE_DIR}/secrets/proxmox-api-token (no service of this homelab creates one (none provides the hypervisor): export PROXMOX_VE_API_TOKEN as user@realm!tokenid=secret) (or use --dry-run to see the order).`);
   });
 
   it('the rules that need no live state answer before the API is asked for: exit 3, not 4', async () => {
@@ -220,7 +220,7 @@ describe('faults', () => {
   it('patch proxmox needs the API for its health gates: exit 4 without it', async () => {
     const r = await run(['patch', 'proxmox']);
     expect(r.code).toBe(EXIT.notConfigured);
-    expect(r.err.join('\n')).toContain('homelab patch proxmox waits for the cluster to be healthy through the Proxmox API: set PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN.');
+    expect(r.err.join('\n')).toContain(`homelab patch proxmox waits for the cluster to be healthy through the Proxmox API: PROXMOX_VE_API_TOKEN is not exported and no token is stored in ${r.env.HOMELAB_STATE_DIR}/secrets/proxmox-api-token (`);
   });
 
   it('Nx not available: loud warning, the model\'s dependsOn is used, the operation still works', async () => {
@@ -290,7 +290,7 @@ describe('homelab status', () => {
     const r = await run(['status', '--json']);
     expect(r.code).toBe(EXIT.notConfigured);
     expect(JSON.parse(r.out.join('\n'))).toMatchObject({ live: false });
-    expect(r.err).toEqual(['homelab: live state unknown: set PROXMOX_VE_ENDPOINT and PROXMOX_VE_API_TOKEN (shown: repository and recorded versions only).']);
+    expect(r.err).toEqual([`homelab: live state unknown: PROXMOX_VE_API_TOKEN is not exported and no token is stored in ${r.env.HOMELAB_STATE_DIR}/secrets/proxmox-api-token (no service of this homelab creates one (none provides the hypervisor): export PROXMOX_VE_API_TOKEN as user@realm!tokenid=secret) (shown: repository and recorded versions only).`]);
   });
 });
 

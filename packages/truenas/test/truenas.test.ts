@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
+import { NOT_INSTALLED_MARKER, deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
 import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { API_KEY_ENV, APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
@@ -85,6 +85,21 @@ describe('truenas: behind Authentik', () => {
     const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH, [API_KEY_ENV]: 'k', [CA_ENV]: '' } });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`error: ${CA_ENV} must hold the PEM of the CA that signed the TrueNAS certificate (System > Certificates)\n`);
+  });
+  it('given bootstrap\'s not-installed marker for the key and the CA (the deploy that creates the VM), it fails at its first, unauthenticated call and never sends the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truenas-apply-'));
+    writeFileSync(join(dir, 'truenas-apply.sh'), script);
+    writeFileSync(join(dir, 'truenas-desired-state.json'), JSON.stringify(state));
+    // A curl that records its argv and the files it is handed, then fails as curl does on a CA file it cannot read (77).
+    writeFileSync(join(dir, 'curl'), '#!/bin/bash\nfor a in "$@"; do printf "%s\\n" "$a" >> "$CURL_LOG"; [[ -r "$a" && "$a" == /dev/fd/* ]] && cat "$a" >> "$CURL_LOG"; done\nexit 77\n', { mode: 0o755 });
+    const log = join(dir, 'curl.log');
+    const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, CURL_LOG: log, [API_KEY_ENV]: NOT_INSTALLED_MARKER, [CA_ENV]: NOT_INSTALLED_MARKER } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('TrueNAS does not answer at https://');
+    const calls = readFileSync(log, 'utf8');
+    expect(calls).toContain('/api/v2.0/system/state');
+    expect(calls).not.toContain('Authorization');
+    expect(calls).not.toContain(NOT_INSTALLED_MARKER);
   });
   it('reads the API key from the variable API_KEY_ENV names (the script source spells it out)', () => {
     expect(script).toContain(`: "\${${API_KEY_ENV}:?${API_KEY_ENV} must hold a TrueNAS API key`);

@@ -118,21 +118,30 @@ export const truenasFirstRunPhase: BootstrapPhase = {
       ...(opts.auth ? { headers: { Authorization: opts.auth } } : {}),
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
     });
-    const state = await call('GET', '/system/state').then((r) => (r.status === 200 ? String(JSON.parse(r.body)) : `HTTP ${r.status}`), (e: Error) => e.message);
+    // Asked with the credential bootstrap has, if any: whether system.state needs one is not
+    // something this code could check offline, so it works either way.
+    const exported = ctx.env[TRUENAS_API_KEY_ENV];
+    const known = isSet(exported) ? exported : await storedTruenasKey(ctx.stateDir);
+    const user = ctx.env[TRUENAS_ADMIN_USER_ENV]?.trim() || TRUENAS_DEFAULT_ADMIN;
+    const password = ctx.env[TRUENAS_ADMIN_PASSWORD_ENV];
+    const basic = isSet(password) ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : undefined;
+    const stateAuth = known ? `Bearer ${known}` : basic;
+    const answer = await call('GET', '/system/state', stateAuth ? { auth: stateAuth } : {}).then((r) => r, (e: Error) => e.message);
+    if (typeof answer !== 'string' && (answer.status === 401 || answer.status === 403)) {
+      return blocked({ check: 'truenas-admin-password', message: `TrueNAS answers at ${w.api} but refuses ${known ? `the API key (${isSet(exported) ? `$${TRUENAS_API_KEY_ENV}` : truenasKeyPath(ctx.stateDir)})` : stateAuth ? `${user}'s login` : 'an unauthenticated call'} (HTTP ${answer.status})`, fix: isSet(exported) ? `TrueNAS does not accept $${TRUENAS_API_KEY_ENV}: export a key it knows (Credentials → API Keys), or unset it and export ${TRUENAS_ADMIN_PASSWORD_ENV} so bootstrap makes one; then rerun.` : `Export ${TRUENAS_ADMIN_PASSWORD_ENV} with the admin password set during the install (and ${TRUENAS_ADMIN_USER_ENV} if the admin is not ${TRUENAS_DEFAULT_ADMIN}); a stored key TrueNAS no longer knows is removed by deleting ${truenasKeyPath(ctx.stateDir)}. Then rerun.` });
+    }
+    const state = typeof answer === 'string' ? answer : answer.status === 200 ? String(JSON.parse(answer.body)) : `HTTP ${answer.status}`;
     if (state !== 'READY') return blocked({ check: 'truenas-installed', message: `TrueNAS does not answer READY at ${w.api}/system/state (${state})`, fix: installFix(w) });
 
     // 2. The API key: exported, stored, or created now.
-    let key = ctx.env[TRUENAS_API_KEY_ENV];
+    let key = known;
     const verified: string[] = [`${s.name}: installed, ${w.api}/system/state is READY`];
-    if (isSet(key)) verified.push(`${TRUENAS_API_KEY_ENV} is exported: your own key is used`);
+    if (isSet(exported)) verified.push(`${TRUENAS_API_KEY_ENV} is exported: your own key is used`);
     else {
-      key = await storedTruenasKey(ctx.stateDir);
-      const password = ctx.env[TRUENAS_ADMIN_PASSWORD_ENV];
       if (key) verified.push(`${s.name}: API key in ${truenasKeyPath(ctx.stateDir)}`);
-      else if (!isSet(password)) return { changed, verified, blockers: [{ check: 'truenas-admin-password', message: `no TrueNAS API key yet, and ${TRUENAS_ADMIN_PASSWORD_ENV} is not set to create one with`, fix: `Export ${TRUENAS_ADMIN_PASSWORD_ENV} with the admin password set during the install (and ${TRUENAS_ADMIN_USER_ENV} if the admin is not ${TRUENAS_DEFAULT_ADMIN}), or export ${TRUENAS_API_KEY_ENV} with a key you made (Credentials → API Keys); then rerun.` }] };
+      else if (!isSet(password)) return { changed, verified, blockers: [{ check: 'truenas-admin-password', message: `no TrueNAS API key yet, and ${TRUENAS_ADMIN_PASSWORD_ENV} is not set to create one with`, fix: isSet(exported) ? `TrueNAS does not accept $${TRUENAS_API_KEY_ENV}: export a key it knows (Credentials → API Keys), or unset it and export ${TRUENAS_ADMIN_PASSWORD_ENV} so bootstrap makes one; then rerun.` : `Export ${TRUENAS_ADMIN_PASSWORD_ENV} with the admin password set during the install (and ${TRUENAS_ADMIN_USER_ENV} if the admin is not ${TRUENAS_DEFAULT_ADMIN}), or export ${TRUENAS_API_KEY_ENV} with a key you made (Credentials → API Keys); then rerun.` }] };
       else {
-        const user = ctx.env[TRUENAS_ADMIN_USER_ENV]?.trim() || TRUENAS_DEFAULT_ADMIN;
-        const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+        const auth = basic!;
         const expect = async (r: Promise<HttpResponse>, what: string): Promise<unknown> => {
           const res = await r;
           if (res.status === 401 || res.status === 403) throw new Error(`TrueNAS refused ${what} as ${user} (HTTP ${res.status}): check ${TRUENAS_ADMIN_PASSWORD_ENV} and ${TRUENAS_ADMIN_USER_ENV}`);

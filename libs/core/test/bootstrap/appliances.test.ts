@@ -66,12 +66,17 @@ beforeAll(async () => {
       const text = await body(req);
       const url = new URL(req.url ?? '/', 'https://x');
       const at = `${req.method} ${url.pathname}${url.search}`;
+      const auth = req.headers.authorization ?? '';
+      const admin = auth === `Basic ${Buffer.from(`truenas_admin:${truenas.password}`).toString('base64')}`;
+      const keyed = auth.startsWith('Bearer ') && truenas.keys.some((k) => `Bearer ${k.key}` === auth);
       if (req.method === 'GET' && url.pathname === '/api/v2.0/system/state') {
         if (truenas.state === 'INSTALLER') { req.socket.destroy(); return; }
+        // A credential, when sent, must be a valid one.
+        if (auth && !admin && !keyed) { res.writeHead(401).end('{}'); return; }
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(truenas.state)); return;
       }
-      const auth = req.headers.authorization ?? '';
-      if (auth !== `Basic ${Buffer.from(`truenas_admin:${truenas.password}`).toString('base64')}`) { res.writeHead(401).end('{}'); return; }
+      // api_key.* is for the admin's login only (a key may not make keys here).
+      if (!admin) { res.writeHead(401).end('{}'); return; }
       if (req.method === 'GET' && url.pathname === '/api/v2.0/api_key') {
         if ([...url.searchParams.keys()].join() !== 'name') return reject(res, `${at}: only the name filter is expected`);
         res.writeHead(200).end(JSON.stringify(truenas.keys.filter((k) => k.name === url.searchParams.get('name')).map(({ key: _k, ...k }) => ({ ...k, keyhash: 'x', created_at: { $date: 0 }, expires_at: null, local: true, revoked: false, revoked_reason: null, user_identifier: 950 })))); return;
@@ -252,12 +257,19 @@ describe('TrueNAS first run', () => {
     const r = await truenasFirstRunPhase.run(context({ NAS_CA_PEM: ca, TRUENAS_ADMIN_PASSWORD: truenas.password }, state, [{ vmid: 300 }]));
     expect(r.changed.some((c) => c.startsWith('nas: removed API key "homelab-bootstrap"'))).toBe(true);
     expect(truenas.keys.filter((k) => k.name === 'homelab-bootstrap')).toHaveLength(before);
-    await expect(truenasFirstRunPhase.run(context({ NAS_CA_PEM: ca, TRUENAS_ADMIN_PASSWORD: 'wrong' }, join(dir, 's3'), [{ vmid: 300 }]))).rejects.toThrow(/TrueNAS refused the API key list as truenas_admin \(HTTP 401\): check TRUENAS_ADMIN_PASSWORD/);
+    const wrong = await truenasFirstRunPhase.run(context({ NAS_CA_PEM: ca, TRUENAS_ADMIN_PASSWORD: 'wrong' }, join(dir, 's3'), [{ vmid: 300 }]));
+    expect(wrong.blockers.map((b) => `${b.check}: ${b.message}`)).toEqual(['truenas-admin-password: TrueNAS answers at https://10.20.0.40/api/v2.0 but refuses truenas_admin\'s login (HTTP 401)']);
     expect(rejections).toEqual([]);
   });
 
   it('an exported TRUENAS_API_KEY wins: no key created, the deploy gets it', async () => {
     const posts = truenas.posts;
+    // Not a key TrueNAS knows: refused, named, nothing deployed.
+    const unknown = context({ NAS_CA_PEM: ca, TRUENAS_API_KEY: 'my-own-key' }, join(dir, 's1'), [{ vmid: 300 }]);
+    expect((await truenasFirstRunPhase.run(unknown)).blockers.map((b) => b.message)).toEqual(['TrueNAS answers at https://10.20.0.40/api/v2.0 but refuses the API key ($TRUENAS_API_KEY) (HTTP 401)']);
+    expect(unknown.deploys).toEqual([]);
+    // One the operator made in the UI.
+    truenas.keys.push({ id: 99, name: 'mine', username: 'truenas_admin', key: 'my-own-key' });
     const ctx = context({ NAS_CA_PEM: ca, TRUENAS_API_KEY: 'my-own-key' }, join(dir, 's1'), [{ vmid: 300 }]);
     expect((await truenasFirstRunPhase.run(ctx)).blockers).toEqual([]);
     expect(truenas.posts).toBe(posts);

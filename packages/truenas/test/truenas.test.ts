@@ -8,6 +8,7 @@ import { NOT_INSTALLED_MARKER, deployUnitFromSynth, preflight, type NormalizedSe
 import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { API_KEY_ENV, APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
+import { TRUENAS_API_KEY_ENV } from '../../../libs/core/src/bootstrap/truenas-first-run.ts';
 
 const t = await synthesizeFor(fixtureSite, 'truenas');
 const s = t.synthesis;
@@ -186,5 +187,11 @@ describe('truenas: apply script', () => {
     const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: script, encoding: 'utf8' });
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('truenas: the key bootstrap hands the apply script', () => {
+  it('goes in the variable this package\'s script reads (core keeps its own copy, since core imports no service package)', () => {
+    expect(TRUENAS_API_KEY_ENV).toBe(API_KEY_ENV);
   });
 });

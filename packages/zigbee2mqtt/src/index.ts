@@ -18,7 +18,7 @@ const BROKER = 'home-assistant';
  * (ZIGBEE2MQTT_CONFIG_<SECTION>_<KEY>), so configuration.yaml holds none and can be rewritten
  * on every deploy without regenerating the network key (which would orphan every paired device).
  */
-const ENV = {
+export const Z2M_SECRET_ENV = {
   ZIGBEE2MQTT_CONFIG_MQTT_PASSWORD: 'Z2M_MQTT_PASSWORD',
   ZIGBEE2MQTT_CONFIG_ADVANCED_NETWORK_KEY: 'Z2M_NETWORK_KEY',
   ZIGBEE2MQTT_CONFIG_ADVANCED_PAN_ID: 'Z2M_PAN_ID',
@@ -49,7 +49,7 @@ function files(ctx: RenderContext): ConfigFile[] {
     services: {
       zigbee2mqtt: {
         image: Z2M_IMAGE,
-        environment: Object.fromEntries(Object.entries(ENV).map(([k, v]) => [k, composeRef(v)])),
+        environment: Object.fromEntries(Object.entries(Z2M_SECRET_ENV).map(([k, v]) => [k, composeRef(v)])),
         ...(serialPort ? { devices: [`${serialPort}:${serialPort}`] } : {}),
         volumes: ['./data:/app/data', '/run/udev:/run/udev:ro'],
         ports: [`${FRONTEND_PORT}:${FRONTEND_PORT}`],
@@ -62,7 +62,7 @@ function files(ctx: RenderContext): ConfigFile[] {
   });
   return [
     { path: `${STACK}/compose.yml`, mode: '0644', format: 'compose', content: toYaml(compose, { header: generatedHeader(pkg, 'Zigbee2MQTT with the Zigbee coordinator passed through.') }) },
-    envFile(`${STACK}/.env`, Object.values(ENV), {}, [STACK]),
+    envFile(`${STACK}/.env`, Object.values(Z2M_SECRET_ENV), {}, [STACK]),
     { path: `${DATA}/configuration.yaml`, mode: '0644', format: 'yaml', content: toYaml(config, { header: generatedHeader(pkg, 'Zigbee2MQTT configuration; secrets come from ZIGBEE2MQTT_CONFIG_* in the environment.') }) },
     owned('devices.yaml'),
     owned('groups.yaml'),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
-import { Z2M_IMAGE } from '../src/index.ts';
+import { MQTT_USER, Z2M_IMAGE, Z2M_SECRET_ENV } from '../src/index.ts';
+import { MQTT_CLIENT_LOGIN } from '../../../libs/core/src/bootstrap/home-assistant-first-run.ts';
 
 const s = await synthesizeFor(fixtureSite, 'zigbee2mqtt');
 const here = placementOf(fixtureSite, 'zigbee2mqtt');
@@ -79,5 +80,12 @@ describe('zigbee2mqtt: route and dependencies', () => {
     const all = s.synthesis;
     expect(all.home.byName.get('zigbee2mqtt')!.dependsOn).toEqual(['authentik', 'home-assistant', 'proxmox', 'traefik']);
     expect(all.plan.waveOf.get('zigbee2mqtt')!).toBeGreaterThan(all.plan.waveOf.get('home-assistant')!);
+  });
+});
+
+describe('zigbee2mqtt: the broker login bootstrap checks', () => {
+  it('is this package\'s user and password variable (core keeps its own copy, since core imports no service package)', () => {
+    expect(MQTT_CLIENT_LOGIN.username).toBe(MQTT_USER);
+    expect(Object.entries(Z2M_SECRET_ENV)).toContainEqual(['ZIGBEE2MQTT_CONFIG_MQTT_PASSWORD', MQTT_CLIENT_LOGIN.passwordEnv]);
   });
 });

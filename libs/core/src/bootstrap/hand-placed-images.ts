@@ -56,7 +56,7 @@ function placeCommand(storage: string, p: HandPlacedImage): string {
 export function describeHandPlacedImages(ctx: Pick<BootstrapContext, 'site' | 'home' | 'sshUser'>): PlannedStep[] {
   return handPlacedImages(ctx.home).flatMap((p) => {
     const host = ctx.site.nodes.find((n) => n.name === p.node);
-    return host ? [{ what: `${p.file} is on ${p.node} (placed by hand: no node can download it), for ${p.services.join(', ')}`, mutates: false, command: listing(ctx, host, contentOf(p.file)) }] : [];
+    return host ? [{ what: `${p.file} is on ${p.node} (placed by hand: no node can download it), for ${p.services.join(', ')}`, manual: true, mutates: false, command: listing(ctx, host, contentOf(p.file)) }] : [];
   });
 }
 

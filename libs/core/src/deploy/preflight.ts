@@ -15,6 +15,7 @@ import { findExecutable as defaultFind, type FindExecutable } from '../process/f
 import type { DeployRecord } from './record.ts';
 import type { DeployEnv } from '../process/run-tool.ts';
 import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
+import { isImageChecksumPath } from '../model/image-checksums.ts';
 
 export const TF_BIN_ENV = 'HOMELAB_TF_BIN';
 
@@ -67,7 +68,11 @@ export function unmeasuredProblems(units: readonly DeployUnit[]): Problem[] {
     return {
       source: SOURCE, path: `${u.service}.unmeasured`, code: UNMEASURED_INPUT, received: inputs.map((i) => i.input),
       message: `${u.service} waits for ${inputs.length} site input${inputs.length === 1 ? '' : 's'} nobody has measured yet (its synthesized files leave out what needs ${inputs.length === 1 ? 'it' : 'them'}):${inputs.map((i) => `\n        ${i.input}: ${i.measure}`).join('')}`,
-      fix: `Run \`${DISCOVER_COMMAND}\` against the cluster, paste the values it prints into the site (libs/site, or the module HOMELAB_SITE names) in place of unmeasured('…'), synthesize again and deploy ${u.service}.`,
+      fix: [
+        ...(inputs.some((i) => !isImageChecksumPath(i.input)) ? [`Run \`${DISCOVER_COMMAND}\` against the cluster, paste the values it prints into the site (libs/site, or the module HOMELAB_SITE names) in place of unmeasured('…').`] : []),
+        ...(inputs.some((i) => isImageChecksumPath(i.input)) ? ['Pin each image checksum in the site\'s imageChecksums, from where the vendor lists it (docs/bootstrap.md, "Images"); the hypervisor stack then downloads the image.'] : []),
+        `Then synthesize again and deploy ${u.service}.`,
+      ].join(' '),
     };
   });
 }

@@ -25,7 +25,11 @@ export interface PinnedImage {
   readonly checksum: string;
 }
 
-const checksumPath = (name: string) => `imageChecksums.${name}`;
+const CHECKSUMS_FIELD = 'imageChecksums';
+const checksumPath = (name: string) => `${CHECKSUMS_FIELD}.${name}`;
+
+/** Whether a site input path is an image checksum (not a hardware fact). */
+export const isImageChecksumPath = (path: string): boolean => path.startsWith(`${CHECKSUMS_FIELD}.`);
 
 /** The images the services' guests boot from, by name, sorted. */
 export function usedImageNames(services: readonly NormalizedService[]): string[] {

@@ -140,6 +140,11 @@ describe('bootstrap services: images', () => {
   const listing = (volids: string[]) => ok(JSON.stringify(volids.map((volid) => ({ volid, format: 'qcow2', size: 1 }))));
   const contentCmd = `pvesh get /nodes/n2/storage/${testSite.storage.images}/content --output-format json --content import`;
 
+  it('the dry run shows placing it as a manual step that bootstrap checks, on the node that runs its guest', () => {
+    const steps = servicesPhase.describe({ site: testSite, home: haosHome, sshUser: 'root' });
+    expect(steps.filter((s) => s.manual).map((s) => s.what)).toEqual(['import/haos_ova-16.3.qcow2 is on n2 (placed by hand: no node can download it), for vmapp']);
+  });
+
   it('an image no node can download (HAOS, xz) missing on its node: a blocker with the exact commands to place it, and nothing deploys', async () => {
     const deployed: string[][] = [];
     const ctx = context((remote) => (remote === contentCmd ? listing([`${testSite.storage.images}:import/other.qcow2`]) : ok()), { home: haosHome, deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: [] }; } });

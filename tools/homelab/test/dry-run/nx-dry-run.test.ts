@@ -156,12 +156,24 @@ function expectOrderedCommands(r: Run, services: Iterable<string>, graph: Map<st
   return printed;
 }
 
+/**
+ * The site pins no image checksum yet (nobody has read the vendors' lists), so a real deploy of
+ * any guest would be refused by preflight. The harness's deploy is about which tools run: the copy
+ * pins the fictional fixture checksums, and nothing of it leaves the copy.
+ */
+function pinFixtureImageChecksums(root: string): void {
+  const file = join(root, 'libs', 'site', 'src', 'index.ts');
+  appendFileSync(file, "\nimport { FIXTURE_IMAGE_CHECKSUMS } from '@homelab/core/testing';\nObject.assign(site, { imageChecksums: FIXTURE_IMAGE_CHECKSUMS });\n");
+  commitAll(root, 'pin the fixture image checksums');
+}
+
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'homelab-nx-dry-run-tools-'));
   log = join(scratch, 'calls.log');
   state = join(scratch, 'state');
   writeRecordingTools(join(scratch, 'bin'), log);
   copy = throwawayWorkspace(SOURCE);
+  pinFixtureImageChecksums(copy);
   env = { ...isolatedEnv(process.env, join(scratch, 'bin')), ...(await dummyDeployEnv(SOURCE)) };
   const home = await loadHomelab(SOURCE, await loadSite(SOURCE));
   modelDeps = new Map(home.services.map((s) => [s.pkg.dir.slice('packages/'.length), s.dependsOn]));

@@ -4,7 +4,7 @@
  * service deploys: a named check, read from each node's storage listing, whose fix is the exact
  * commands to place the file.
  */
-import { osImagesOf, type OsImage } from '../model/os-images.ts';
+import { imageVolume, osImagesOf, type OsImage } from '../model/os-images.ts';
 import type { Homelab } from '../model/homelab.ts';
 import { shellQuote } from '../shell/quote.ts';
 import type { BootstrapBlocker, BootstrapContext, PlannedStep } from './phase.ts';
@@ -39,8 +39,6 @@ export function handPlacedImages(home: Homelab): HandPlacedImage[] {
     .map((e) => ({ ...e, services: [...e.services].sort() }));
 }
 
-const contentOf = (file: string): string => file.slice(0, file.indexOf('/'));
-
 function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, content: string): ToolCommand {
   return onHost(ctx, host, [...pveshGet(`/nodes/${host.name}/storage/${ctx.site.storage.images}/content`), '--content', content], `${host.name}: ${ctx.site.storage.images} ${content} content`);
 }
@@ -49,14 +47,14 @@ function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, co
 function placeCommand(storage: string, p: HandPlacedImage): string {
   const volume = `${storage}:${p.file}`;
   if (!p.byHand) return `copy the file to the path \`pvesm path ${volume}\` prints on ${p.node}`;
-  const tmp = `/var/tmp/${p.file.slice(p.file.indexOf('/') + 1)}.download`;
+  const tmp = `/var/tmp/${imageVolume(p.file).name}.download`;
   return `on ${p.node}: curl -fL -o ${tmp} ${shellQuote(p.byHand.url)} && ${p.byHand.unpack} < ${tmp} > "$(pvesm path ${volume})" && rm ${tmp}`;
 }
 
 export function describeHandPlacedImages(ctx: Pick<BootstrapContext, 'site' | 'home' | 'sshUser'>): PlannedStep[] {
   return handPlacedImages(ctx.home).flatMap((p) => {
     const host = ctx.site.nodes.find((n) => n.name === p.node);
-    return host ? [{ what: `${p.file} is on ${p.node} (placed by hand: no node can download it), for ${p.services.join(', ')}`, manual: true, mutates: false, command: listing(ctx, host, contentOf(p.file)) }] : [];
+    return host ? [{ what: `${p.file} is on ${p.node} (placed by hand: no node can download it), for ${p.services.join(', ')}`, manual: true, mutates: false, command: listing(ctx, host, imageVolume(p.file).content) }] : [];
   });
 }
 
@@ -69,7 +67,7 @@ export async function handPlacedImageBlockers(ctx: BootstrapContext): Promise<Bo
   for (const p of handPlacedImages(ctx.home)) {
     const host = ctx.site.nodes.find((n) => n.name === p.node);
     if (!host) continue;
-    const result = await run(ctx, listing(ctx, host, contentOf(p.file)));
+    const result = await run(ctx, listing(ctx, host, imageVolume(p.file).content));
     let entries: ContentEntry[] = [];
     try { entries = result.exitCode === 0 ? JSON.parse(result.stdout) as ContentEntry[] : []; } catch { entries = []; }
     const volume = `${storage}:${p.file}`;

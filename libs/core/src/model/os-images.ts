@@ -11,6 +11,15 @@ import type { Site } from './site.ts';
 
 /** The checksum algorithms PVE's download-url verifies a file with. */
 export type ImageChecksumAlgorithm = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+/** Hex digits of each algorithm's digest. */
+export const DIGEST_HEX_LENGTH: Readonly<Record<ImageChecksumAlgorithm, number>> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
+
+/** `vztmpl/x.tar.zst` → content `vztmpl`, name `x.tar.zst`: how the datastore files an image. */
+export function imageVolume(file: string): { readonly content: string; readonly name: string } {
+  const slash = file.indexOf('/');
+  return { content: file.slice(0, slash), name: file.slice(slash + 1) };
+}
+
 /** The compressions PVE's download-url can undo while downloading. */
 export type ImageDecompression = 'gz' | 'lzo' | 'zst' | 'bz2';
 

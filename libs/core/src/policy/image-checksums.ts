@@ -1,9 +1,6 @@
 import { ProblemCollector } from '../model/collector.ts';
-import { osImagesOf, type ImageChecksumAlgorithm } from '../model/os-images.ts';
+import { DIGEST_HEX_LENGTH, osImagesOf } from '../model/os-images.ts';
 import type { PolicyRule } from './rule.ts';
-
-/** Hex digits of each algorithm's digest. */
-const DIGEST_HEX_LENGTH: Readonly<Record<ImageChecksumAlgorithm, number>> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
 
 /**
  * A pinned image checksum is the digest of the image's source, in its algorithm: PVE's

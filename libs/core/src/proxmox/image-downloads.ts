@@ -11,6 +11,7 @@
 import type { NormalizedService } from '../model/service.ts';
 import type { Site } from '../model/site.ts';
 import { pinnedImage, usedImageNames } from '../model/image-checksums.ts';
+import { imageVolume } from '../model/os-images.ts';
 import type { DownloadFileConfig } from './generated/bpg-proxmox.ts';
 
 /** Large ISOs and disk images outlast PVE's default download timeout (600 s) on a home uplink. */
@@ -35,9 +36,7 @@ export function imageDownloads(site: Site, services: readonly NormalizedService[
     const pinned = pinnedImage(site, name);
     if (!pinned) return [];
     const { image, checksum } = pinned;
-    const slash = image.file.indexOf('/');
-    const content = image.file.slice(0, slash);
-    const fileName = image.file.slice(slash + 1);
+    const { content, name: fileName } = imageVolume(image.file);
     return nodesRunning(services, name).map((node): ImageDownload => ({
       id: terraformName(`image_${name}_${node}`),
       config: {

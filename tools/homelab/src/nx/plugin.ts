@@ -11,9 +11,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createNodesFromFiles, type CreateDependencies, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import { createNodesFromFiles, type CreateDependencies, type CreateDependenciesContext, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
 import { modelDependencies } from './model-dependencies.ts';
 import { modelEdgesInChild, type ModelEdges } from './model-edges.ts';
+import { cachedModelEdges } from './model-edges-cache.ts';
 import { childError } from './tsx-child.ts';
 import { DEFAULT_SCHEMAS_DIR, SCHEMAS_DIR_ENV, SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
 
@@ -108,11 +109,11 @@ export const createNodesV2 = createNodes;
  * Edges from the model: every service's dependsOn, an observer's watched services included, so
  * monitoring depends on what it scrapes without a package.json line per service.
  */
-export function createDependenciesFrom(readEdges: (root: string) => ModelEdges): CreateDependencies<HomelabPluginOptions> {
+export function createDependenciesFrom(readEdges: (root: string, context: CreateDependenciesContext) => ModelEdges): CreateDependencies<HomelabPluginOptions> {
   return (_options, context) => {
     let model: ModelEdges;
     try {
-      model = readEdges(context.workspaceRoot);
+      model = readEdges(context.workspaceRoot, context);
     } catch (error) {
       throw new Error(`homelab Nx plugin: cannot build the model for the service dependencies: ${childError(error)}\nFix the site or package it names (npx homelab plan lists every problem).`);
     }
@@ -121,4 +122,5 @@ export function createDependenciesFrom(readEdges: (root: string) => ModelEdges):
   };
 }
 
-export const createDependencies = createDependenciesFrom(modelEdgesInChild);
+/** The edges built in a tsx child, or read back while the files the model reads are unchanged (model-edges-cache.ts). */
+export const createDependencies = createDependenciesFrom((root, context) => cachedModelEdges(root, context.fileMap, modelEdgesInChild));

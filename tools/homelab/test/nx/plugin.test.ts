@@ -64,17 +64,21 @@ describe('homelab Nx plugin', () => {
     const targets = await targetsOf('traefik');
     expect(Object.keys(targets).sort()).toEqual(['deploy', 'plan', 'smoke', 'synth', 'test', 'validate']);
     for (const [name, target] of Object.entries(targets)) {
-      expect(target.executor, name).toBe('nx:run-commands');
-      expect(target.options?.cwd, name).toBe('{workspaceRoot}');
+      // synth and validate in the homelab executor (one process per run: batch mode), the rest as commands.
+      if (name === 'synth' || name === 'validate') {
+        expect(target.executor, name).toBe('@homelab/tools:homelab');
+      } else {
+        expect(target.executor, name).toBe('nx:run-commands');
+        expect(target.options?.cwd, name).toBe('{workspaceRoot}');
+      }
       expect(String(target.metadata?.description), name).toMatch(/traefik/);
     }
   });
 
   it('synth: cached, reads every service package, libs/core, libs/site and the CLI, writes dist/<service>', async () => {
     const { synth } = await targetsOf('traefik');
-    expect(synth?.options?.command).toBe('tsx tools/homelab/src/main.ts synth --service traefik');
-    // Flags meant for deploy (`nx affected -t synth validate deploy -- --dry-run`) are not its.
-    expect(synth?.options?.forwardAllArgs).toBe(false);
+    // Its options are all it reads: flags meant for deploy (`nx affected -t synth validate deploy -- --dry-run`) are not its.
+    expect(synth?.options).toEqual({ verb: 'synth', service: 'traefik' });
     expect(synth?.cache).toBe(true);
     expect(synth?.outputs).toEqual(['{workspaceRoot}/dist/traefik']);
     expect(synth?.inputs).toEqual([
@@ -102,8 +106,7 @@ describe('homelab Nx plugin', () => {
 
   it('validate: cached, after synth, on synth\'s inputs plus the files synth wrote, the schemas in the repo and HOMELAB_SCHEMAS_DIR', async () => {
     const { validate } = await targetsOf('traefik');
-    expect(validate?.options?.command).toBe('tsx tools/homelab/src/main.ts validate --service traefik');
-    expect(validate?.options?.forwardAllArgs).toBe(false);
+    expect(validate?.options).toEqual({ verb: 'validate', service: 'traefik' });
     expect(validate?.cache).toBe(true);
     expect(validate?.dependsOn).toEqual(['synth']);
     expect(validate?.inputs).toEqual([

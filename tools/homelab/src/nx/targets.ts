@@ -155,6 +155,10 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
   const targets: Record<string, TargetConfiguration> = {
     synth: {
       executor: HOMELAB_EXECUTOR,
+      // Said here so Nx need not read the executor's schema to learn it while building the
+      // graph: for a workspace executor that loads the TypeScript compiler (about 1 s of every
+      // `nx show projects` / `nx graph` on 2 cores; measured with Nx 23.3.1).
+      continuous: false,
       options: build('synth'),
       cache: true,
       inputs: synthInputs(own),
@@ -166,6 +170,7 @@ export function serviceTargets(input: ServiceTargetsInput): Record<string, Targe
     },
     validate: {
       executor: HOMELAB_EXECUTOR,
+      continuous: false,
       options: build('validate'),
       dependsOn: ['synth'],
       cache: true,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { NOT_INSTALLED_MARKER, deployUnitFromSynth, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
+import { deployUnitFromSynth, infrastructureOnly, serviceCommands, preflight, type NormalizedService, type RenderContext } from '@homelab/core';
 import { fixtureSite, placementOf, synthesizeFor } from '@homelab/core/testing';
 import { validateArtifact } from '../../../libs/core/src/validate/index.ts';
 import { API_KEY_ENV, APPLY_SCRIPT, DESIRED_STATE_FILE, desiredState, type DesiredState } from '../src/index.ts';
@@ -75,6 +75,17 @@ describe('truenas: behind Authentik', () => {
     const withIt = await preflight([unit], { env, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
     expect(withIt.problems.filter((p) => p.code === 'MissingEnv')).toEqual([]);
   });
+  it('deploy --infra-only (the VM before the install) needs neither the API key nor the CA, and runs no apply script', async () => {
+    const unit = infrastructureOnly(deployUnitFromSynth(s.results.find((r) => r.service === 'truenas')!, { home: s.home, root: '/ws', distRoot: '/ws/dist' }));
+    const env = Object.fromEntries(unit.env.map((e) => [e.name, 'x']));
+    expect(Object.keys(env)).not.toContain(API_KEY_ENV);
+    expect(Object.keys(env)).not.toContain(CA_ENV);
+    const found = async (name: string) => `/usr/bin/${name}`;
+    const r = await preflight([unit], { env, findExecutable: found, skipSmoke: true, distPending: ['truenas'] });
+    expect(r.problems).toEqual([]);
+    const steps = serviceCommands(unit, { tools: r.tools, env, stateDir: '/state', root: '/ws', smokeTarget: 'lab' }).map((c) => c.step);
+    expect(steps).toEqual(['infra', 'infra', 'infra']);
+  });
   it('the apply script verifies the API with the same CA and never passes --insecure', () => {
     expect(script).not.toContain('--insecure');
     expect(script).toContain('tls=(--cacert "${ca_file}")');
@@ -87,20 +98,20 @@ describe('truenas: behind Authentik', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`error: ${CA_ENV} must hold the PEM of the CA that signed the TrueNAS certificate (System > Certificates)\n`);
   });
-  it('given bootstrap\'s not-installed marker for the key and the CA (the deploy that creates the VM), it fails at its first, unauthenticated call and never sends the key', () => {
+  it('against a TrueNAS that does not answer over the pinned CA (not installed yet, or another certificate), it fails at its first, unauthenticated call and never sends the key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'truenas-apply-'));
     writeFileSync(join(dir, 'truenas-apply.sh'), script);
     writeFileSync(join(dir, 'truenas-desired-state.json'), JSON.stringify(state));
     // A curl that records its argv and the files it is handed, then fails as curl does on a CA file it cannot read (77).
     writeFileSync(join(dir, 'curl'), '#!/bin/bash\nfor a in "$@"; do printf "%s\\n" "$a" >> "$CURL_LOG"; [[ -r "$a" && "$a" == /dev/fd/* ]] && cat "$a" >> "$CURL_LOG"; done\nexit 77\n', { mode: 0o755 });
     const log = join(dir, 'curl.log');
-    const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, CURL_LOG: log, [API_KEY_ENV]: NOT_INSTALLED_MARKER, [CA_ENV]: NOT_INSTALLED_MARKER } });
+    const r = spawnSync('bash', [join(dir, 'truenas-apply.sh')], { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, CURL_LOG: log, [API_KEY_ENV]: 'the-api-key', [CA_ENV]: 'not the CA that signed it' } });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('TrueNAS does not answer at https://');
     const calls = readFileSync(log, 'utf8');
     expect(calls).toContain('/api/v2.0/system/state');
     expect(calls).not.toContain('Authorization');
-    expect(calls).not.toContain(NOT_INSTALLED_MARKER);
+    expect(calls).not.toContain('the-api-key');
   });
   it('reads the API key from the variable API_KEY_ENV names (the script source spells it out)', () => {
     expect(script).toContain(`: "\${${API_KEY_ENV}:?${API_KEY_ENV} must hold a TrueNAS API key`);

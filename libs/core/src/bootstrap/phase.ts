@@ -39,8 +39,11 @@ export interface PhaseResult {
   readonly blockers: readonly BootstrapBlocker[];
 }
 
-/** Deploys services through the deploy runner (synth, validate, preflight, locks, records). */
-export type DeployServicesFn = (services: readonly string[], env: DeployEnv) => Promise<{ readonly exitCode: number; readonly changed: readonly string[] }>;
+/**
+ * Deploys services through the deploy runner (synth, validate, preflight, locks, records);
+ * `infraOnly`: their Terraform stacks alone (deploy --infra-only).
+ */
+export type DeployServicesFn = (services: readonly string[], env: DeployEnv, options?: { readonly infraOnly?: boolean }) => Promise<{ readonly exitCode: number; readonly changed: readonly string[] }>;
 
 export interface BootstrapContext {
   readonly site: Site;

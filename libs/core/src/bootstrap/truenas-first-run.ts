@@ -31,8 +31,6 @@ export const TRUENAS_ADMIN_USER_ENV = 'TRUENAS_ADMIN_USER';
 /** The administrative user the SCALE 24.10+ installer creates (the installer's own choice, not ours). */
 export const TRUENAS_DEFAULT_ADMIN = 'truenas_admin';
 export const TRUENAS_KEY_NAME = 'homelab-bootstrap';
-/** What the VM-creating deploy gets for the key and the CA before they exist (see step 1). */
-export const NOT_INSTALLED_MARKER = 'homelab-bootstrap: TrueNAS is not installed yet';
 
 export const truenasKeyPath = (stateDir: string): string => join(stateDir, 'secrets', 'truenas-api-key');
 
@@ -74,7 +72,7 @@ export const truenasFirstRunPhase: BootstrapPhase = {
     if (!s) return [];
     const w = where(ctx, s);
     return [
-      { what: `${s.name}: VM ${w.vmid} on ${w.node} exists (deployed first if it does not; its apply script stops there until TrueNAS is installed)`, mutates: true },
+      { what: `${s.name}: VM ${w.vmid} on ${w.node} exists (if it does not: deploy --infra-only ${s.name}, its Terraform stack alone; the apply script waits for the install)`, mutates: true },
       { what: `${s.name}: installed from its ISO on the VM console (${w.node}, VM ${w.vmid}); checked: GET ${w.api}/system/state is READY over the pinned CA ${w.caEnv ? `($${w.caEnv})` : '(none pinned: blocked)'}`, mutates: false, manual: true },
       { what: `${s.name}: API key "${TRUENAS_KEY_NAME}" (POST ${w.api}/api_key as $${TRUENAS_ADMIN_USER_ENV} or ${TRUENAS_DEFAULT_ADMIN}, password $${TRUENAS_ADMIN_PASSWORD_ENV}), kept 0600 in <state>/secrets/truenas-api-key; skipped when ${TRUENAS_API_KEY_ENV} is exported`, mutates: true },
       { what: `deploy ${s.name} with ${TRUENAS_API_KEY_ENV} (pool import, datasets, NFS exports)`, mutates: true },
@@ -89,22 +87,16 @@ export const truenasFirstRunPhase: BootstrapPhase = {
     const blocked = (b: BootstrapBlocker): PhaseResult => ({ changed, verified: [], blockers: [b] });
     if (!w.caEnv) return blocked({ check: 'truenas-ca', message: `the site pins no CA for ${s.name} (edge.backendCas.${s.name}): its self-signed certificate cannot be verified`, fix: `Add edge.backendCas.${s.name} = { pemEnv: 'TRUENAS_CA_PEM', description: '...' } to the site, then rerun.` });
 
-    // 1. The VM: deployed here when it does not exist yet. Deploy's preflight wants every variable
-    // of the service, the config step's too (the API key and the CA, which exist only after the
-    // install), and deploy has no infrastructure-only mode: so this one deploy gets a marker value
-    // for whichever of the two is not exported. The stack's infra step reads neither; its config
-    // step (the apply script) fails at its first, unauthenticated call (no CA that verifies, no
-    // API on the installer), before the key is used, and deploy records it failed, so the real
-    // deploy below runs in full. The check below then says what to do.
+    // 1. The VM, when it does not exist yet: its Terraform stack alone (deploy --infra-only). The
+    // apply script needs the API key and the CA, which only the install makes; the record says
+    // `infrastructure`, so the full deploy below runs once they exist.
     const vmExists = async (): Promise<boolean> => {
       const live = await runJson<{ vmid?: number }[]>(ctx, onHost(ctx, ctx.site.nodes[0]!, [...pveshGet('/cluster/resources'), '--type', 'vm'], 'guests'));
       return (Array.isArray(live) ? live : []).some((g) => g.vmid === w.vmid);
     };
     if (!(await vmExists())) {
-      ctx.out(`  ${s.name}: VM ${w.vmid} does not exist yet: deploying it; its apply script stops until TrueNAS is installed (expected on a fresh VM)`);
-      const env: Record<string, string | undefined> = { ...serviceEnv(ctx) };
-      for (const name of [TRUENAS_API_KEY_ENV, w.caEnv]) if (!isSet(env[name])) env[name] = NOT_INSTALLED_MARKER;
-      const r = await ctx.deploy([s.name], env);
+      ctx.out(`  ${s.name}: VM ${w.vmid} does not exist yet: deploying its infrastructure alone (the apply script waits for the install)`);
+      const r = await ctx.deploy([s.name], serviceEnv(ctx), { infraOnly: true });
       changed.push(...r.changed);
       if (!(await vmExists())) return blocked({ check: `deploy:${s.name}`, message: `deploy of ${s.name} did not create VM ${w.vmid} (exit code ${r.exitCode}; its output above says why)`, fix: 'Fix what the deploy output names, then rerun homelab bootstrap.' });
       changed.push(`${s.name}: VM ${w.vmid} created on ${w.node}`);

@@ -14,6 +14,9 @@
  * running tool is kept in the service's lock (lock.ts). A dependency outside this deploy whose
  * lock is held blocks its dependents (or, with a lock wait, is waited for, and its record is
  * read after it finished).
+ *
+ * With `infraOnly` (deploy --infra-only) each service is cut to its Terraform stack
+ * (infra-only.ts) and recorded `infrastructure`: a full deploy is still due.
  */
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -31,6 +34,7 @@ import {
   type DeployLocks, type LockOptions,
 } from './lock.ts';
 import { MISSING_ENV, MISSING_TOOL, UNMEASURED_INPUT, preflight } from './preflight.ts';
+import { infrastructureOnly, noInfrastructureProblem } from './infra-only.ts';
 import {
   appendHistory, compareWithDeployed, manifestHash, readDeployRecord, RECORD_SCHEMA, writeDeployRecord,
   type DeployRecord, type GitInfo, type PlanRecord,
@@ -57,7 +61,8 @@ import {
  */
 export const DEPLOY_EXIT = EXIT;
 
-export type ServiceStatus = 'deployed' | 'unchanged' | 'failed' | 'skipped' | 'declined' | 'planned';
+/** `infrastructure`: deploy --infra-only applied the Terraform stack alone. */
+export type ServiceStatus = 'deployed' | 'infrastructure' | 'unchanged' | 'failed' | 'skipped' | 'declined' | 'planned';
 
 export interface ServiceOutcome {
   readonly service: string;
@@ -119,6 +124,11 @@ export interface DeployServicesOptions {
   readonly refreshDist?: (services: readonly string[]) => Promise<void>;
   /** @default false */
   readonly skipSmoke?: boolean;
+  /**
+   * Only the Terraform stacks (init, plan, apply): no playbook, no smoke tests, only the
+   * variables the stacks read; recorded `infrastructure`, so a full deploy is still due. @default false
+   */
+  readonly infraOnly?: boolean;
   /** Lock behaviour (waitMs: how long to wait for a held lock). */
   readonly lock?: Omit<LockOptions, 'onWait' | 'signal'>;
   /** Aborted on the first Ctrl-C. */
@@ -146,10 +156,14 @@ export const DEPENDENCY_BEING_DEPLOYED = 'DependencyBeingDeployed';
 
 export function formatDeploySummary(summary: Pick<DeploySummary, 'services' | 'result'>): string {
   const by = (s: ServiceStatus) => summary.services.filter((o) => o.status === s);
-  const counts = [...(['deployed', 'unchanged', 'failed', 'skipped'] as const), ...(by('declined').length ? ['declined' as const] : [])].map((s) => `${by(s).length} ${s}`).join(', ');
+  const counts = [
+    'deployed' as const, ...(by('infrastructure').length ? ['infrastructure' as const] : []), 'unchanged' as const, 'failed' as const, 'skipped' as const,
+    ...(by('declined').length ? ['declined' as const] : []),
+  ].map((s) => `${by(s).length} ${s === 'infrastructure' ? 'infrastructure only' : s}`).join(', ');
   const lines = [`deploy summary${summary.result === 'interrupted' ? ' (interrupted)' : ''}: ${counts}`];
   const row = (label: string, items: string[]) => { if (items.length) lines.push(`  ${label.padEnd(10)} ${items.join('\n             ')}`); };
   row('deployed', by('deployed').map((o) => `${o.service}${o.durationMs !== undefined ? ` (${seconds(o.durationMs)})` : ''}`));
+  row('infra only', by('infrastructure').map((o) => `${o.service}${o.durationMs !== undefined ? ` (${seconds(o.durationMs)})` : ''}: config and smoke tests not run`));
   row('unchanged', by('unchanged').map((o) => o.service));
   row('failed', by('failed').map((o) => o.reason ?? `${o.service}: ${o.step ?? '?'}`));
   row('skipped', by('skipped').map((o) => `${o.service} (${o.reason ?? 'skipped'})`));
@@ -215,10 +229,13 @@ async function gitInfo(tools: DeployTools, ctx: { root: string; env: DeployEnv; 
   }
 }
 
-export async function deployServices(units: readonly DeployUnit[], options: DeployServicesOptions): Promise<DeploySummary> {
+export async function deployServices(given: readonly DeployUnit[], options: DeployServicesOptions): Promise<DeploySummary> {
   const env = options.env ?? process.env;
-  // Every line printed, stored or returned is scrubbed of the secret values the tools were given.
-  const declaredSecrets = secretNames(units.flatMap((u) => [...u.env.map((e) => e.name), ...u.manifest.env, ...(u.providerToken ? [u.providerToken.tokenEnv] : [])]), env);
+  const infraOnly = options.infraOnly === true;
+  const units = infraOnly ? given.map(infrastructureOnly) : given;
+  // Every line printed, stored or returned is scrubbed of the secret values of every step (an
+  // --infra-only run too: its tools get fewer, the operator's environment may hold them all).
+  const declaredSecrets = secretNames(given.flatMap((u) => [...u.env.map((e) => e.name), ...u.manifest.env, ...(u.providerToken ? [u.providerToken.tokenEnv] : [])]), env);
   // Rebuilt once the Proxmox token is known (stored or just issued): it is redacted like the rest.
   let currentScrub: Scrub = secretScrubber(declaredSecrets, env);
   const scrub: Scrub = (text) => currentScrub(text);
@@ -241,7 +258,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
     return { result: 'preflight', exitCode: EXIT.failed, services: [], problems, notes: [], commands: [] };
   }
   const ordered = waves.flat();
-  out(`deploy: ${ordered.length} service${ordered.length === 1 ? '' : 's'} in ${waves.length} wave${waves.length === 1 ? '' : 's'}: ${waves.map((w, i) => `${i + 1}) ${w.map((u) => u.service).join(', ')}`).join('; ')}`);
+  out(`deploy${infraOnly ? ' --infra-only (Terraform stacks alone; no playbook, no smoke tests)' : ''}: ${ordered.length} service${ordered.length === 1 ? '' : 's'} in ${waves.length} wave${waves.length === 1 ? '' : 's'}: ${waves.map((w, i) => `${i + 1}) ${w.map((u) => u.service).join(', ')}`).join('; ')}`);
 
   // The state directory, before anything else reads it: a file where a directory should be, or
   // one this user cannot write, is a preflight problem naming the path.
@@ -346,9 +363,11 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
 
   const pre = await preflight(candidates, {
     env, records, ...(options.findExecutable ? { findExecutable: options.findExecutable } : {}), ...(options.skipSmoke ? { skipSmoke: true } : {}),
-    ...(options.distPending ? { distPending: options.distPending } : {}),
+    ...(options.distPending ? { distPending: options.distPending } : {}), ...(infraOnly ? { infraOnly } : {}),
   });
   const problems: Problem[] = [...stateProblems, ...pre.problems, ...lockProblems];
+  const stackless = infraOnly ? candidates.filter((u) => !u.infra).map((u) => u.service) : [];
+  if (stackless.length) problems.push(noInfrastructureProblem(stackless));
   // Where each using stack's token comes from; none at all is refused here, before anything changes.
   const issuerAt = candidates.findIndex((u) => u.providerToken?.role === 'issues');
   const sources = new Map<string, string[]>();
@@ -402,7 +421,7 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
       const adopted = adoptImportsPath(stateDir, u.service);
       if (u.infra && existsSync(adopted)) out(`[${u.service}] with: the import blocks of \`homelab adopt\` (${adopted}), copied beside cdk.tf.json: the plan imports those guests`);
     }
-    for (const u of candidates) out(`[${u.service}] then: record ${statePaths.record(stateDir, u.service)}`);
+    for (const u of candidates) out(`[${u.service}] then: record ${statePaths.record(stateDir, u.service)}${infraOnly ? ' (status infrastructure: a full deploy is still due)' : ''}`);
     if (warnings.length || blocking.length) err(formatProblems([...blocking, ...warnings]));
     return finish('dry-run', blocking.length ? EXIT.refused : EXIT.ok, { problems: [...blocking, ...warnings], notes: pre.notes, commands: calls });
   }
@@ -585,14 +604,17 @@ export async function deployServices(units: readonly DeployUnit[], options: Depl
         await appendHistory(stateDir, { at, service: name, status: 'failed', version: unit.manifest.version, step: failure.step, error: failure.short, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
         return;
       }
-      const record: DeployRecord = { ...baseRecord(unit, host, at, git), status: 'deployed', ...(plan ? { plan } : {}) };
+      const status = infraOnly ? 'infrastructure' as const : 'deployed' as const;
+      const record: DeployRecord = { ...baseRecord(unit, host, at, git), status, ...(infraOnly ? lastDeployedOf(previous) : {}), ...(plan ? { plan } : {}) };
       const path = await writeDeployRecord(stateDir, record, stateWrite);
       records.set(name, record);
       if (adopted) await clearAdoptImports(stateDir, name);
-      await appendHistory(stateDir, { at, service: name, status: 'deployed', version: unit.manifest.version, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
+      await appendHistory(stateDir, { at, service: name, status, version: unit.manifest.version, ...(git.commit ? { commit: git.commit } : {}) }, stateWrite);
       const durationMs = Date.now() - started;
-      outcomes.set(name, { service: name, status: 'deployed', durationMs });
-      out(`[${name}] deployed ${unit.manifest.version} in ${seconds(durationMs)}; recorded in ${path}`);
+      outcomes.set(name, { service: name, status, durationMs });
+      out(infraOnly
+        ? `[${name}] infrastructure of ${unit.manifest.version} deployed in ${seconds(durationMs)} (--infra-only: its config step and smoke tests have not run; a full deploy is still due); recorded in ${path}`
+        : `[${name}] deployed ${unit.manifest.version} in ${seconds(durationMs)}; recorded in ${path}`);
     };
     for (const unit of candidates) {
       const name = unit.service;

@@ -10,6 +10,7 @@ export * from './deploy-unit.ts';
 export * from './commands.ts';
 export * from './preflight.ts';
 export * from './deploy-services.ts';
+export * from './infra-only.ts';
 export * from './private-files.ts';
 export * from './state-error.ts';
 export * from './state-check.ts';

@@ -39,7 +39,15 @@ export interface PreflightOptions {
   readonly skipSmoke?: boolean;
   /** Services whose dist/ deploy writes before it runs anything (a dry run does not): their files need not exist yet. */
   readonly distPending?: readonly string[];
+  /**
+   * `deploy --infra-only`: the units are already cut to their Terraform stack (infra-only.ts);
+   * a dependency whose own infrastructure alone is deployed is enough for that. @default false
+   */
+  readonly infraOnly?: boolean;
 }
+
+/** A dependency outside this deploy has only its infrastructure deployed (deploy --infra-only). */
+export const DEPENDENCY_INFRA_ONLY = 'DependencyInfrastructureOnly';
 
 export interface PreflightResult {
   readonly problems: readonly Problem[];
@@ -212,7 +220,13 @@ export async function preflight(units: readonly DeployUnit[], options: Preflight
       seen.add(`${unit.service}>${dep}`);
       const record = options.records?.get(dep);
       if (!record) notes.push(`${unit.service} depends on ${dep}, which has no deploy record on this machine; assuming it runs.`);
-      else if (record.status !== 'deployed') {
+      else if (record.status === 'infrastructure' && !options.infraOnly) {
+        problems.push({
+          source: SOURCE, path: `${unit.service}.dependsOn`, code: DEPENDENCY_INFRA_ONLY, received: dep,
+          message: `${unit.service} depends on ${dep}, of which only the infrastructure is deployed (deploy --infra-only at ${record.at}): its config step and smoke tests have not run`,
+          fix: `Deploy ${dep} in full first (homelab deploy --service ${dep} --service ${unit.service}).`,
+        });
+      } else if (record.status !== 'deployed' && record.status !== 'infrastructure') {
         problems.push({
           source: SOURCE, path: `${unit.service}.dependsOn`, code: 'DependencyFailed', received: dep,
           message: record.status === 'in-progress'

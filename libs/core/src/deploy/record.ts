@@ -3,7 +3,9 @@
  * artifact hashes), when, and from which commit. `in-progress` is written (and fsynced) before
  * the first step that changes something, so a deploy that is killed, or whose last write fails,
  * leaves a true record; `deployed` only after every step succeeded; a deploy that failed or was
- * interrupted after it started changing things is `failed`. Only `deployed` is ever unchanged.
+ * interrupted after it started changing things is `failed`; `infrastructure` after `deploy
+ * --infra-only` applied the Terraform stack alone (config and smoke tests not run). Only
+ * `deployed` is ever unchanged.
  * Every write is atomic (temporary file, fsync, rename, fsync of the directory), 0600 in a 0700
  * directory, and scrubbed of secret values by the caller's scrubber. A record that is not JSON,
  * or not a record, is a StateError naming the file. `compareWithDeployed` is what `plan` shows
@@ -21,7 +23,7 @@ import { atStatePath, StateError } from './state-error.ts';
 
 export const RECORD_SCHEMA = 1;
 
-export const RECORD_STATUSES = ['deployed', 'failed', 'in-progress'] as const;
+export const RECORD_STATUSES = ['deployed', 'failed', 'in-progress', 'infrastructure'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export interface GitInfo {
@@ -45,7 +47,8 @@ export interface DeployRecord extends DeployedSnapshot {
   /**
    * `deployed`: every step succeeded. `failed`: a step that changes things started and did not
    * finish. `in-progress`: written before the first change; still there, it means that deploy
-   * was killed (or could not write its outcome), or is running now.
+   * was killed (or could not write its outcome), or is running now. `infrastructure`: `deploy
+   * --infra-only` applied the Terraform stack and nothing else; a full deploy is still due.
    */
   readonly status: RecordStatus;
   /** sha256 of the canonical manifest JSON: equal manifests, equal hash. */
@@ -58,7 +61,7 @@ export interface DeployRecord extends DeployedSnapshot {
   /** For `in-progress`: the first step that changes something, about to start at `at`; and who runs it. */
   readonly startedStep?: DeployStep;
   readonly pid?: number;
-  /** For `failed` and `in-progress`: the last successful deploy, if any (what probably still runs). */
+  /** For `failed`, `in-progress` and `infrastructure`: the last successful deploy, if any (what probably still runs). */
   readonly lastDeployed?: DeployedSnapshot;
   /** What `plan` showed before the apply (a service with a Terraform stack). */
   readonly plan?: PlanRecord;
@@ -139,7 +142,7 @@ export async function writeDeployRecord(stateDir: string, record: DeployRecord, 
 export interface HistoryEntry {
   readonly at: string;
   readonly service: string;
-  readonly status: 'deployed' | 'failed' | 'skipped' | 'unchanged';
+  readonly status: 'deployed' | 'failed' | 'skipped' | 'unchanged' | 'infrastructure';
   readonly version?: string;
   readonly commit?: string;
   readonly step?: DeployStep;
@@ -185,6 +188,15 @@ function diffManifests(current: ServiceManifest, deployed: ServiceManifest): str
   return changes;
 }
 
+/** Why a record that is not `deployed` leaves its service to be deployed again. */
+export function notDeployedReason(record: DeployRecord): string {
+  switch (record.status) {
+    case 'in-progress': return `last deploy did not finish (in progress since ${record.at}: interrupted, or still running)`;
+    case 'infrastructure': return `only its infrastructure is deployed (deploy --infra-only at ${record.at}): its config step and smoke tests have not run`;
+    default: return `last deploy failed at ${record.failedStep ?? 'an unknown step'}`;
+  }
+}
+
 /**
  * The synthesized manifest against the deploy record: `new` (never deployed successfully),
  * `changed` (with what changed; always when the last deploy failed) or `unchanged`.
@@ -192,9 +204,7 @@ function diffManifests(current: ServiceManifest, deployed: ServiceManifest): str
 export function compareWithDeployed(manifest: ServiceManifest, deployed: DeployRecord | undefined): DeployedComparison {
   if (!deployed) return { status: 'new', artifacts: [] };
   if (deployed.status !== 'deployed') {
-    const reason = deployed.status === 'in-progress'
-      ? `last deploy did not finish (in progress since ${deployed.at}: interrupted, or still running)`
-      : `last deploy failed at ${deployed.failedStep ?? 'an unknown step'}`;
+    const reason = notDeployedReason(deployed);
     if (!deployed.lastDeployed) return { status: 'new', artifacts: [], reason };
     return { status: 'changed', artifacts: diffManifests(manifest, deployed.lastDeployed.manifest), reason };
   }

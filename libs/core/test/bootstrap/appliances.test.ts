@@ -20,7 +20,7 @@ import { homeAssistantFirstRunPhase, MQTT_CLIENT_LOGIN } from '../../src/bootstr
 import { BOOTSTRAP_PHASES } from '../../src/bootstrap/phases.ts';
 import type { BootstrapContext } from '../../src/bootstrap/phase.ts';
 import { describeBootstrap } from '../../src/bootstrap/run-bootstrap.ts';
-import { NOT_INSTALLED_MARKER, TRUENAS_API_KEY_ENV, truenasFirstRunPhase, truenasKeyPath } from '../../src/bootstrap/truenas-first-run.ts';
+import { TRUENAS_API_KEY_ENV, truenasFirstRunPhase, truenasKeyPath } from '../../src/bootstrap/truenas-first-run.ts';
 import { buildModel } from '../../src/model/homelab.ts';
 import type { ServiceProps, Site } from '../../src/index.ts';
 import { entries, idp, proxy, testSite } from '../fixtures/test-site.ts';
@@ -150,13 +150,13 @@ const mqtt: MqttProbe = (host, port, login) => {
   return nodeMqttProbe('127.0.0.1', mqttPort, login);
 };
 
-interface Deployed { services: readonly string[]; env: Record<string, string | undefined> }
+interface Deployed { services: readonly string[]; env: Record<string, string | undefined>; infraOnly: boolean }
 function context(env: Record<string, string>, state: string, resources: unknown[] = []): BootstrapContext & { deploys: Deployed[] } {
   const deploys: Deployed[] = [];
   return {
     deploys, site, home, env: { PROXMOX_VE_ADMIN_API_TOKEN: 'root@pam!x=admin', ...env }, stateDir: state, out: () => undefined, sshUser: 'root',
     confirmed: new Set(), confirmedBefore: new Set(), resolveNs: async () => [], sleep: async () => undefined, wait: { attempts: 1, pauseMs: 0 },
-    deploy: async (services, e) => { deploys.push({ services, env: { ...e } }); return { exitCode: 0, changed: services.map((s) => `${s}: deployed`) }; },
+    deploy: async (services, e, o) => { deploys.push({ services, env: { ...e }, infraOnly: o?.infraOnly === true }); return { exitCode: 0, changed: services.map((s) => `${s}: deployed`) }; },
     runner: async () => ({ exitCode: 0, stdout: JSON.stringify(resources), stderr: '' }),
     http, mqtt,
   };
@@ -191,7 +191,7 @@ describe('the appliances between the services: waves before and after', () => {
 });
 
 describe('TrueNAS first run', () => {
-  it('no CA pinned by the site: blocked naming the field; pinned but its variable unset (before the install): the VM is deployed and the install fix names it', async () => {
+  it('no CA pinned by the site: blocked naming the field; pinned but its variable unset (before the install): the VM is deployed (infrastructure only, nothing invented for the key or the CA) and the install fix names it', async () => {
     const unpinned = { ...context({}, join(dir, 's0')), site: { ...site, edge: {} } };
     const r0 = await truenasFirstRunPhase.run(unpinned);
     expect(r0.blockers.map((b) => `${b.check}: ${b.message}`)).toEqual(['truenas-ca: the site pins no CA for nas (edge.backendCas.nas): its self-signed certificate cannot be verified']);
@@ -199,8 +199,8 @@ describe('TrueNAS first run', () => {
     let vms: unknown[] = [];
     const ctx = { ...context({}, join(dir, 's0')), runner: async () => ({ exitCode: 0, stdout: JSON.stringify(vms), stderr: '' }) };
     const deploys: string[] = [];
-    const r = await truenasFirstRunPhase.run({ ...ctx, deploy: async (services, env) => { deploys.push(`${services.join()} ${env.TRUENAS_API_KEY} / ${env.NAS_CA_PEM}`); vms = [{ vmid: 300 }]; return { exitCode: 1, changed: [] }; } });
-    expect(deploys).toEqual([`nas ${NOT_INSTALLED_MARKER} / ${NOT_INSTALLED_MARKER}`]);
+    const r = await truenasFirstRunPhase.run({ ...ctx, deploy: async (services, env, o) => { deploys.push(`${services.join()} ${o?.infraOnly ? 'infra-only' : 'full'} ${env.TRUENAS_API_KEY} / ${env.NAS_CA_PEM}`); vms = [{ vmid: 300 }]; return { exitCode: 0, changed: [] }; } });
+    expect(deploys).toEqual(['nas infra-only undefined / undefined']);
     expect(r.changed).toEqual(['nas: VM 300 created on n1']);
     expect(r.blockers.map((b) => `${b.check}: ${b.message}`)).toEqual(['truenas-installed: NAS_CA_PEM is not set, so TrueNAS at https://10.20.0.40/api/v2.0 cannot be checked (its certificate is made by the install)']);
   });
@@ -216,13 +216,13 @@ describe('TrueNAS first run', () => {
     const e = { NAS_CA_PEM: ca, TRUENAS_ADMIN_PASSWORD: truenas.password };
     let vms: unknown[] = [];
     const fresh = context(e, state);
-    const r1 = await truenasFirstRunPhase.run({ ...fresh, runner: async () => ({ exitCode: 0, stdout: JSON.stringify(vms), stderr: '' }), deploy: async (services, env) => { vms = [{ vmid: 300 }]; return fresh.deploy(services, env); } });
+    const r1 = await truenasFirstRunPhase.run({ ...fresh, runner: async () => ({ exitCode: 0, stdout: JSON.stringify(vms), stderr: '' }), deploy: async (services, env, o) => { vms = [{ vmid: 300 }]; return fresh.deploy(services, env, o); } });
     expect(r1.blockers.map((b) => b.check)).toEqual(['truenas-installed']);
     expect(r1.blockers[0]!.fix).toBe('Open the console of VM 300 on n1 (Proxmox UI → n1 → 300 → Console), install TrueNAS SCALE to the 32 GiB boot disk (not the passed-through data disks), set the admin (truenas_admin) password and reboot. Then export TRUENAS_ADMIN_PASSWORD with that password and NAS_CA_PEM with the PEM of its certificate (UI at https://10.20.0.40 → Credentials → Certificates → the default certificate → Download), and rerun homelab bootstrap.');
     expect(fresh.deploys.map((d) => d.services.join())).toEqual(['nas']);
-    // Deploy's preflight wants the config step's variables too: a marker, never a real value.
-    expect(fresh.deploys[0]!.env[TRUENAS_API_KEY_ENV]).toBe(NOT_INSTALLED_MARKER);
-    expect(fresh.deploys[0]!.env.NAS_CA_PEM).toBe(ca);
+    // The VM alone: the config step, which needs the key the install makes, does not run.
+    expect(fresh.deploys[0]!.infraOnly).toBe(true);
+    expect(fresh.deploys[0]!.env[TRUENAS_API_KEY_ENV]).toBeUndefined();
     // The VM exists now, still not installed: blocked again, nothing deployed.
     const waiting = context(e, state, [{ vmid: 300 }]);
     expect((await truenasFirstRunPhase.run(waiting)).blockers.map((b) => b.check)).toEqual(['truenas-installed']);
@@ -238,6 +238,7 @@ describe('TrueNAS first run', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(after.deploys).toHaveLength(1);
     expect(after.deploys[0]!.env[TRUENAS_API_KEY_ENV]).toBe(truenas.keys[0]!.key);
+    expect(after.deploys[0]!.infraOnly).toBe(false);
     expect(after.deploys[0]!.env.PROXMOX_VE_ADMIN_API_TOKEN).toBeUndefined();
     expect(JSON.stringify(r2)).not.toContain(truenas.keys[0]!.key);
 

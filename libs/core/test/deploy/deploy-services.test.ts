@@ -7,28 +7,20 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DEPENDENCY_BEING_DEPLOYED, EXIT, acquireDeployLocks, deployServices, readDeployRecord, statePaths,
-  type DeployServicesOptions, type DeployUnit,
+  type DeployUnit,
 } from '../../src/index.ts';
-import { FAKE_PLAN, fakeSpawner, fakeTools, sinks, tempDir, unitOf } from './helpers.ts';
+import { FAKE_PLAN, PROVIDER_ENV, deploySetup, fakeSpawner, fakeTools, sinks, unitOf } from './helpers.ts';
 
 const SECRET_VALUE = 's3cr3t-value-never-printed';
 const ENV = {
   PATH: '/fake/bin', PROXMOX_VE_ENDPOINT: 'https://pve.invalid:8006', PROXMOX_VE_API_TOKEN: SECRET_VALUE, APP_TOKEN: SECRET_VALUE,
   TF_VAR_ssh_public_key: 'ssh-ed25519 AAAA test',
 };
-const provider = [
-  { name: 'PROXMOX_VE_API_TOKEN', description: 'Proxmox API token (provider)', step: 'infra' as const },
-  { name: 'PROXMOX_VE_ENDPOINT', description: 'Proxmox API endpoint (provider)', step: 'infra' as const },
-];
+const provider = PROVIDER_ENV;
 
 function setup() {
-  const root = tempDir();
-  const stateDir = join(root, 'state');
-  const out = sinks();
-  const options = (extra: Partial<DeployServicesOptions> = {}): DeployServicesOptions => ({
-    root, stateDir, env: ENV, siteName: 'test-lab', findExecutable: fakeTools(), out: out.out, err: out.err, yes: true, ...extra,
-  });
-  return { root, stateDir, out, options, tf: infraArgv(stateDir) };
+  const s = deploySetup(ENV);
+  return { ...s, tf: infraArgv(s.stateDir) };
 }
 
 /** The three Terraform commands of a service: state and saved plan in the state directory, apply of that plan. */

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeployUnit, EnvRequirement, FindExecutable, ServiceManifest, SpawnOptions, ToolCall, ToolExit, ToolSpawner } from '../../src/index.ts';
+import type { DeployEnv, DeployServicesOptions, DeployUnit, EnvRequirement, FindExecutable, ServiceManifest, SpawnOptions, ToolCall, ToolExit, ToolSpawner } from '../../src/index.ts';
 
 export interface RecordedCall {
   readonly service: string;
@@ -100,4 +100,21 @@ export function sinks(): { out: (l: string) => void; err: (l: string) => void; l
   const lines: string[] = [];
   const errors: string[] = [];
   return { out: (l) => lines.push(l), err: (l) => errors.push(l), lines, errors, all: () => [...lines, ...errors].join('\n') };
+}
+
+/** The Proxmox provider's two variables, read by the infra step. */
+export const PROVIDER_ENV: readonly EnvRequirement[] = [
+  { name: 'PROXMOX_VE_API_TOKEN', description: 'Proxmox API token (provider)', step: 'infra' },
+  { name: 'PROXMOX_VE_ENDPOINT', description: 'Proxmox API endpoint (provider)', step: 'infra' },
+];
+
+/** A workspace root with a state directory, output sinks, and the runner's options (fake tools, --yes) over `env`. */
+export function deploySetup(env: DeployEnv) {
+  const root = tempDir();
+  const stateDir = join(root, 'state');
+  const out = sinks();
+  const options = (extra: Partial<DeployServicesOptions> = {}): DeployServicesOptions => ({
+    root, stateDir, env, siteName: 'test-lab', findExecutable: fakeTools(), out: out.out, err: out.err, yes: true, ...extra,
+  });
+  return { root, stateDir, out, options };
 }

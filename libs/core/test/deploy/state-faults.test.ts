@@ -8,24 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deployServices, EXIT, readDeployRecord, statePaths, type DeployServicesOptions } from '../../src/index.ts';
-import { fakeSpawner, fakeTools, sinks, tempDir, unitOf } from './helpers.ts';
+import { deployServices, EXIT, readDeployRecord, statePaths } from '../../src/index.ts';
+import { PROVIDER_ENV, deploySetup, fakeSpawner, unitOf } from './helpers.ts';
 
 const ENV = { PATH: '/fake/bin', PROXMOX_VE_ENDPOINT: 'https://pve.invalid:8006', PROXMOX_VE_API_TOKEN: 'pve-token-value' };
-const provider = [
-  { name: 'PROXMOX_VE_API_TOKEN', description: 'Proxmox API token (provider)', step: 'infra' as const },
-  { name: 'PROXMOX_VE_ENDPOINT', description: 'Proxmox API endpoint (provider)', step: 'infra' as const },
-];
+const provider = PROVIDER_ENV;
 
-function setup() {
-  const root = tempDir();
-  const stateDir = join(root, 'state');
-  const out = sinks();
-  const options = (extra: Partial<DeployServicesOptions> = {}): DeployServicesOptions => ({
-    root, stateDir, env: ENV, siteName: 'test-lab', findExecutable: fakeTools(), out: out.out, err: out.err, yes: true, ...extra,
-  });
-  return { root, stateDir, out, options };
-}
+const setup = () => deploySetup(ENV);
 
 const isRoot = process.getuid?.() === 0;
 const frozen: string[] = [];

@@ -8,6 +8,7 @@ interface DeployOpts {
   readonly dryRun?: boolean;
   readonly force?: boolean;
   readonly skipSmoke?: boolean;
+  readonly infraOnly?: boolean;
   readonly lockWait?: number;
   readonly json?: boolean;
   readonly yes?: boolean;
@@ -26,6 +27,7 @@ export function deployCommandDefinition(run: (flags: DeployFlags) => Promise<voi
     .addOption(new Option('--dry-run', 'run the preflight and print the exact commands (argv, cwd, env names); run nothing'))
     .addOption(new Option('--force', 'redeploy services whose synthesized manifest equals the deployed one'))
     .addOption(new Option('--skip-smoke', "do not run the package's smoke tests after the apply"))
+    .addOption(new Option('--infra-only', 'apply the Terraform stacks alone (no playbook, no smoke tests, only their variables); recorded as infrastructure, so a full deploy is still due'))
     .addOption(new Option('--lock-wait <seconds>', "wait up to this long for another deploy's lock (default 0: fail at once)").argParser(nonNegativeSeconds))
     .addOption(jsonOption('the summary'))
     .addOption(new Option('-y, --yes', 'apply without asking (required without a terminal)'))
@@ -39,6 +41,7 @@ export function deployFlagsOf(opts: DeployOpts): DeployFlags {
     dryRun: opts.dryRun === true,
     force: opts.force === true,
     skipSmoke: opts.skipSmoke === true,
+    infraOnly: opts.infraOnly === true,
     lockWait: opts.lockWait ?? 0,
     json: opts.json === true,
     yes: opts.yes === true,

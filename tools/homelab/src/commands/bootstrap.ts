@@ -70,13 +70,13 @@ export async function bootstrapCommand(flags: BootstrapFlags, context: { readonl
   };
   const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of SIGNALS) process.on(s, onSignal);
-  const deploy: DeployServicesFn = async (services, deployEnv) => {
+  const deploy: DeployServicesFn = async (services, deployEnv, options = {}) => {
     if (interrupt.signal.aborted) throw new InterruptedError(`deploy ${services.join(', ')}`);
     let changed: string[] = [];
     const exitCode = await deployCommand(
-      { services, dryRun: false, force: false, skipSmoke: flags.skipSmoke, lockWait: 0, json: false, yes: flags.yes },
+      { services, dryRun: false, force: false, skipSmoke: flags.skipSmoke, lockWait: 0, json: false, yes: flags.yes, ...(options.infraOnly ? { infraOnly: true } : {}) },
       { root: context.root },
-      { env: deployEnv, out, err, signal: interrupt.signal, forceSignal: terminate.signal, ...deps.deploy, onSummary: (s) => { changed = s.services.filter((o) => o.status === 'deployed').map((o) => `${o.service}: deployed`); } },
+      { env: deployEnv, out, err, signal: interrupt.signal, forceSignal: terminate.signal, ...deps.deploy, onSummary: (s) => { changed = s.services.filter((o) => o.status === 'deployed' || o.status === 'infrastructure').map((o) => `${o.service}: ${o.status === 'deployed' ? 'deployed' : 'infrastructure deployed'}`); } },
     );
     if (exitCode === EXIT.interrupted) throw new InterruptedError(`deploy ${services.join(', ')}`);
     return { exitCode, changed };

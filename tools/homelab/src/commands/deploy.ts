@@ -1,5 +1,5 @@
 /**
- * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--lock-wait <s>] [--json] [--yes]`
+ * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--infra-only] [--lock-wait <s>] [--json] [--yes]`
  * (flags parsed by the commander layer, cli/commands.ts, into DeployFlags)
  *
  * Synthesizes the named services (all when none is named), validates them in process (nothing
@@ -41,6 +41,8 @@ export interface DeployFlags {
   readonly force: boolean;
   /** --skip-smoke: no smoke tests after the apply. */
   readonly skipSmoke: boolean;
+  /** --infra-only: the Terraform stacks alone, recorded as infrastructure (a full deploy still due). @default false */
+  readonly infraOnly?: boolean;
   /** --lock-wait: seconds to wait for another deploy's lock (0: fail at once). */
   readonly lockWait: number;
   /** --json: the summary as one JSON document on stdout. */
@@ -158,6 +160,7 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
       ...(stale.length ? { distPending: stale.map((r) => r.service) } : {}),
       refreshDist,
       skipSmoke: flags.skipSmoke,
+      ...(flags.infraOnly ? { infraOnly: true } : {}),
       lock: { waitMs: flags.lockWait * 1000 },
       signal: deps.signal ?? interrupt.signal,
       forceSignal: deps.forceSignal ?? terminate.signal,

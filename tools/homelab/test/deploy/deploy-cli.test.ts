@@ -213,6 +213,20 @@ describe('homelab deploy (real processes, stub tools on PATH)', () => {
     expect(existsSync(state)).toBe(false);
   }, 120_000);
 
+  it('--infra-only: without the config step\'s secret, only terraform runs; the record says infrastructure; plan shows idp as not deployed; a full deploy then runs the rest', async () => {
+    const { env, state, log } = envFor({ IDP_SECRET: undefined });
+    const r = await startCli(['deploy', '--service', 'idp', '--service', 'proxy', '--infra-only', '--yes'], env).done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(argvOf(log)).toEqual([...tfArgv('proxy', state), ...tfArgv('idp', state)]);
+    expect(r.stdout).toContain('deploy summary: 0 deployed, 2 infrastructure only, 0 unchanged, 0 failed, 0 skipped');
+    expect(JSON.parse(readFileSync(join(state, 'deployed', 'idp.json'), 'utf8')).status).toBe('infrastructure');
+    const plan = await startCli(['plan', '--service', 'idp'], env).done;
+    expect(plan.stdout).toContain('only its infrastructure is deployed (deploy --infra-only at');
+    const full = await startCli(['deploy', '--service', 'idp', '--service', 'proxy', '--yes'], { ...env, IDP_SECRET: 'idp-secret-value' }).done;
+    expect(full.code, full.stderr).toBe(0);
+    expect(argvOf(log).slice(6)).toEqual([...serviceArgv(state)('proxy'), ...serviceArgv(state)('idp')]);
+  }, 180_000);
+
   it('Ctrl-C mid-apply: a concurrent deploy is refused meanwhile; the tool gets SIGINT, the lock is released, the record says failed, exit 130', async () => {
     const { env, state, log } = envFor({ STUB_SLEEP: 'terraform:apply' });
     const first = startCli(['deploy', '--service', 'proxy', '--yes'], env);

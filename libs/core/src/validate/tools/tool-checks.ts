@@ -10,6 +10,7 @@
  * once per input, in parallel within the pool. Every result is per service and file; a missing
  * tool is a skipped check with a warning, or a failed one in CI.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -99,7 +100,9 @@ export async function runToolChecks(distDirs: readonly string[], options: ToolCh
     createLayouts(distDirs, { root, formats: new Set(Object.keys(TOOL_CHECKS)) }),
   ]);
   const running: string[] = [];
+  // Processes per check (terraform's init counts for terraform providers): the job that started them.
   const processesOf = new Map<string, number>();
+  const jobOf = new AsyncLocalStorage<string>();
   let done = 0;
   let total = 0;
   const report = (finished?: ToolProgress['finished']): void => {
@@ -111,7 +114,8 @@ export async function runToolChecks(distDirs: readonly string[], options: ToolCh
     onProcess(label, state) {
       if (state === 'start') {
         running.push(label);
-        processesOf.set(label, (processesOf.get(label) ?? 0) + 1);
+        const check = jobOf.getStore() ?? label;
+        processesOf.set(check, (processesOf.get(check) ?? 0) + 1);
       } else running.splice(running.indexOf(label), 1);
       report();
     },
@@ -154,7 +158,7 @@ export async function runToolChecks(distDirs: readonly string[], options: ToolCh
       entry.files += files;
       pending.set(check, entry);
       total += files;
-      return run().then((results) => {
+      return jobOf.run(check, run).then((results) => {
         done += files;
         entry.jobs--;
         report(entry.jobs === 0 ? { check, files: entry.files, processes: processesOf.get(check) ?? 0, ms: performance.now() - checkStarted } : undefined);

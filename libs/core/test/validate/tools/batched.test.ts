@@ -143,15 +143,20 @@ describe('progress', () => {
   it('counts every file check, names the running processes and says when each check has finished', async () => {
     const events: ToolProgress[] = [];
     const ok: ToolSpawner = async () => ({ exitCode: 0, stdout: '', stderr: '', durationMs: 1 });
-    await runToolChecks([shellDist('progress-a', SCRIPT_OK), shellDist('progress-b', SCRIPT_OK), promDist('progress-c', RULES, TEST)], {
-      root, spawner: ok, tools: { shellcheck: '/fake/shellcheck', promtool: '/fake/promtool' }, onProgress: (p) => events.push(p),
+    const terraform = writeDist(root, 'progress-tf', { 'terraform/cdk.tf.json': JSON.stringify({ terraform: { backend: { local: { path: 'x.tfstate' } } } }) }, [
+      { file: 'terraform/cdk.tf.json', format: 'terraform-json' },
+    ]);
+    await runToolChecks([shellDist('progress-a', SCRIPT_OK), shellDist('progress-b', SCRIPT_OK), promDist('progress-c', RULES, TEST), terraform], {
+      root, spawner: ok, tools: { shellcheck: '/fake/shellcheck', promtool: '/fake/promtool', terraform: '/fake/terraform' }, onProgress: (p) => events.push(p),
     });
-    expect(events.at(-1)).toMatchObject({ done: 4, total: 4, running: [] });
+    expect(events.at(-1)).toMatchObject({ done: 5, total: 5, running: [] });
     expect(events.some((e) => e.running.includes('shellcheck -S warning'))).toBe(true);
     expect(events.filter((e) => e.finished).map((e) => [e.finished!.check, e.finished!.files, e.finished!.processes]).sort()).toEqual([
       ['promtool check rules', 1, 1],
       ['promtool test rules', 1, 1],
       ['shellcheck -S warning', 2, 1],
+      // init (the local backend) and providers: both processes count for the check.
+      ['terraform providers', 1, 2],
     ]);
   });
 });

@@ -4,9 +4,10 @@ set -euo pipefail
 # ansible-core + openssh-client: deploy's config step, and the real playbook runs against the LXC test host.
 # The validators of `homelab validate` (docs/validation.md): ansible-lint, promtool (prometheus),
 # amtool (prometheus-alertmanager), nginx -t, wg (wireguard-tools), shellcheck, systemd-analyze (systemd).
-# dnsmasq-base: packages/pxe's `dnsmasq --test`. openssl: the PVE client test. Terraform is not in Debian:
+# dnsmasq-base: packages/pxe's `dnsmasq --test`. openssl: the PVE client test. curl + xz-utils: the script
+# bootstrap runs on a node to fetch and unpack an xz image (run for real in its test). Terraform is not in Debian:
 # `homelab validate` needs terraform or tofu on PATH (CI fails without it).
-PACKAGES=(openssl ansible-core openssh-client ansible-lint prometheus prometheus-alertmanager nginx wireguard-tools shellcheck systemd dnsmasq-base)
+PACKAGES=(openssl curl xz-utils ansible-core openssh-client ansible-lint prometheus prometheus-alertmanager nginx wireguard-tools shellcheck systemd dnsmasq-base)
 # Packages that ship a daemon Debian would start on install; only their validators are wanted here.
 declare -A DAEMON_OF=([nginx]=nginx.service [prometheus]=prometheus.service [prometheus-alertmanager]=prometheus-alertmanager.service)
 missing=()

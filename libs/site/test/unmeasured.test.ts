@@ -44,11 +44,13 @@ describe('this site: unmeasured hardware facts', () => {
   it('no image checksum is pinned yet: each downloadable image its guests boot from is an input, naming the vendor\'s list; the guests\' services wait for it', async () => {
     const { home } = await synthesizeThisSite();
     const images = unmeasuredInputsByService(site, home.services).filter(({ input }) => input.kind === 'image-checksum');
-    expect(images.map(({ input }) => input.path)).toEqual(['imageChecksums.debian-12-vm', 'imageChecksums.debian-13', 'imageChecksums.talos-1.13', 'imageChecksums.truenas-scale']);
+    expect(images.map(({ input }) => input.path)).toEqual(['imageChecksums.debian-12-vm', 'imageChecksums.debian-13', 'imageChecksums.haos', 'imageChecksums.talos-1.13', 'imageChecksums.truenas-scale']);
     const waiting = Object.fromEntries(images.map(({ input, services }) => [input.path.slice('imageChecksums.'.length), services]));
     expect(waiting['talos-1.13']).toEqual(['talos']);
     expect(waiting['truenas-scale']).toEqual(['truenas']);
     expect(waiting['debian-12-vm']).toEqual(['pwnagotchi']);
+    // Bootstrap fetches HAOS on its node: the same pin, verified there.
+    expect(waiting.haos).toEqual(['home-assistant']);
     expect(waiting['debian-13']).toEqual(expect.arrayContaining(['traefik', 'authentik', 'monitoring', 'zigbee2mqtt']));
     for (const notLxc of ['proxmox', 'talos', 'truenas', 'home-assistant', 'dns']) expect(waiting['debian-13']).not.toContain(notLxc);
     expect(images.find(({ input }) => input.path === 'imageChecksums.truenas-scale')!.input.how)

@@ -12,6 +12,7 @@ import { DISCOVER_COMMAND } from '../model/unmeasured.ts';
 import { adminTokenEnv, withAdminToken } from './admin-token.ts';
 import type { BootstrapBlocker, BootstrapContext, BootstrapPhase, PhaseResult, PlannedStep } from './phase.ts';
 import { describeHandPlacedImages, handPlacedImageBlockers } from './hand-placed-images.ts';
+import { describeNodeFetchedImages, placeNodeFetchedImages } from './node-fetched-images.ts';
 
 /** The services that create the Proxmox identity every other stack uses. */
 export function accessServices(home: Homelab): string[] {
@@ -150,6 +151,7 @@ export const servicesPhase: BootstrapPhase = {
     return [
       { what: `every fact a service needs is measured${waiting ? ` (${waiting} not yet: ${DISCOVER_COMMAND} reads the hardware ones, image checksums are pinned in the site)` : ''}`, mutates: false },
       ...describeHandPlacedImages(ctx),
+      ...describeNodeFetchedImages(ctx),
       ...waveSteps(wavesBeforeAppliances(ctx.home)),
       ...(later.length ? [{ what: `not yet: ${later.join(', ')} and what needs them (after their first-run steps)`, mutates: false }] : []),
     ];
@@ -159,7 +161,11 @@ export const servicesPhase: BootstrapPhase = {
     // Everything that would stop a wave half-way (this phase's or a later one's), reported at once, before anything deploys.
     const blockers = [...unmeasuredBlockers(ctx.home), ...await handPlacedImageBlockers(ctx)];
     if (blockers.length) return { changed: [], verified: [], blockers };
-    return deployWaves(ctx, wavesBeforeAppliances(ctx.home));
+    // Then the images download-url cannot unpack, before anything that boots from them.
+    const fetched = await placeNodeFetchedImages(ctx);
+    if (fetched.blockers.length) return fetched;
+    const deployed = await deployWaves(ctx, wavesBeforeAppliances(ctx.home));
+    return { ...deployed, changed: [...fetched.changed, ...deployed.changed], verified: [...fetched.verified, ...deployed.verified] };
   },
 };
 

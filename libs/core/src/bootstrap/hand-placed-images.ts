@@ -1,8 +1,8 @@
 /**
- * The OS images no node can download (no `source`: HAOS ships only as .qcow2.xz, which PVE's
- * download-url cannot undo) must be on every node that runs a guest of them before that guest's
- * service deploys: a named check, read from each node's storage listing, whose fix is the exact
- * commands to place the file.
+ * The OS images no node can download (no `source`: a site's own image) must be on every node
+ * that runs a guest of them before that guest's service deploys: a named check, read from each
+ * node's storage listing, whose fix is the exact commands to place the file. The listing is
+ * shared with the images bootstrap fetches itself (node-fetched-images.ts).
  */
 import { imageVolume, osImagesOf, type OsImage } from '../model/os-images.ts';
 import type { Homelab } from '../model/homelab.ts';
@@ -22,13 +22,18 @@ export interface HandPlacedImage {
 
 /** Every image without a source that a guest boots from, per node, in node then image order. */
 export function handPlacedImages(home: Homelab): HandPlacedImage[] {
+  return imagesOnNodes(home, (image) => !image.source);
+}
+
+/** The images `keep` selects that guests boot from, per node that runs one, in node then image order. */
+export function imagesOnNodes(home: Homelab, keep: (image: OsImage) => boolean): HandPlacedImage[] {
   const images = osImagesOf(home.site);
   const byKey = new Map<string, { image: string; file: string; node: string; services: Set<string>; byHand?: OsImage['byHand'] }>();
   for (const s of home.services) {
     for (const g of s.guests) {
       const image = images[g.os];
       const node = g.node?.name ?? g.placement.node;
-      if (!image || image.source || !image.file || !node) continue;
+      if (!image || !keep(image) || !image.file || !node) continue;
       const key = `${node} ${g.os}`;
       const entry = byKey.get(key) ?? { image: g.os, file: image.file, node, services: new Set<string>(), ...(image.byHand ? { byHand: image.byHand } : {}) };
       entry.services.add(s.name);
@@ -39,7 +44,7 @@ export function handPlacedImages(home: Homelab): HandPlacedImage[] {
     .map((e) => ({ ...e, services: [...e.services].sort() }));
 }
 
-function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, content: string): ToolCommand {
+export function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, content: string): ToolCommand {
   return onHost(ctx, host, [...pveshGet(`/nodes/${host.name}/storage/${ctx.site.storage.images}/content`), '--content', content], `${host.name}: ${ctx.site.storage.images} ${content} content`);
 }
 
@@ -60,6 +65,15 @@ export function describeHandPlacedImages(ctx: Pick<BootstrapContext, 'site' | 'h
 
 interface ContentEntry { readonly volid?: string }
 
+/** Whether the images storage of `host` lists `file`; undefined with the reason when it cannot be listed. */
+export async function imageOnNode(ctx: BootstrapContext, host: Host, file: string): Promise<{ present: boolean; error?: string }> {
+  const result = await run(ctx, listing(ctx, host, imageVolume(file).content));
+  if (result.exitCode !== 0) return { present: false, error: `the storage ${ctx.site.storage.images} on ${host.name} cannot be listed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').at(-1) ?? ''}` };
+  let entries: ContentEntry[] = [];
+  try { entries = JSON.parse(result.stdout) as ContentEntry[]; } catch { entries = []; }
+  return { present: Array.isArray(entries) && entries.some((e) => e.volid === `${ctx.site.storage.images}:${file}`) };
+}
+
 /** A blocker for each image not on a node that needs it; read-only. */
 export async function handPlacedImageBlockers(ctx: BootstrapContext): Promise<BootstrapBlocker[]> {
   const blockers: BootstrapBlocker[] = [];
@@ -67,16 +81,12 @@ export async function handPlacedImageBlockers(ctx: BootstrapContext): Promise<Bo
   for (const p of handPlacedImages(ctx.home)) {
     const host = ctx.site.nodes.find((n) => n.name === p.node);
     if (!host) continue;
-    const result = await run(ctx, listing(ctx, host, imageVolume(p.file).content));
-    let entries: ContentEntry[] = [];
-    try { entries = result.exitCode === 0 ? JSON.parse(result.stdout) as ContentEntry[] : []; } catch { entries = []; }
+    const on = await imageOnNode(ctx, host, p.file);
+    if (on.present) continue;
     const volume = `${storage}:${p.file}`;
-    if (result.exitCode === 0 && Array.isArray(entries) && entries.some((e) => e.volid === volume)) continue;
     blockers.push({
       check: `image:${p.node}:${p.image}`,
-      message: result.exitCode === 0
-        ? `${volume} is not on ${p.node}; ${p.services.join(', ')} boot${p.services.length === 1 ? 's' : ''} from it and no node can download it`
-        : `the storage ${storage} on ${p.node} cannot be listed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`,
+      message: on.error ?? `${volume} is not on ${p.node}; ${p.services.join(', ')} boot${p.services.length === 1 ? 's' : ''} from it and no node can download it`,
       fix: `Place it once, then rerun: ${placeCommand(storage, p)}`,
     });
   }

@@ -31,6 +31,13 @@ export interface ImageSource {
   readonly checksumsAt: string;
   /** The download is compressed; the node decompresses it into `file`. @default - stored as downloaded */
   readonly decompression?: ImageDecompression;
+  /**
+   * The download is compressed in a way PVE's download-url cannot undo (xz): the hypervisor
+   * stack leaves it out, and bootstrap downloads it on the node over SSH, checks the pinned
+   * checksum of the download and unpacks it into `file` (bootstrap/node-fetched-images.ts).
+   * @default - the hypervisor stack downloads it
+   */
+  readonly unpackOnNode?: 'xz';
 }
 
 export interface OsImage {
@@ -70,6 +77,7 @@ const TALOS_ISO_URL = `https://factory.talos.dev/image/${TALOS_IMAGE_SCHEMATIC}/
 const TRUENAS_VERSION = '25.10.1';
 const TRUENAS_ISO_URL = `https://download.sys.truenas.net/TrueNAS-SCALE-Goldeye/${TRUENAS_VERSION}/TrueNAS-SCALE-${TRUENAS_VERSION}.iso`;
 const DEBIAN_CLOUD_DIR = 'https://cloud.debian.org/images/cloud/bookworm/latest';
+const HAOS_XZ_URL = 'https://github.com/home-assistant/operating-system/releases/download/16.3/haos_ova-16.3.qcow2.xz';
 
 export const OS_IMAGES: Readonly<Record<string, OsImage>> = {
   'debian-12': { kind: 'lxc', file: 'vztmpl/debian-12-standard_12.12-1_amd64.tar.zst', type: 'debian', source: proxmoxTemplate('debian-12-standard_12.12-1_amd64.tar.zst') },
@@ -83,11 +91,11 @@ export const OS_IMAGES: Readonly<Record<string, OsImage>> = {
     kind: 'vm', file: `iso/TrueNAS-SCALE-${TRUENAS_VERSION}.iso`, type: 'l26',
     source: { url: TRUENAS_ISO_URL, checksumAlgorithm: 'sha256', checksumsAt: `the SHA-256 TrueNAS publishes beside the ISO (${TRUENAS_ISO_URL}.sha256), or curl -fsSL ${TRUENAS_ISO_URL} | sha256sum` },
   },
-  // HAOS ships only as .qcow2.xz, and PVE's download-url cannot undo xz: the file is placed by
-  // hand (docs/bootstrap.md, "Images").
+  // HAOS ships only as .qcow2.xz, and PVE's download-url cannot undo xz (bpg/terraform-provider-
+  // proxmox#1680): bootstrap fetches and unpacks it on the node (docs/bootstrap.md, "Images").
   haos: {
     kind: 'vm', file: 'import/haos_ova-16.3.qcow2', type: 'l26', firmware: 'ovmf', importDisk: true,
-    byHand: { url: 'https://github.com/home-assistant/operating-system/releases/download/16.3/haos_ova-16.3.qcow2.xz', unpack: 'xz -d' },
+    source: { url: HAOS_XZ_URL, checksumAlgorithm: 'sha256', checksumsAt: `no list is published beside the release: curl -fsSL ${HAOS_XZ_URL} | sha256sum (the .xz as downloaded)`, unpackOnNode: 'xz' },
   },
   // Debian's generic cloud image is a disk (qcow2) configured by cloud-init; its user is "debian".
   'debian-12-vm': {

@@ -150,6 +150,7 @@ export const osImageSchema = z.strictObject({
     checksumAlgorithm: z.enum(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']).meta({ description: 'The algorithm of the checksum the site pins in imageChecksums.' }),
     checksumsAt: z.string().meta({ description: 'Where the vendor publishes the checksum (shown with the unmeasured input).' }),
     decompression: z.enum(['gz', 'lzo', 'zst', 'bz2']).optional().meta({ description: 'The download is compressed so; the node decompresses it into `file`.' }),
+    unpackOnNode: z.enum(['xz']).optional().meta({ description: 'The download is compressed so, which PVE download-url cannot undo: bootstrap downloads it on the node over SSH, checks the pinned checksum of the download and unpacks it into `file`; the hypervisor stack leaves it out.' }),
   }).optional().meta({ description: 'Where the nodes download the image from (the hypervisor stack\'s proxmox_download_file). Default: placed by hand.' }),
   byHand: z.strictObject({
     url: z.string().meta({ description: 'Where the operator downloads the file.' }),

@@ -34,7 +34,8 @@ function nodesRunning(services: readonly NormalizedService[], name: string): str
 export function imageDownloads(site: Site, services: readonly NormalizedService[]): ImageDownload[] {
   return usedImageNames(services).flatMap((name) => {
     const pinned = pinnedImage(site, name);
-    if (!pinned) return [];
+    // What download-url cannot unpack, bootstrap fetches on the node (bootstrap/node-fetched-images.ts).
+    if (!pinned || pinned.image.source.unpackOnNode) return [];
     const { image, checksum } = pinned;
     const { content, name: fileName } = imageVolume(image.file);
     return nodesRunning(services, name).map((node): ImageDownload => ({

@@ -135,43 +135,45 @@ describe('bootstrap services: hardware facts measured before the first wave', ()
 });
 
 describe('bootstrap services: images', () => {
-  const haosApp = { ...app, name: 'vmapp', kind: 'vm' as const, placement: 'vm', os: 'haos' };
-  const haosHome = buildModel(testSite, entries(proxy, idp, app, haosApp));
+  // A site's own image that no node can download (no source): placed by hand, checked by bootstrap.
+  const ownImage = { kind: 'vm' as const, file: 'import/own-os.qcow2', type: 'l26', importDisk: true, byHand: { url: 'https://images.example.test/own-os.qcow2.xz', unpack: 'xz -d' } };
+  const ownSite = { ...testSite, osImages: { 'own-os': ownImage } };
+  const ownApp = { ...app, name: 'vmapp', kind: 'vm' as const, placement: 'vm', os: 'own-os' };
+  const ownHome = buildModel(ownSite, entries(proxy, idp, app, ownApp));
   const listing = (volids: string[]) => ok(JSON.stringify(volids.map((volid) => ({ volid, format: 'qcow2', size: 1 }))));
   const contentCmd = `pvesh get /nodes/n2/storage/${testSite.storage.images}/content --output-format json --content import`;
 
   it('the dry run shows placing it as a manual step that bootstrap checks, on the node that runs its guest', () => {
-    const steps = servicesPhase.describe({ site: testSite, home: haosHome, sshUser: 'root' });
-    expect(steps.filter((s) => s.manual).map((s) => s.what)).toEqual(['import/haos_ova-16.3.qcow2 is on n2 (placed by hand: no node can download it), for vmapp']);
+    const steps = servicesPhase.describe({ site: ownSite, home: ownHome, sshUser: 'root' });
+    expect(steps.filter((s) => s.manual).map((s) => s.what)).toEqual(['import/own-os.qcow2 is on n2 (placed by hand: no node can download it), for vmapp']);
   });
 
-  it('an image no node can download (HAOS, xz) missing on its node: a blocker with the exact commands to place it, and nothing deploys', async () => {
+  it('an image no node can download missing on its node: a blocker with the exact commands to place it, and nothing deploys', async () => {
     const deployed: string[][] = [];
-    const ctx = context((remote) => (remote === contentCmd ? listing([`${testSite.storage.images}:import/other.qcow2`]) : ok()), { home: haosHome, deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: [] }; } });
+    const ctx = context((remote) => (remote === contentCmd ? listing([`${testSite.storage.images}:import/other.qcow2`]) : ok()), { site: ownSite, home: ownHome, deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: [] }; } });
     const result = await servicesPhase.run(ctx);
     expect(ctx.commands.map((c) => c.slice(c.indexOf(" ") + 1))).toEqual([contentCmd]);
     expect(result.blockers).toEqual([{
-      check: 'image:n2:haos',
-      message: `${testSite.storage.images}:import/haos_ova-16.3.qcow2 is not on n2; vmapp boots from it and no node can download it`,
-      fix: `Place it once, then rerun: on n2: curl -fL -o /var/tmp/haos_ova-16.3.qcow2.download https://github.com/home-assistant/operating-system/releases/download/16.3/haos_ova-16.3.qcow2.xz && xz -d < /var/tmp/haos_ova-16.3.qcow2.download > "$(pvesm path ${testSite.storage.images}:import/haos_ova-16.3.qcow2)" && rm /var/tmp/haos_ova-16.3.qcow2.download`,
+      check: 'image:n2:own-os',
+      message: `${testSite.storage.images}:import/own-os.qcow2 is not on n2; vmapp boots from it and no node can download it`,
+      fix: `Place it once, then rerun: on n2: curl -fL -o /var/tmp/own-os.qcow2.download https://images.example.test/own-os.qcow2.xz && xz -d < /var/tmp/own-os.qcow2.download > "$(pvesm path ${testSite.storage.images}:import/own-os.qcow2)" && rm /var/tmp/own-os.qcow2.download`,
     }]);
     expect(deployed).toEqual([]);
   });
 
   it('the file is on its node: no blocker, the services deploy', async () => {
     const deployed: string[][] = [];
-    const ctx = context((remote) => (remote === contentCmd ? listing([`${testSite.storage.images}:import/haos_ova-16.3.qcow2`]) : ok()), { home: haosHome, deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: [] }; } });
+    const ctx = context((remote) => (remote === contentCmd ? listing([`${testSite.storage.images}:import/own-os.qcow2`]) : ok()), { site: ownSite, home: ownHome, deploy: async (s) => { deployed.push([...s]); return { exitCode: 0, changed: [] }; } });
     expect((await servicesPhase.run(ctx)).blockers).toEqual([]);
-    // vmapp boots HAOS, an appliance: the home-assistant-first-run phase deploys it, after this one.
-    expect(deployed).toEqual([['proxy', 'idp', 'app']]);
+    expect(deployed).toEqual([['proxy', 'idp', 'app', 'vmapp']]);
   });
 
   it('an unpinned image checksum and a missing hand-placed image are reported together; the checksum\'s fix names the site field and the URL', async () => {
     const { 'debian-13': _d, ...rest } = testSite.imageChecksums!;
-    const site = { ...testSite, imageChecksums: rest };
-    const ctx = context(() => listing([]), { site, home: buildModel(site, entries(proxy, idp, app, haosApp)) });
+    const site = { ...ownSite, imageChecksums: rest };
+    const ctx = context(() => listing([]), { site, home: buildModel(site, entries(proxy, idp, app, ownApp)) });
     const result = await servicesPhase.run(ctx);
-    expect(result.blockers.map((b) => b.check)).toEqual(['unmeasured:imageChecksums.debian-13', 'image:n2:haos']);
+    expect(result.blockers.map((b) => b.check)).toEqual(['unmeasured:imageChecksums.debian-13', 'image:n2:own-os']);
     expect(result.blockers[0]!.message).toBe('imageChecksums.debian-13 is not measured yet (sha512 of http://download.proxmox.com/images/system/debian-13-standard_13.1-2_amd64.tar.zst: the sha512sum of debian-13-standard_13.1-2_amd64.tar.zst in Proxmox\'s template index (http://download.proxmox.com/images/aplinfo-pve-9.dat; on a node: pveam update, then grep -A20 debian-13-standard_13.1-2_amd64.tar.zst /var/lib/pve-manager/apl-info/download.proxmox.com)); app, idp, proxy wait for it');
     expect(result.blockers[0]!.fix).toBe('Pin the sha512 of http://download.proxmox.com/images/system/debian-13-standard_13.1-2_amd64.tar.zst in the site\'s imageChecksums[\'debian-13\'] (docs/bootstrap.md, "Images"), then rerun: the hypervisor stack downloads it and the waiting services deploy.');
   });

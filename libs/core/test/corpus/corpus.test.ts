@@ -168,7 +168,7 @@ const CORPUS: [string, readonly string[], Case][] = [
   ['an OS template nobody defined', ['UnknownOsImage'], withDef(appWith({ os: 'ubuntu-24.04' }))],
   ['a VM image as an LXC template', ['OsImageKindMismatch'], withDef(appWith({ os: 'haos' }))],
   ['an image checksum of the wrong length', ['ImageChecksumMalformed'], site((s) => ({ ...s, imageChecksums: { ...s.imageChecksums, 'debian-13': 'f'.repeat(64) } }))],
-  ['an image checksum for an image nobody downloads', ['ImageChecksumWithoutSource'], site((s) => ({ ...s, imageChecksums: { haos: 'f'.repeat(64) } }))],
+  ['an image checksum for an image nobody downloads', ['ImageChecksumWithoutSource'], site((s) => ({ ...s, imageChecksums: { 'raspberry-pi-os': 'f'.repeat(64) } }))],
   ['a *_KEY with a literal value', ['SecretLiteral'], withDef(appWith({ files: () => [{ path: '/etc/app/app.env', mode: '0600', format: 'text', content: 'SECRET_KEY=9f8e7d6c5b4a3210\n' }] }))],
   ['a Slack webhook with its token in a file', ['SecretUrl'], withDef(appWith({ files: () => [{ path: '/etc/app/notify.yml', mode: '0600', format: 'yaml', content: 'url: https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXX\n' }] }))],
   ['a token pasted into a fact', ['SecretLiteral'], withDef(appWith({ facts: { alertRules: { groups: [{ name: 'app', rules: [{ alert: 'AppDown', expr: 'up == 0', labels: { accessToken: 'tok_live_9f8e7d6c5b4a' } }] }] } } }))],

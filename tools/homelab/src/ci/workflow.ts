@@ -42,10 +42,17 @@ const CHANGESETS = 'changesets/action@v1';
  */
 export const NX_CACHE_DIR = '.nx/cache';
 export const NX_WORKSPACE_DATA_DIR = '.nx/workspace-data';
+/**
+ * NX_ISOLATE_PLUGINS=false: Nx loads the plugins in its own process instead of a worker each
+ * (five for this workspace); measured with Nx 23.3.1 on 2 cores, `nx show projects --affected`
+ * took about 1.3 s of CPU instead of 3.5 to 5.6 s. The homelab plugin is made for it (plugin.cjs:
+ * a scoped require hook, no global transpiler); `homelab group|patch|status` load it that way too.
+ */
 const NX_ENV = {
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
   NX_TUI: 'false',
+  NX_ISOLATE_PLUGINS: 'false',
   NX_CACHE_DIRECTORY: NX_CACHE_DIR,
   NX_WORKSPACE_DATA_DIRECTORY: NX_WORKSPACE_DATA_DIR,
 };

@@ -7,6 +7,7 @@ import { EXIT, POLICY_RULES, deployStateDir, formatPlan, formatPolicyRules, plan
 import { planDocument } from '../cli/plan-document.ts';
 import { validationDocument } from '../cli/validation-document.ts';
 import { formatValidation, validateDist } from './validate.ts';
+import { validationProgress } from './validate-progress.ts';
 import { loadSite, type CommandOptions } from './context.ts';
 import { synthCommand } from './synth.ts';
 
@@ -43,7 +44,8 @@ export async function validateOrPlan(command: 'validate' | 'plan', options: Opti
     if (options.json) printJson(command === 'plan' ? planDocument({ home, plan, only: options.services, problems }) : { ok: false, problems, validation: null });
     return outcome.refused ? EXIT.refused : EXIT.failed;
   }
-  const validation = await validateDist(options.root, results.map((r) => r.service));
+  const progress = validationProgress(process.stderr);
+  const validation = await validateDist(options.root, results.map((r) => r.service), process.env, { onProgress: progress.onProgress }).finally(() => progress.done());
   const ok = validation.problems.length === 0;
   if (command === 'plan') {
     // Each service against its last deploy record (new / changed: which artifacts / unchanged).

@@ -2,7 +2,7 @@ import { join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   formatProblems, isCi, isToolCheck, runToolChecks, validateServiceDist,
-  type ArtifactCheck, type Problem, type ToolCheck, type ToolRun,
+  type ArtifactCheck, type Problem, type ToolCheck, type ToolProgress, type ToolRun,
 } from '@homelab/core';
 import { distRoot } from './context.ts';
 import { validationCache } from './validation-cache.ts';
@@ -28,7 +28,12 @@ export interface ValidationSummary {
  * Checks every artifact of the given services' dist/ directories: against its upstream schema,
  * then with the real offline validators (docs/validation.md).
  */
-export async function validateDist(root: string, services: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<ValidationSummary> {
+export interface ValidateDistOptions {
+  /** Progress of the tool run (validate-progress.ts). */
+  readonly onProgress?: (progress: ToolProgress) => void;
+}
+
+export async function validateDist(root: string, services: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, options: ValidateDistOptions = {}): Promise<ValidationSummary> {
   const started = performance.now();
   const switchValue = env[TOOLS_SWITCH]?.trim().toLowerCase();
   const toolsOff = switchValue === 'off' || switchValue === '0' || switchValue === 'false';
@@ -39,7 +44,7 @@ export async function validateDist(root: string, services: readonly string[], en
   const dir = (s: string) => join(distRoot(root), s);
   const schemaStarted = performance.now();
   const schemaChecks = Promise.all(fresh.map((s) => validateServiceDist(dir(s), { root })));
-  const toolRun = !toolsOff && fresh.length ? runToolChecks(fresh.map(dir), { root, env }) : undefined;
+  const toolRun = !toolsOff && fresh.length ? runToolChecks(fresh.map(dir), { root, env, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }) : undefined;
   const perService = await schemaChecks;
   const schemaMs = performance.now() - schemaStarted;
   const tools = await toolRun;

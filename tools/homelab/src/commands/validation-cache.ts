@@ -55,8 +55,13 @@ export interface ValidationCache {
   put(service: string, checks: readonly Check[]): Promise<void>;
 }
 
+/** Whether `HOMELAB_VALIDATE_CACHE` turns the cache off (`off`, `0`, `false`). */
+export function validationCacheOff(env: Readonly<Record<string, string | undefined>>): boolean {
+  return ['off', '0', 'false'].includes((env[CACHE_SWITCH] ?? '').trim().toLowerCase());
+}
+
 export function validationCache(root: string, env: Readonly<Record<string, string | undefined>>): ValidationCache | undefined {
-  if (['off', '0', 'false'].includes((env[CACHE_SWITCH] ?? '').trim().toLowerCase())) return undefined;
+  if (validationCacheOff(env)) return undefined;
   const dir = join(root, 'node_modules', '.cache', 'homelab', 'validate');
   const shared = validatorDigest(root, env);
   const keyOf = async (service: string): Promise<string | undefined> => {

@@ -1,5 +1,6 @@
 /**
- * Nx local plugin: infers the homelab targets of every service package.
+ * Nx local plugin: infers the homelab targets of every service package. nx.json registers its
+ * JavaScript entry, plugin.cjs, which loads this file without Nx's TypeScript transpiler.
  *
  * Marker: `packages/<service>/package.json` next to `packages/<service>/src/index.ts` (the
  * package's `defineService`). The project itself (name `@homelab/<service>`, its dependencies on
@@ -11,9 +12,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createNodesFromFiles, type CreateDependencies, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+// Types only: @nx/devkit at run time costs a plugin worker about 0.3 s (plugin.cjs).
+import type { CreateDependencies, CreateDependenciesContext, CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { modelDependencies } from './model-dependencies.ts';
 import { modelEdgesInChild, type ModelEdges } from './model-edges.ts';
+import { cachedModelEdges } from './model-edges-cache.ts';
 import { childError } from './tsx-child.ts';
 import { DEFAULT_SCHEMAS_DIR, SCHEMAS_DIR_ENV, SERVICE_TAG, serviceTargets, type HomelabPluginOptions } from './targets.ts';
 
@@ -87,7 +90,7 @@ export function checkPluginOptions(options: unknown): void {
   const retired = Object.keys(options).filter((key) => key in RETIRED_OPTIONS);
   if (!retired.length) return;
   throw new Error(
-    `nx.json: plugins["./tools/homelab/src/nx/plugin.ts"].options: ${retired
+    `nx.json: plugins["./tools/homelab/src/nx/plugin.cjs"].options: ${retired
       .map((key) => `"${key}" (${JSON.stringify((options as Record<string, unknown>)[key])}) is no longer read: ${RETIRED_OPTIONS[key]}.`)
       .join(' ')}`,
   );
@@ -95,9 +98,17 @@ export function checkPluginOptions(options: unknown): void {
 
 export const createNodes: CreateNodes<HomelabPluginOptions> = [
   SERVICE_PACKAGE_GLOB,
-  (files, options, context) => {
+  async (files, options, context) => {
     checkPluginOptions(options);
-    return createNodesFromFiles(createServiceNode, files, options ?? {}, context);
+    try {
+      return files.map((file) => [file, createServiceNode(file, options ?? {}, context)] as const);
+    } catch {
+      // A package.json that does not parse: Nx's own helper reports each file that failed and
+      // keeps the projects of the others (AggregateCreateNodesError), so one broken package does
+      // not hide the rest. Loaded only then.
+      const { createNodesFromFiles } = await import('@nx/devkit');
+      return createNodesFromFiles(createServiceNode, files, options ?? {}, context);
+    }
   },
 ];
 
@@ -108,11 +119,11 @@ export const createNodesV2 = createNodes;
  * Edges from the model: every service's dependsOn, an observer's watched services included, so
  * monitoring depends on what it scrapes without a package.json line per service.
  */
-export function createDependenciesFrom(readEdges: (root: string) => ModelEdges): CreateDependencies<HomelabPluginOptions> {
+export function createDependenciesFrom(readEdges: (root: string, context: CreateDependenciesContext) => ModelEdges): CreateDependencies<HomelabPluginOptions> {
   return (_options, context) => {
     let model: ModelEdges;
     try {
-      model = readEdges(context.workspaceRoot);
+      model = readEdges(context.workspaceRoot, context);
     } catch (error) {
       throw new Error(`homelab Nx plugin: cannot build the model for the service dependencies: ${childError(error)}\nFix the site or package it names (npx homelab plan lists every problem).`);
     }
@@ -121,4 +132,5 @@ export function createDependenciesFrom(readEdges: (root: string) => ModelEdges):
   };
 }
 
-export const createDependencies = createDependenciesFrom(modelEdgesInChild);
+/** The edges built in a tsx child, or read back while the files the model reads are unchanged (model-edges-cache.ts). */
+export const createDependencies = createDependenciesFrom((root, context) => cachedModelEdges(root, context.fileMap, modelEdgesInChild));

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,17 +11,33 @@ import { readModelEdges } from '../../src/nx/read-model-edges.ts';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const testSite = join(repo, 'libs/core/test/fixtures/test-site.ts');
 
-/** The context Nx gives createDependencies: a project per service package, keyed by package name. */
+/** Every file under `dir` (workspace-relative, node_modules left out) with the hash of its content, as Nx's file map has them. */
+function hashedFiles(root: string, dir: string): { file: string; hash: string }[] {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { withFileTypes: true }).flatMap((e) => {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : hashedFiles(root, rel);
+    return [{ file: rel, hash: createHash('sha1').update(readFileSync(join(root, rel))).digest('hex') }];
+  });
+}
+
+/**
+ * The context Nx gives createDependencies: a project per service package, keyed by package
+ * name, and the file map with the hash of each file's content (the plugin keeps the edges
+ * while the hashes of the files the model reads are unchanged).
+ */
 function contextOf(root: string): CreateDependenciesContext {
   const dirs = readdirSync(join(root, 'packages')).filter((d) => readdirSync(join(root, 'packages', d)).includes('package.json'));
   const projects = Object.fromEntries(dirs.map((d) => {
     const name = (JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')) as { name: string }).name;
     return [name, { root: `packages/${d}` }];
   }));
-  const projectFileMap = Object.fromEntries(Object.entries(projects).map(([name, p]) => [name, [{ file: `${p.root}/src/index.ts`, hash: '0' }]]));
+  const projectFileMap = Object.fromEntries(Object.entries(projects).map(([name, p]) => [name, hashedFiles(root, p.root)]));
+  const nonProjectFiles = [...hashedFiles(root, 'libs'), ...hashedFiles(root, 'tools/homelab/src')];
   return {
     workspaceRoot: root, projects, externalNodes: {}, nxJsonConfiguration: {},
-    fileMap: { projectFileMap, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+    fileMap: { projectFileMap, nonProjectFiles }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
   };
 }
 

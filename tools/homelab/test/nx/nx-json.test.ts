@@ -19,7 +19,7 @@ const INFERRED = ['synth', 'validate', 'plan', 'deploy', 'smoke', 'test', 'typec
 describe('nx.json', () => {
   it('registers the homelab plugin', () => {
     const plugins = (nxJson.plugins ?? []).map((p) => (typeof p === 'string' ? p : p.plugin));
-    expect(plugins).toContain('./tools/homelab/src/nx/plugin.ts');
+    expect(plugins).toContain('./tools/homelab/src/nx/plugin.cjs');
   });
 
   it.each(INFERRED)('targetDefaults.%s sets no inputs or outputs (they would replace the inferred ones)', (target) => {

@@ -1,9 +1,12 @@
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateNodesContext, CreateNodesResult, TargetConfiguration } from '@nx/devkit';
+import { DependencyType, type CreateNodesContext, type CreateNodesResult, type TargetConfiguration } from '@nx/devkit';
+import { STATIC } from '../../src/nx/model-dependencies.ts';
 import { createNodes, createNodesV2, serviceTags, SERVICE_PACKAGE_GLOB } from '../../src/nx/plugin.ts';
 import { SCHEMAS_DIR_ENV as CORE_SCHEMAS_DIR_ENV } from '@homelab/core';
 import { checkPluginOptions } from '../../src/nx/plugin.ts';
@@ -64,17 +67,21 @@ describe('homelab Nx plugin', () => {
     const targets = await targetsOf('traefik');
     expect(Object.keys(targets).sort()).toEqual(['deploy', 'plan', 'smoke', 'synth', 'test', 'validate']);
     for (const [name, target] of Object.entries(targets)) {
-      expect(target.executor, name).toBe('nx:run-commands');
-      expect(target.options?.cwd, name).toBe('{workspaceRoot}');
+      // synth and validate in the homelab executor (one process per run: batch mode), the rest as commands.
+      if (name === 'synth' || name === 'validate') {
+        expect(target.executor, name).toBe('@homelab/tools:homelab');
+      } else {
+        expect(target.executor, name).toBe('nx:run-commands');
+        expect(target.options?.cwd, name).toBe('{workspaceRoot}');
+      }
       expect(String(target.metadata?.description), name).toMatch(/traefik/);
     }
   });
 
   it('synth: cached, reads every service package, libs/core, libs/site and the CLI, writes dist/<service>', async () => {
     const { synth } = await targetsOf('traefik');
-    expect(synth?.options?.command).toBe('tsx tools/homelab/src/main.ts synth --service traefik');
-    // Flags meant for deploy (`nx affected -t synth validate deploy -- --dry-run`) are not its.
-    expect(synth?.options?.forwardAllArgs).toBe(false);
+    // Its options are all it reads: flags meant for deploy (`nx affected -t synth validate deploy -- --dry-run`) are not its.
+    expect(synth?.options).toEqual({ verb: 'synth', service: 'traefik' });
     expect(synth?.cache).toBe(true);
     expect(synth?.outputs).toEqual(['{workspaceRoot}/dist/traefik']);
     expect(synth?.inputs).toEqual([
@@ -102,8 +109,7 @@ describe('homelab Nx plugin', () => {
 
   it('validate: cached, after synth, on synth\'s inputs plus the files synth wrote, the schemas in the repo and HOMELAB_SCHEMAS_DIR', async () => {
     const { validate } = await targetsOf('traefik');
-    expect(validate?.options?.command).toBe('tsx tools/homelab/src/main.ts validate --service traefik');
-    expect(validate?.options?.forwardAllArgs).toBe(false);
+    expect(validate?.options).toEqual({ verb: 'validate', service: 'traefik' });
     expect(validate?.cache).toBe(true);
     expect(validate?.dependsOn).toEqual(['synth']);
     expect(validate?.inputs).toEqual([
@@ -151,7 +157,7 @@ describe('homelab Nx plugin', () => {
   it('refuses the retired schemasDir option, naming it, its value and what replaced it', async () => {
     const error = await run(['packages/traefik/package.json'], context(), { schemasDir: 'vendor/schemas' }).catch((e: unknown) => e);
     expect(String((error as Error).message)).toBe(
-      'nx.json: plugins["./tools/homelab/src/nx/plugin.ts"].options: "schemasDir" ("vendor/schemas") is no longer read: '
+      'nx.json: plugins["./tools/homelab/src/nx/plugin.cjs"].options: "schemasDir" ("vendor/schemas") is no longer read: '
       + 'the schemas live in the repository (schemas/); remove the option, and set HOMELAB_SCHEMAS_DIR to validate against another directory.',
     );
     expect(() => checkPluginOptions({ cliEntry: 'x.ts' })).not.toThrow();
@@ -184,6 +190,37 @@ describe('homelab Nx plugin', () => {
       ['packages/broken/package.json', expect.stringMatching(/^packages\/broken\/package\.json: cannot read it as JSON: /)],
     ]);
     expect(error.partialResults?.map(([file]) => file)).toEqual(['packages/traefik/package.json']);
+  });
+});
+
+describe('the plugin loads without Nx\'s TypeScript transpiler', () => {
+  const nxDir = fileURLToPath(new URL('../../src/nx/', import.meta.url));
+
+  it('plugin.cjs (what nx.json registers) exports what plugin.ts exports', async () => {
+    const entry = createRequire(import.meta.url)('../../src/nx/plugin.cjs') as Record<string, unknown>;
+    const source = await import('../../src/nx/plugin.ts');
+    expect(Object.keys(entry).sort()).toEqual(Object.keys(source).sort());
+    expect((entry['createNodes'] as typeof source.createNodes)[0]).toBe(SERVICE_PACKAGE_GLOB);
+    expect(typeof (entry['createNodes'] as typeof source.createNodes)[1]).toBe('function');
+    expect(typeof entry['createDependencies']).toBe('function');
+  });
+
+  it('no file of the plugin imports @nx/devkit at run time (types only; Nx\'s own helper only on a parse error)', () => {
+    for (const file of readdirSync(nxDir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(join(nxDir, file), 'utf8');
+      const imports = [...text.matchAll(/^import (?!type )[^;]*from '@nx\/devkit';/gm)];
+      expect(imports.map((m) => m[0]), file).toEqual([]);
+    }
+  });
+
+  it('the edge type it writes is DependencyType.static', () => {
+    expect(STATIC).toBe(DependencyType.static);
+  });
+
+  it('synth and validate declare continuous: false, so building the graph never resolves the executor', async () => {
+    const { synth, validate } = await targetsOf('traefik');
+    expect(synth?.continuous).toBe(false);
+    expect(validate?.continuous).toBe(false);
   });
 });
 

@@ -37,6 +37,8 @@ export interface ValidatorRunnerOptions {
   readonly spawner?: ToolSpawner;
   /** The environment tools start from. @default baseEnv(process.env) */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told when a process starts and when it ends (progress display). */
+  readonly onProcess?: (label: string, state: 'start' | 'end') => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 180_000;
@@ -96,22 +98,27 @@ export function createValidatorRunner(options: ValidatorRunnerOptions = {}): Val
     },
     run: (command, priority = 0) => limit(async () => {
       started++;
-      const call: ToolCall = {
-        // run-tool's ToolCall is shaped for deploy; validation is the closest thing to preflight.
-        service: 'validate',
-        step: 'preflight',
-        label: command.label,
-        file: command.file,
-        args: command.args,
-        cwd: command.cwd,
-        setEnv: { ...command.env },
-        readsEnv: [],
-        mutates: false,
-        stream: false,
-      };
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const exit = await spawner(call, { env, signal: timeout });
-      return exit.interrupted && timeout.aborted ? { ...exit, spawnError: exit.spawnError ?? `timed out after ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s` } : exit;
+      options.onProcess?.(command.label, 'start');
+      try {
+        const call: ToolCall = {
+          // run-tool's ToolCall is shaped for deploy; validation is the closest thing to preflight.
+          service: 'validate',
+          step: 'preflight',
+          label: command.label,
+          file: command.file,
+          args: command.args,
+          cwd: command.cwd,
+          setEnv: { ...command.env },
+          readsEnv: [],
+          mutates: false,
+          stream: false,
+        };
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const exit = await spawner(call, { env, signal: timeout });
+        return exit.interrupted && timeout.aborted ? { ...exit, spawnError: exit.spawnError ?? `timed out after ${timeoutMs >= 10_000 ? Math.round(timeoutMs / 1000) : timeoutMs / 1000} s` } : exit;
+      } finally {
+        options.onProcess?.(command.label, 'end');
+      }
     }, priority),
   };
 }

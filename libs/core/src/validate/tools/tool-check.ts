@@ -37,6 +37,8 @@ export interface ToolCheckContext {
   /** The run's temporary directory. */
   readonly base: string;
   readonly layouts: readonly ServiceLayout[];
+  /** The environment every tool starts from (baseEnv): PATH, HOME, locale. */
+  readonly env: Readonly<Record<string, string>>;
   /** Tool processes allowed at once (batching splits work into this many parts). */
   readonly concurrency: number;
   /** The first line of `<tool> <args>` (cached per run), e.g. `amtool, version 0.25.0 ...`. */

@@ -104,4 +104,18 @@ describe.skipIf(lint.skip)(`ansible-lint --offline (real)${lint.suffix}`, () => 
     ]));
     expect(check!.problems[0]!.source).toBe('dist/lint-bad/ansible/playbook.yml');
   }, SLOW);
+
+  it('one ansible-lint for two services after the batched syntax check: it does not repeat the check for the playbook that passed, and still reports the one that did not, on its own service', async () => {
+    const run = await runToolChecks([dist('lint-pair-a', PLAYBOOK), dist('lint-pair-b', PLAYBOOK.replace('        mode: "0644"\n', '        mode: "0644"\n      bogus_keyword: 1\n'))], { root, concurrency: 2 });
+    const checks = run.checks.filter((c) => c.check === 'ansible-lint');
+    expect(checks.map((c) => [c.source, c.status])).toEqual([
+      ['dist/lint-pair-a/ansible/playbook.yml', 'passed'],
+      ['dist/lint-pair-b/ansible/playbook.yml', 'failed'],
+    ]);
+    // a's syntax-check phase was answered by the batched run (a note says so); b's went to the real ansible-playbook.
+    expect(checks[0]!.notes.join()).toContain('answered by the batched ansible-playbook --syntax-check run');
+    expect(checks[1]!.notes).toEqual([]);
+    expect(brief(checks[1]!)[0]).toMatch(/^AnsibleLintViolation line \d+: syntax-check\[/);
+    expect(checks[1]!.problems[0]!.source).toBe('dist/lint-pair-b/ansible/playbook.yml');
+  }, SLOW);
 });

@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { brief, realTool, tempRoot, toolChecks, writeDist } from './helpers.ts';
+import { RULES, TEST } from './prometheus-fixtures.ts';
 
 const root = tempRoot('promtool');
 const promtool = realTool('promtool');
 const DIR = 'files/monitoring/opt/stacks/monitoring/prometheus';
 const target = (path: string) => ({ host: 'monitoring', path: `/opt/stacks/monitoring/prometheus/${path}`, mode: '0644', owner: 'root' });
 
-const RULES = `groups:
-  - name: homelab
-    rules:
-      - alert: NodeDown
-        expr: up{job="node"} == 0
-        for: 5m
-        labels: {severity: critical}
-        annotations: {summary: "{{ $labels.instance }} down"}
-`;
-// The test names its rule file relative to itself, as the generated ones do.
-const TEST = `rule_files: [../rules/homelab.yml]
-evaluation_interval: 1m
-tests:
-  - interval: 1m
-    input_series:
-      - series: 'up{job="node", instance="a"}'
-        values: '0x10'
-    alert_rule_test:
-      - eval_time: 6m
-        alertname: NodeDown
-        exp_alerts:
-          - exp_labels: {severity: critical, job: node, instance: a}
-            exp_annotations: {summary: "a down"}
-`;
 const CONFIG = `global: {scrape_interval: 30s}
 rule_files: [/etc/prometheus/rules/*.yml]
 scrape_configs:

@@ -63,7 +63,7 @@ describe('a missing tool', () => {
 });
 
 describe('the process pool and the layout', () => {
-  it('runs at most `concurrency` tools at once, one shellcheck per service, and only with PATH/HOME/locale from the environment', async () => {
+  it('runs at most `concurrency` tools at once, ONE shellcheck and one promtool check rules for both services, and only with PATH/HOME/locale from the environment', async () => {
     let active = 0;
     let peak = 0;
     const calls: { call: ToolCall; options: SpawnOptions }[] = [];
@@ -76,13 +76,20 @@ describe('the process pool and the layout', () => {
       return { exitCode: 0, stdout: '', stderr: '', durationMs: 20 };
     };
     const env = { PATH: '/usr/bin:/bin', HOME: '/root', TF_LOG: 'trace', ANSIBLE_CONFIG: '/home/me/ansible.cfg', CI: '' };
-    const run = await runToolChecks([dist('pool-a'), dist('pool-b')], { root, env, concurrency: 2, tools: FAKE_TOOLS, spawner });
+    const run = await runToolChecks([dist('pool-a'), dist('pool-b')], { root, env, concurrency: 2, tools: FAKE_TOOLS, spawner, keepTemp: true });
     expect(peak).toBe(2);
     expect(run.processes).toBe(calls.length);
     expect(calls.filter((c) => c.call.file === '/fake/shellcheck').map((c) => c.call.args)).toEqual([
-      ['-S', 'warning', '-f', 'gcc', 'files/h/usr/local/bin/a.sh', 'files/h/usr/local/bin/b.sh'],
-      ['-S', 'warning', '-f', 'gcc', 'files/h/usr/local/bin/a.sh', 'files/h/usr/local/bin/b.sh'],
+      ['-S', 'warning', '-f', 'gcc', 'pool-a/files/h/usr/local/bin/a.sh', 'pool-a/files/h/usr/local/bin/b.sh', 'pool-b/files/h/usr/local/bin/a.sh', 'pool-b/files/h/usr/local/bin/b.sh'],
     ]);
+    const rules = calls.filter((c) => c.call.label === 'promtool check rules');
+    expect(rules).toHaveLength(1);
+    // promtool through the fixed stderr-merging script, every rule file of both services by absolute path.
+    expect(rules[0]!.call.file).toBe('/bin/sh');
+    expect(rules[0]!.call.args.slice(0, 5)).toEqual(['-c', 'exec "$0" "$@" 2>&1', '/fake/promtool', 'check', 'rules']);
+    expect(rules[0]!.call.args.slice(5).map((a) => a.slice(run.tempDir.length + 1))).toEqual(
+      ['pool-a', 'pool-b'].flatMap((s) => ['a', 'b', 'c'].map((f) => `${s}/files/h/etc/prometheus/rules/${f}.yml`)),
+    );
     expect(calls.every((c) => c.call.mutates === false && c.call.stream === false)).toBe(true);
     expect(calls[0]!.options.env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', NO_COLOR: '1', TERM: 'dumb' });
     expect(run.checks.every((c) => c.status === 'passed')).toBe(true);

@@ -7,14 +7,19 @@
  *   so every service's pair goes into ONE run; only when that run fails is each service run on
  *   its own, to say which file is wrong.
  * - `ansible-lint --offline -f pep8`: every rule except the ones about publishing to Galaxy
- *   (LINT_SKIP), all playbooks in one run (ansible-lint parallelises its own syntax-check phase
- *   over the cores, so that one process may use more than its slot of the pool).
+ *   (LINT_SKIP), all playbooks in one run. ansible-lint starts with a syntax-check phase of its
+ *   own: one `ansible-playbook -i localhost, --syntax-check <playbook>` process per playbook
+ *   (about 1 s each, most of its time). The batched run above has already checked the same
+ *   playbooks, so ansible-lint runs after it with a fixed script first on its PATH
+ *   (`SYNTAX_SHIM`): exactly that call for a playbook the batch passed exits 0 at once; any other
+ *   call, and every playbook the batch did not pass, goes to the real ansible-playbook, so
+ *   ansible-lint reports a syntax error as it always did.
  *
  * Both run in the run's temporary directory over the service layouts, with ANSIBLE_CONFIG set to
  * an empty file and Ansible's home, temp and cache directories inside it: a developer's
  * ansible.cfg or collections cannot change the verdict, and nothing is written to $HOME.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../../../model/problem.ts';
 import type { LaidOutArtifact, ServiceLayout } from '../layout.ts';
@@ -65,6 +70,23 @@ async function ansibleEnv(ctx: ToolCheckContext): Promise<Record<string, string>
 
 const rel = (ctx: ToolCheckContext, a: LaidOutArtifact): string => path.relative(ctx.base, a.path);
 
+/**
+ * The `ansible-playbook` ansible-lint finds first on its PATH. Fixed text (no value is written
+ * into it): the list of passed playbooks and the real executable come from the environment.
+ */
+export const SYNTAX_SHIM = [
+  '#!/bin/sh',
+  '# Written by homelab validate (libs/core/src/validate/tools/checks/ansible.ts): ansible-lint\'s own',
+  '# syntax-check call for a playbook that `ansible-playbook --syntax-check` has just passed in the',
+  '# batched run is answered from that run; everything else runs the real ansible-playbook.',
+  'if [ "$#" -eq 4 ] && [ "$1" = "-i" ] && [ "$2" = "localhost," ] && [ "$3" = "--syntax-check" ] \\',
+  '  && [ -n "$HOMELAB_SYNTAX_PASSED" ] && grep -qxF -e "$4" "$HOMELAB_SYNTAX_PASSED"; then',
+  '  exit 0',
+  'fi',
+  'exec "$HOMELAB_ANSIBLE_PLAYBOOK" "$@"',
+  '',
+].join('\n');
+
 export async function checkAnsibleSyntax(ctx: ToolCheckContext, pairs: readonly AnsiblePair[]): Promise<ToolCheck[]> {
   const all = pairs.flatMap((p) => [...p.inventories, ...p.playbooks]);
   const ansible = toolPath(ctx, 'ansible-playbook');
@@ -74,10 +96,11 @@ export async function checkAnsibleSyntax(ctx: ToolCheckContext, pairs: readonly 
     ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True',
     ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'True',
   };
+  // ansible-lint waits for this run: first into the pool.
   const run = (group: readonly AnsiblePair[]) => ctx.runner.run({
     label: SYNTAX_CHECK, file: ansible, cwd: ctx.base, env,
     args: ['--syntax-check', ...group.flatMap((p) => p.inventories.flatMap((i) => ['-i', rel(ctx, i)])), ...group.flatMap((p) => p.playbooks.map((b) => rel(ctx, b)))],
-  });
+  }, 10);
   const withPlaybooks = pairs.filter((p) => p.playbooks.length > 0);
   // Inventories without a playbook beside them are parsed with the implicit localhost play.
   const lonely = pairs.filter((p) => p.playbooks.length === 0);
@@ -141,10 +164,35 @@ const LINT_BATCH = 64;
 /** `svc/ansible/playbook.yml:32: no-relative-paths: The src ... (warning)` */
 const PEP8 = /^(.+?):(\d+)(?::(\d+))?: ([\w\-[\]]+): (.*?)( \(warning\))?$/;
 
-export async function checkAnsibleLint(ctx: ToolCheckContext, playbooks: readonly LaidOutArtifact[]): Promise<ToolCheck[]> {
+const SHIM_NOTE = `its own syntax-check phase was answered by the batched ${SYNTAX_CHECK} run, which passed this playbook (not run a second time)`;
+
+/**
+ * ansible-lint over every playbook. `syntax`: the batched syntax check's results; ansible-lint
+ * starts when they are in and does not repeat the check for the playbooks they passed.
+ */
+export async function checkAnsibleLint(ctx: ToolCheckContext, playbooks: readonly LaidOutArtifact[], syntax?: Promise<readonly ToolCheck[]>): Promise<ToolCheck[]> {
   const lint = toolPath(ctx, 'ansible-lint');
   if (!lint) return playbooks.map((a) => missingResult(ctx, a, LINT_CHECK, 'ansible-lint'));
-  const env = await ansibleEnv(ctx);
+  const env: Record<string, string> = await ansibleEnv(ctx);
+  const ansible = toolPath(ctx, 'ansible-playbook');
+  const shimmed = new Set<LaidOutArtifact>();
+  if (syntax && ansible) {
+    const passed = new Set((await syntax).filter((c) => c.status === 'passed' && c.format === 'ansible-playbook').map((c) => c.source));
+    const answered = playbooks.filter((a) => passed.has(a.source));
+    for (const a of answered) shimmed.add(a);
+    if (answered.length) {
+      const shimDir = path.join(ctx.base, '.syntax-shim');
+      await mkdir(shimDir, { recursive: true });
+      await writeFile(path.join(shimDir, 'ansible-playbook'), SYNTAX_SHIM, { mode: 0o755 });
+      const list = path.join(ctx.base, 'syntax-passed.txt');
+      await writeFile(list, answered.flatMap((a) => [rel(ctx, a), a.path]).map((l) => `${l}\n`).join(''));
+      Object.assign(env, {
+        PATH: [shimDir, ctx.env.PATH].filter(Boolean).join(path.delimiter),
+        HOMELAB_SYNTAX_PASSED: list,
+        HOMELAB_ANSIBLE_PLAYBOOK: ansible,
+      });
+    }
+  }
   const config = path.join(ctx.base, 'ansible-lint.yml');
   await writeFile(config, lintConfig());
   const warnNote = Object.entries(LINT_WARN).map(([rule, why]) => `rule ${rule} reported as a warning: ${why}`);
@@ -168,8 +216,9 @@ export async function checkAnsibleLint(ctx: ToolCheckContext, playbooks: readonl
     }
     const crashed = abnormalExit(exit) !== undefined || (exit.exitCode !== 0 && exit.exitCode !== 2) || (exit.exitCode === 2 && findings.size === 0);
     return group.map((a): ToolCheck => {
-      if (crashed) return checkResult(a, LINT_CHECK, 'ansible-lint', [abnormalProblem(a, LINT_CHECK, exit, ctx)], warnNote);
-      return checkResult(a, LINT_CHECK, 'ansible-lint', lintProblems(a, findings.get(a) ?? []), warnNote);
+      const notes = shimmed.has(a) ? [...warnNote, SHIM_NOTE] : warnNote;
+      if (crashed) return checkResult(a, LINT_CHECK, 'ansible-lint', [abnormalProblem(a, LINT_CHECK, exit, ctx)], notes);
+      return checkResult(a, LINT_CHECK, 'ansible-lint', lintProblems(a, findings.get(a) ?? []), notes);
     });
   }));
   return perGroup.flat();

@@ -1,7 +1,8 @@
 /**
  * Shell scripts (format `shell`) through `shellcheck -S warning` (Debian package shellcheck):
- * warnings and errors fail the check, info and style notes are not reported. All scripts of a
- * service go to one run (`-f gcc`, one line per finding), results are split per file.
+ * warnings and errors fail the check, info and style notes are not reported. All scripts of every
+ * service go to ONE run (`-f gcc`, one line per finding, each naming its file relative to the
+ * run's temporary directory: `<service>/files/...`), results are split per service and file.
  */
 import path from 'node:path';
 import type { Problem } from '../../../model/problem.ts';
@@ -16,7 +17,7 @@ export const SHELLCHECK_CHECK = 'shellcheck -S warning';
 export async function checkShellcheck(ctx: ToolCheckContext, scripts: readonly LaidOutArtifact[]): Promise<ToolCheck[]> {
   const shellcheck = toolPath(ctx, 'shellcheck');
   if (!shellcheck) return scripts.map((a) => missingResult(ctx, a, SHELLCHECK_CHECK, 'shellcheck'));
-  const cwd = scripts[0]!.layout.dir;
+  const cwd = ctx.base;
   const rel = (a: LaidOutArtifact): string => path.relative(cwd, a.path);
   const exit = await ctx.runner.run({ label: SHELLCHECK_CHECK, file: shellcheck, cwd, args: ['-S', 'warning', '-f', 'gcc', ...scripts.map(rel)] });
   if (abnormalExit(exit) || (exit.exitCode !== 0 && exit.exitCode !== 1)) {

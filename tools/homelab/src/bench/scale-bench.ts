@@ -11,27 +11,21 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createScaleWorkspace } from './scale-workspace.ts';
 
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
 const cli = join(repo, 'tools/homelab/src/main.ts');
-const sizes = (process.env.BENCH_SCALE_SIZES ?? '26,100,500').split(',').map(Number).filter((n) => n > 0);
-const jsonPath = process.env.BENCH_SCALE_JSON ?? join(repo, 'dist/bench/scale.json');
 
-interface Measured { readonly seconds: number; readonly peakRssMiB: number; readonly ok: boolean; readonly detail?: string }
+export interface Measured { readonly seconds: number; readonly peakRssMiB: number; readonly ok: boolean; readonly detail?: string }
 
-const ALL_COMMANDS: readonly { readonly label: string; readonly argv: (ws: string) => string[]; readonly env?: Record<string, string>; readonly warmup?: boolean }[] = [
+export const SCALE_COMMANDS: readonly { readonly label: string; readonly argv: (ws: string) => string[]; readonly env?: Record<string, string>; readonly warmup?: boolean }[] = [
   { label: 'synth', argv: (ws) => ['node', '--import', 'tsx', cli, 'synth', '--root', ws] },
   { label: 'validate, schemas only', argv: (ws) => ['node', '--import', 'tsx', cli, 'validate', '--root', ws], env: { HOMELAB_VALIDATE_TOOLS: 'off', HOMELAB_VALIDATE_CACHE: 'off', CI: '' } },
   { label: 'validate, every tool', argv: (ws) => ['node', '--import', 'tsx', cli, 'validate', '--root', ws], env: { HOMELAB_VALIDATE_CACHE: 'off' } },
   { label: 'plan, validation cache warm', argv: (ws) => ['node', '--import', 'tsx', cli, 'plan', '--root', ws], warmup: true },
   { label: 'nx graph', argv: (ws) => [join(repo, 'node_modules/.bin/nx'), 'graph', `--file=${join(ws, 'graph.json')}`] },
 ];
-
-/** BENCH_SCALE_COMMANDS: a semicolon-separated subset of the labels (default: all). */
-const only = process.env.BENCH_SCALE_COMMANDS?.split(';').map((s) => s.trim());
-const COMMANDS = only ? ALL_COMMANDS.filter((c) => only.includes(c.label)) : ALL_COMMANDS;
 
 function measure(ws: string, argv: readonly string[], env: Record<string, string> = {}): Measured {
   const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', ...argv], {
@@ -46,37 +40,54 @@ function measure(ws: string, argv: readonly string[], env: Record<string, string
   return { seconds: Number(seconds), peakRssMiB: Number(kib) / 1024, ok, ...(detail ? { detail } : {}) };
 }
 
-const results: { size: number; command: string; measured: Measured }[] = [];
-for (const size of sizes) {
-  const ws = createScaleWorkspace(repo, size);
-  try {
-    for (const c of COMMANDS) {
-      if (c.warmup) measure(ws, c.argv(ws), c.env);
-      const measured = measure(ws, c.argv(ws), c.env);
-      results.push({ size, command: c.label, measured });
-      console.error(`scale ${size}: ${c.label}: ${measured.ok ? `${measured.seconds.toFixed(2)} s, ${measured.peakRssMiB.toFixed(0)} MiB` : `FAILED ${measured.detail}`}`);
+export interface ScaleResult { readonly size: number; readonly command: string; readonly measured: Measured }
+
+/** Each command once per size, each size in its own temporary workspace (removed after). */
+export function measureScale(sizes: readonly number[], labels?: readonly string[], log: (line: string) => void = (l) => console.error(l)): ScaleResult[] {
+  const commands = labels ? SCALE_COMMANDS.filter((c) => labels.includes(c.label)) : SCALE_COMMANDS;
+  const results: ScaleResult[] = [];
+  for (const size of sizes) {
+    const ws = createScaleWorkspace(repo, size);
+    try {
+      for (const c of commands) {
+        if (c.warmup) measure(ws, c.argv(ws), c.env);
+        const measured = measure(ws, c.argv(ws), c.env);
+        results.push({ size, command: c.label, measured });
+        log(`scale ${size}: ${c.label}: ${measured.ok ? `${measured.seconds.toFixed(2)} s, ${measured.peakRssMiB.toFixed(0)} MiB` : `FAILED ${measured.detail}`}`);
+      }
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(ws, { recursive: true, force: true });
   }
+  return results;
 }
 
-const base = Math.min(...sizes);
-const cell = (m: Measured | undefined): string => (!m ? '-' : m.ok ? `${m.seconds.toFixed(2)} s` : 'FAILED');
-const header = ['command', ...sizes.map((s) => `${s} services`), `${Math.max(...sizes)} vs ${base} (size ×${(Math.max(...sizes) / base).toFixed(1)})`, 'peak RSS'];
-const rows = COMMANDS.map((c) => {
-  const at = (s: number) => results.find((r) => r.size === s && r.command === c.label)?.measured;
-  const small = at(base);
-  const large = at(Math.max(...sizes));
-  const growth = small?.ok && large?.ok ? `${(large.seconds / small.seconds).toFixed(1)}×` : '-';
-  const rss = Math.max(...results.filter((r) => r.command === c.label && r.measured.ok).map((r) => r.measured.peakRssMiB));
-  return [c.label, ...sizes.map((s) => cell(at(s))), growth, Number.isFinite(rss) ? `${rss.toFixed(0)} MiB` : '-'];
-});
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const print = (r: readonly string[]) => console.log(`  ${r.map((v, i) => v.padEnd(widths[i]!)).join('  ')}`);
-console.log(`homelab scale bench (synthetic homelabs: one LXC shape, fan-out 3; goal: ${Math.max(...sizes)} services ≤ 20× the 26-service time, peak RSS ≤ 500 MB)`);
-print(header);
-for (const r of rows) print(r);
-mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(jsonPath, `${JSON.stringify({ sizes, results }, null, 2)}\n`);
-console.log(`written: ${jsonPath}`);
+function main(): void {
+  const sizes = (process.env.BENCH_SCALE_SIZES ?? '26,100,500').split(',').map(Number).filter((n) => n > 0);
+  const jsonPath = process.env.BENCH_SCALE_JSON ?? join(repo, 'dist/bench/scale.json');
+  // BENCH_SCALE_COMMANDS: a semicolon-separated subset of the labels (default: all).
+  const labels = process.env.BENCH_SCALE_COMMANDS?.split(';').map((l) => l.trim());
+  const results = measureScale(sizes, labels);
+  const commands = labels ? SCALE_COMMANDS.filter((c) => labels.includes(c.label)) : SCALE_COMMANDS;
+  const base = Math.min(...sizes);
+  const cell = (m: Measured | undefined): string => (!m ? '-' : m.ok ? `${m.seconds.toFixed(2)} s` : 'FAILED');
+  const header = ['command', ...sizes.map((s) => `${s} services`), `${Math.max(...sizes)} vs ${base} (size ×${(Math.max(...sizes) / base).toFixed(1)})`, 'peak RSS'];
+  const rows = commands.map((c) => {
+    const at = (s: number) => results.find((r) => r.size === s && r.command === c.label)?.measured;
+    const small = at(base);
+    const large = at(Math.max(...sizes));
+    const growth = small?.ok && large?.ok ? `${(large.seconds / small.seconds).toFixed(1)}×` : '-';
+    const rss = Math.max(...results.filter((r) => r.command === c.label && r.measured.ok).map((r) => r.measured.peakRssMiB));
+    return [c.label, ...sizes.map((s) => cell(at(s))), growth, Number.isFinite(rss) ? `${rss.toFixed(0)} MiB` : '-'];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const print = (r: readonly string[]) => console.log(`  ${r.map((v, i) => v.padEnd(widths[i]!)).join('  ')}`);
+  console.log(`homelab scale bench (synthetic homelabs: one LXC shape, fan-out 3; goal: ${Math.max(...sizes)} services ≤ 20× the 26-service time, peak RSS ≤ 500 MB)`);
+  print(header);
+  for (const r of rows) print(r);
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify({ sizes, results }, null, 2)}\n`);
+  console.log(`written: ${jsonPath}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -3,9 +3,10 @@
  * of one shape (one config file, a Terraform stack, a smoke test), each depending on its parent
  * in a tree of fan-out 3 (so the deploy graph is as deep as log3 n), placed over as many nodes as
  * the overcommit allows, on a /16. The packages and the site are written as a stranger's repository
- * would hold them; node_modules is the repository's, so the CLI and Nx resolve as they do here.
+ * would hold them; node_modules links the repository's packages, so the CLI and Nx resolve as they
+ * do here, with caches of its own.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,7 +64,12 @@ export function createScaleWorkspace(repo: string, n: number): string {
     $schema: './node_modules/nx/schemas/nx-schema.json', analytics: false, neverConnectToCloud: true,
     plugins: [{ plugin: join(repo, 'tools/homelab/src/nx/plugin.ts') }],
   }, null, 2));
-  symlinkSync(join(repo, 'node_modules'), join(ws, 'node_modules'), 'dir');
+  // The repository's packages, each linked, but a node_modules of its own: the validation cache
+  // lives in node_modules/.cache, and a shared one would make every "cold" run here warm.
+  mkdirSync(join(ws, 'node_modules'));
+  for (const entry of readdirSync(join(repo, 'node_modules'))) {
+    if (entry !== '.cache') symlinkSync(join(repo, 'node_modules', entry), join(ws, 'node_modules', entry));
+  }
   // Nx transpiles a TypeScript plugin with the workspace's compiler options.
   copyFileSync(join(repo, 'tsconfig.base.json'), join(ws, 'tsconfig.base.json'));
   for (let i = 0; i < n; i++) {

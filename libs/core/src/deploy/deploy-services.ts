@@ -1,11 +1,13 @@
 /**
- * Deploys services in dependency order: preflight (nothing changes unless everything is in
- * place, including a way to confirm), the locks, then per service init -> plan -> the operator
- * confirms (or --yes) -> apply the saved plan (only when it has changes) -> config -> smoke ->
- * record (with the plan's text). A failed or declined service's
- * dependents are skipped; independent services still deploy. An interrupt stops the running
- * tool (SIGINT to it), skips the rest, releases the locks and records the interrupted service as
- * failed. Services whose synthesized manifest equals their record are skipped as unchanged
+ * Deploys services as a graph: preflight (nothing changes unless everything is in place,
+ * including a way to confirm), the locks, then each service as soon as its dependencies in this
+ * deploy are done, at most `parallelism` at once (schedule.ts), per service init -> plan -> the
+ * operator confirms (or --yes) -> apply the saved plan (only when it has changes) -> config ->
+ * smoke -> record (with the plan's text). Terraform's calls take one of `proxmoxApiParallelism`
+ * slots; the operator's questions are asked one at a time. A failed or declined service's
+ * dependents are skipped; independent services still deploy. An interrupt stops every running
+ * tool (SIGINT to each), starts nothing more, releases the locks and records each interrupted
+ * service as failed. A state error starts nothing more; what runs finishes. Services whose synthesized manifest equals their record are skipped as unchanged
  * unless `force`, decided under the lock when another deploy holds it (a record read while that
  * deploy runs says nothing about what it will leave).
  *
@@ -23,6 +25,8 @@ import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dependencyWaves } from '../graph/waves.ts';
+import { createLimiter } from '../validate/tools/run-validator.ts';
+import { runGraph, type GraphProgress } from './schedule.ts';
 import type { Problem } from '../model/problem.ts';
 import { formatProblems } from '../model/problem.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -40,7 +44,7 @@ import {
   type DeployRecord, type GitInfo, type PlanRecord,
 } from './record.ts';
 import { formatMode, PRIVATE_FILE_MODE, tightenMode, type Tightened } from './private-files.ts';
-import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolSpawner } from '../process/run-tool.ts';
+import { formatCommand, formatEnvNames, runTool, ToolError, type DeployEnv, type DeployStep, type ToolCall, type ToolExit, type ToolSpawner } from '../process/run-tool.ts';
 import { scrubDeep, secretNames, secretScrubber, type Scrub } from './scrub.ts';
 import { checkStateDir, prepareStateDir } from './state-check.ts';
 import { copyToRunDir, newRunId, removeRunDir } from './run-dir.ts';
@@ -129,6 +133,13 @@ export interface DeployServicesOptions {
    * variables the stacks read; recorded `infrastructure`, so a full deploy is still due. @default false
    */
   readonly infraOnly?: boolean;
+  /**
+   * At most this many services deploy at once (deploy --parallel, the site's
+   * deploy.parallelism). @default 1: one at a time, in deploy order
+   */
+  readonly parallelism?: number;
+  /** At most this many Terraform calls (init, plan, apply: the Proxmox API) at once. @default DEPLOY_PARALLELISM.proxmoxApi */
+  readonly proxmoxApiParallelism?: number;
   /** Lock behaviour (waitMs: how long to wait for a held lock). */
   readonly lock?: Omit<LockOptions, 'onWait' | 'signal'>;
   /** Aborted on the first Ctrl-C. */
@@ -147,6 +158,14 @@ function orderUnits(units: readonly DeployUnit[]): { waves: DeployUnit[][]; cycl
   const byName = new Map(units.map((u) => [u.service, u]));
   const { waves, cycles } = dependencyWaves(new Map(units.map((u) => [u.service, u.manifest.dependsOn])));
   return { waves: waves.map((w) => w.map((n) => byName.get(n)!)), cycles };
+}
+
+/** The bounds `homelab deploy` uses when neither --parallel nor the site's `deploy` setting says. */
+export const DEPLOY_PARALLELISM = { services: 4, proxmoxApi: 2 } as const;
+
+/** `deploy: 3 running (a, b, c), 5 done, 8 waiting`. */
+export function formatDeployProgress(p: Pick<GraphProgress, 'running' | 'done' | 'waiting'>): string {
+  return `deploy: ${p.running.length} running${p.running.length ? ` (${p.running.join(', ')})` : ''}, ${p.done} done, ${p.waiting} waiting`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -469,6 +488,7 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
     }
   };
   let interrupted = false;
+  const parallelism = Math.max(1, Math.floor(options.parallelism ?? 1));
   const runId = newRunId(now(), options.lock?.pid ?? process.pid);
   // The first state error ends the run: nothing more can be recorded, so nothing more is changed.
   let stateFailure: StateError | undefined;
@@ -477,9 +497,13 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
     await options.refreshDist?.(candidates.map((u) => u.service));
     const git = await gitInfo(pre.tools, { root: options.root, env, ...(options.spawner ? { spawner: options.spawner } : {}) });
     const host = options.lock?.host ?? hostname();
-    // One service; a StateError ends it (and the run) with its outcome named, below.
-    let changedSomething = false;
-    const deployOne = async (unit: DeployUnit): Promise<void> => {
+    // At most this many Terraform calls at once: they are what talks to the Proxmox API.
+    const proxmoxApi = createLimiter(options.proxmoxApiParallelism ?? DEPLOY_PARALLELISM.proxmoxApi);
+    // One question at a time: answers never interleave, and each follows its own plan.
+    const ask = createLimiter(1);
+    // One service; a StateError ends it (and starts nothing more) with its outcome named, below.
+    // `progress.changed`: a tool that changes something has been started.
+    const deployOne = async (unit: DeployUnit, progress: { changed: boolean }): Promise<void> => {
       const name = unit.service;
       if (interrupted || options.signal?.aborted) {
         interrupted = true;
@@ -526,15 +550,24 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
           }
           if (call.mutates && !confirmed) {
             const next = calls.slice(i).filter((c) => c.mutates && !(c.action === 'apply' && plan && !plan.changes));
-            out(`[${name}] next: ${next.map((c) => c.label).join(', ')}${plan && !plan.changes ? ' (no infrastructure changes)' : ''}`);
-            confirmed = await options.confirm!(confirmQuestion(name));
+            const shown = plan;
+            confirmed = await ask(async () => {
+              if (options.signal?.aborted) return false;
+              // Other services printed meanwhile: the plan is shown again right above its question.
+              if (parallelism > 1 && shown) {
+                out(`[${name}] the plan again, for the question below:`);
+                for (const line of shown.text.split('\n')) if (line.trim()) out(`[${name}] ${line}`);
+              }
+              out(`[${name}] next: ${next.map((c) => c.label).join(', ')}${shown && !shown.changes ? ' (no infrastructure changes)' : ''}`);
+              return options.confirm!(confirmQuestion(name));
+            });
             if (!confirmed) {
               if (options.signal?.aborted) failure = new ToolError(call, { stdout: '', stderr: '', durationMs: 0, interrupted: true });
               else declined = true;
               break;
             }
           }
-          if (call.mutates && !changedSomething) {
+          if (call.mutates && !progress.changed) {
             // Before the first change: a deploy killed from here on leaves a true record.
             const previous = records.get(name);
             const record: DeployRecord = {
@@ -544,9 +577,9 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
             await writeDeployRecord(stateDir, record, stateWrite);
           }
           out(`[${name}] ${call.step}: ${formatCommand(call)}`);
-          if (call.mutates) changedSomething = true;
+          if (call.mutates) progress.changed = true;
           try {
-            const result = await runTool(call, {
+            const run = (): Promise<ToolExit> => runTool(call, {
               env: toolEnvironment(call, stackToolEnv(unit.providerToken, unit.withheldEnv ?? [], env, token)),
               ...(options.spawner ? { spawner: options.spawner } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
@@ -555,6 +588,8 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
               // The lock stays live while this tool's group does, even if homelab is killed.
               onSpawn: (pgid) => noteToolGroup(name, pgid),
             }).finally(() => noteToolGroup(name, undefined));
+            // Waiting for a slot after an interrupt: runTool starts nothing then.
+            const result = await (call.step === 'infra' ? proxmoxApi(run) : run());
             if (call.action === 'plan') plan = { changes: result.exitCode === PLAN_EXIT.changes, text: scrub(result.stdout) };
             if (call.action === 'token') {
               const value = result.stdout.trim();
@@ -593,7 +628,7 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
         interrupted ||= failure.interrupted || options.signal?.aborted === true;
         err(failure.message);
         outcomes.set(name, scrubDeep({ service: name, status: 'failed', step: failure.step, reason: failure.short, error: failure.message, durationMs: Date.now() - started }, scrub));
-        if (changedSomething) {
+        if (progress.changed) {
           const record: DeployRecord = {
             ...baseRecord(unit, host, at, git), status: 'failed', failedStep: failure.step, error: failure.short,
             ...lastDeployedOf(previous), ...(plan ? { plan } : {}),
@@ -616,39 +651,51 @@ export async function deployServices(given: readonly DeployUnit[], options: Depl
         ? `[${name}] infrastructure of ${unit.manifest.version} deployed in ${seconds(durationMs)} (--infra-only: its config step and smoke tests have not run; a full deploy is still due); recorded in ${path}`
         : `[${name}] deployed ${unit.manifest.version} in ${seconds(durationMs)}; recorded in ${path}`);
     };
-    for (const unit of candidates) {
-      const name = unit.service;
-      if (stateFailure) {
-        outcomes.set(name, { service: name, status: 'skipped', reason: `not started: the state directory could not be written (${stateFailure.path})` });
-        out(`[${name}] skipped: the state directory could not be written (${stateFailure.path})`);
-        continue;
-      }
-      changedSomething = false;
-      try {
-        await deployOne(unit);
-      } catch (error) {
-        if (!(error instanceof StateError)) throw error;
-        stateFailure = error;
-        const before = outcomes.get(name);
-        const consequence = changedSomething
-          ? `${name} was changed, but the outcome could not be recorded; its record (if it could be written before the change) says in-progress, so the next deploy redeploys ${name}`
-          : `nothing of ${name} was changed`;
-        const message = `${name}: record: ${error.message}; ${consequence}.\n  fix: ${error.fix}`;
-        err(message);
-        outcomes.set(name, scrubDeep({
-          service: name, status: 'failed' as const, step: 'record' as const,
-          reason: before?.status === 'failed' ? `${before.reason ?? name}; and ${error.path} could not be written` : `${name}: record: ${error.message}`,
-          error: before?.error ? `${before.error}\n${message}` : message,
-        }, scrub));
-      }
-    }
+    const byName = new Map(candidates.map((u) => [u.service, u]));
+    // The token stack before every stack that uses its token and comes after it in deploy order
+    // (the model's token edge says so already; this keeps it when an edge is missing).
+    const issuer = candidates.find((u) => u.providerToken?.role === 'issues');
+    const dependsOn = (name: string): string[] => {
+      const unit = byName.get(name)!;
+      const afterIssuer = issuer && candidates.indexOf(unit) > candidates.indexOf(issuer) && unit.providerToken?.role === 'uses';
+      return [...unit.manifest.dependsOn, ...(afterIssuer ? [issuer.service] : [])];
+    };
+    await runGraph({
+      order: candidates.map((u) => u.service), dependsOn, parallelism,
+      canStart: () => stateFailure === undefined,
+      onNotStarted: (name) => {
+        outcomes.set(name, { service: name, status: 'skipped', reason: `not started: the state directory could not be written (${stateFailure!.path})` });
+        out(`[${name}] skipped: the state directory could not be written (${stateFailure!.path})`);
+      },
+      onProgress: (p) => out(formatDeployProgress(p)),
+      run: async (name) => {
+        const progress = { changed: false };
+        try {
+          await deployOne(byName.get(name)!, progress);
+        } catch (error) {
+          if (!(error instanceof StateError)) throw error;
+          stateFailure ??= error;
+          const before = outcomes.get(name);
+          const consequence = progress.changed
+            ? `${name} was changed, but the outcome could not be recorded; its record (if it could be written before the change) says in-progress, so the next deploy redeploys ${name}`
+            : `nothing of ${name} was changed`;
+          const message = `${name}: record: ${error.message}; ${consequence}.\n  fix: ${error.fix}`;
+          err(message);
+          outcomes.set(name, scrubDeep({
+            service: name, status: 'failed' as const, step: 'record' as const,
+            reason: before?.status === 'failed' ? `${before.reason ?? name}; and ${error.path} could not be written` : `${name}: record: ${error.message}`,
+            error: before?.error ? `${before.error}\n${message}` : message,
+          }, scrub));
+        }
+      },
+    });
   } finally {
     await locks.release();
   }
 
-  if (stateFailure) err(`deploy: stopped after a state error (${stateFailure.path}); the services after it were not started; the fix is above.`);
+  if (stateFailure) err(`deploy: stopped after a state error (${stateFailure.path}); the services not yet started were not started; the fix is above.`);
   if (interrupted) {
-    err('deploy: interrupted; the running tool was stopped, the locks are released, and the interrupted service is recorded as failed.');
+    err('deploy: interrupted; the running tools were stopped, the locks are released, and each interrupted service is recorded as failed.');
     return finish('interrupted', EXIT.interrupted, { notes: pre.notes });
   }
   const statuses = [...outcomes.values()].map((o) => o.status);

@@ -158,6 +158,11 @@ export const osImageSchema = z.strictObject({
   }).optional().meta({ description: 'An image the nodes cannot download (no source): where the operator gets it; bootstrap checks it is on every node that needs it.' }),
 }).meta({ id: 'OsImage', description: 'An OS a guest may ask for by name, and what it means to Proxmox.' });
 
+export const deploySettingsSchema = z.strictObject({
+  parallelism: z.number().int().min(1).optional().meta({ description: 'At most this many services `homelab deploy` deploys at once, each as soon as its dependencies are done; `--parallel <n>` overrides it. Default: 4 (1 when it asks in a terminal, without --yes).' }),
+  proxmoxApiParallelism: z.number().int().min(1).optional().meta({ description: 'At most this many Terraform calls (init, plan, apply: what talks to the Proxmox API) at once, across the services deploying together. Default: 2.' }),
+});
+
 export const siteSchema = z.strictObject({
   name: z.string(),
   clusterName: z.string().optional().meta({ description: 'The Proxmox VE cluster name `homelab bootstrap` gives `pvecm create` (at most 15 characters: letters, digits, `-`). Needed only to form a new cluster; an existing one keeps its name.' }),
@@ -196,6 +201,7 @@ export const siteSchema = z.strictObject({
   osImages: z.record(z.string(), osImageSchema).optional()
     .meta({ description: 'OS images of this site, by name, merged over the built-in ones (libs/core/src/model/os-images.ts); a name here replaces a built-in of the same name.' }),
   identity: identitySchema.optional(),
+  deploy: deploySettingsSchema.optional().meta({ description: 'How `homelab deploy` runs: how many services and Proxmox API calls at once (docs/deploy.md).' }),
   imageChecksums: z.record(z.string(), measurable('The checksum of the image\'s download (its source\'s algorithm, hex), or `unmeasured(\'…\')`.')).optional()
     .meta({ description: 'OS image name → the pinned checksum of its download. An image with a source and no checksum here is an unmeasured input: its guests wait for it.' }),
 }).meta({ description: 'The physical facts of one homelab: nodes, network, storage, address plan.' });

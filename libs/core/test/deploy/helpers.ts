@@ -118,3 +118,34 @@ export function deploySetup(env: DeployEnv) {
   });
   return { root, stateDir, out, options };
 }
+
+/**
+ * A meeting point for fake tools: `arrive()` resolves once `size` callers have arrived (then the
+ * next `size` form the next group). Tools that meet here prove they ran at the same time: run
+ * one after the other, the first would wait for ever (the test fails by its timeout), never by
+ * a measured duration.
+ */
+export function rendezvous(size: number): { arrive: () => Promise<void> } {
+  let group: (() => void)[] = [];
+  return {
+    arrive: () => new Promise<void>((resolve) => {
+      group.push(resolve);
+      if (group.length === size) {
+        for (const release of group) release();
+        group = [];
+      }
+    }),
+  };
+}
+
+/** Counts what is in flight at once (tools, questions): `max` is the most seen together. */
+export function inFlight(): { enter: () => void; leave: () => void; readonly now: number; readonly max: number } {
+  let now = 0;
+  let max = 0;
+  return {
+    enter: () => { now++; max = Math.max(max, now); },
+    leave: () => { now--; },
+    get now() { return now; },
+    get max() { return max; },
+  };
+}

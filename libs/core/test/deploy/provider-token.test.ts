@@ -153,4 +153,16 @@ describe('provider token: the token stack issues it, the later stacks receive it
     expect(summary.services[0]!.error).toContain('the stack has no value for this output');
     expect(existsSync(providerTokenPath(t.stateDir))).toBe(false);
   });
+
+  it('in a parallel deploy the token stack finishes before any stack that uses its token starts, even without a dependsOn edge', async () => {
+    const t = setup();
+    // zz comes after proxmox in deploy order but (unlike a guest of the model) has no edge to it.
+    const u = user(t.root, 'zz');
+    const zz: DeployUnit = { ...u, manifest: { ...u.manifest, dependsOn: [] } };
+    const summary = await deployServices([issuer(t.root), zz], t.options({ [NAMES.adminEnv]: ADMIN }, { parallelism: 4 }));
+    expect(summary.exitCode).toBe(EXIT.ok);
+    const labels = t.envs.map((e) => `${e.service} ${e.label}`);
+    expect(labels.indexOf('proxmox tofu output terraform_api_token')).toBeLessThan(labels.indexOf('zz tofu init'));
+    expect(t.tokenOf('zz', 'tofu plan')).toBe(ISSUED);
+  });
 });

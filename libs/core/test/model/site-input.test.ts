@@ -90,6 +90,16 @@ describe('the public website is the site\'s data (dns.publicWebsite)', () => {
   });
 });
 
+describe('the deploy settings are the site\'s', () => {
+  it('deploy.parallelism and deploy.proxmoxApiParallelism: whole numbers of at least 1; 0 or 1.5 is the site\'s InvalidSite, naming the field', () => {
+    expect(build({ ...testSite, deploy: { parallelism: 6, proxmoxApiParallelism: 1 } }).problems).toEqual([]);
+    const misshapen = { ...testSite, deploy: { parallelism: 0, proxmoxApiParallelism: 1.5 } } as unknown as Site;
+    expect(codes(build(misshapen).problems).filter((c) => c.includes('InvalidSite'))).toEqual(['libs/site InvalidSite deploy.parallelism', 'libs/site InvalidSite deploy.proxmoxApiParallelism']);
+    const unknown = { ...testSite, deploy: { parallel: 2 } } as unknown as Site;
+    expect(codes(build(unknown).problems).some((c) => c.startsWith('libs/site ') && c.includes('deploy.parallel'))).toBe(true);
+  });
+});
+
 describe('groups and OS images are the site\'s', () => {
   it('serviceGroups puts a package into one of the site\'s groups; an unknown one is UnknownGroup, named as the site\'s', () => {
     expect(build({ ...testSite, serviceGroups: { app: 'special' } }, ...entries(app)).byName.get('app')!.group).toBe('special');

@@ -1,7 +1,7 @@
 /** `homelab deploy`: its flags, parsed into the DeployFlags the deploy command takes. */
 import { Command, Option } from 'commander';
 import type { DeployFlags } from '../commands/deploy.ts';
-import { jsonOption, nonNegativeSeconds, serviceOption, servicesOf } from './options.ts';
+import { jsonOption, nonNegativeSeconds, positiveInteger, serviceOption, servicesOf } from './options.ts';
 
 interface DeployOpts {
   readonly service?: readonly string[];
@@ -10,6 +10,7 @@ interface DeployOpts {
   readonly skipSmoke?: boolean;
   readonly infraOnly?: boolean;
   readonly lockWait?: number;
+  readonly parallel?: number;
   readonly json?: boolean;
   readonly yes?: boolean;
 }
@@ -29,6 +30,7 @@ export function deployCommandDefinition(run: (flags: DeployFlags) => Promise<voi
     .addOption(new Option('--skip-smoke', "do not run the package's smoke tests after the apply"))
     .addOption(new Option('--infra-only', 'apply the Terraform stacks alone (no playbook, no smoke tests, only their variables); recorded as infrastructure, so a full deploy is still due'))
     .addOption(new Option('--lock-wait <seconds>', "wait up to this long for another deploy's lock (default 0: fail at once)").argParser(nonNegativeSeconds))
+    .addOption(new Option('--parallel <n>', "deploy at most n services at once, each as soon as its dependencies are done (default: the site's deploy.parallelism, else 4; 1 when asking in a terminal)").argParser(positiveInteger))
     .addOption(jsonOption('the summary'))
     .addOption(new Option('-y, --yes', 'apply without asking (required without a terminal)'))
     .addHelpText('after', ENVIRONMENT)
@@ -43,6 +45,7 @@ export function deployFlagsOf(opts: DeployOpts): DeployFlags {
     skipSmoke: opts.skipSmoke === true,
     infraOnly: opts.infraOnly === true,
     lockWait: opts.lockWait ?? 0,
+    ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
     json: opts.json === true,
     yes: opts.yes === true,
   };

@@ -1,13 +1,13 @@
 /**
- * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--infra-only] [--lock-wait <s>] [--json] [--yes]`
+ * `homelab deploy [--service <name>]... [--dry-run] [--force] [--skip-smoke] [--infra-only] [--lock-wait <s>] [--parallel <n>] [--json] [--yes]`
  * (flags parsed by the commander layer, cli/commands.ts, into DeployFlags)
  *
  * Synthesizes the named services (all when none is named), validates them in process (nothing
  * is applied that would fail `homelab validate`; a stale dist/<service>/ is validated from a
  * scratch copy), and hands them to the deploy runner of @homelab/core: preflight, locks, and
  * only under the locks refreshes a stale dist/<service>/ (so it never rewrites the files of a
- * deploy that is running), then per service in dependency order, from a copy of dist/<service>/
- * in its run directory: tofu/terraform init, plan -out, the operator's yes (a terminal
+ * deploy that is running), then each service as soon as its dependencies are done (at most
+ * deployParallelism at once, below), from a copy of dist/<service>/ in its run directory: tofu/terraform init, plan -out, the operator's yes (a terminal
  * question, or --yes), apply of that saved plan, ansible-playbook, smoke tests, record.
  * `nx run <svc>:deploy` runs this with one --service; Nx orders the services itself.
  *
@@ -20,8 +20,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  EXIT, backendFromEnv, deployServices, deployStateDir, deployUnitFromSynth, formatProblems, isError,
-  loadHomelab, synthesizeSite, writeDist, type DeployServicesOptions, type DeploySummary, type SynthResult,
+  DEPLOY_PARALLELISM, EXIT, backendFromEnv, deployServices, deployStateDir, deployUnitFromSynth, formatProblems, isError,
+  loadHomelab, synthesizeSite, writeDist, type DeployServicesOptions, type DeploySummary, type Site, type SynthResult,
 } from '@homelab/core';
 import { unknownServiceMessage } from '../cli/service-names.ts';
 import { distRoot, loadSite } from './context.ts';
@@ -45,6 +45,8 @@ export interface DeployFlags {
   readonly infraOnly?: boolean;
   /** --lock-wait: seconds to wait for another deploy's lock (0: fail at once). */
   readonly lockWait: number;
+  /** --parallel: at most this many services at once; overrides the site's deploy.parallelism. */
+  readonly parallel?: number;
   /** --json: the summary as one JSON document on stdout. */
   readonly json: boolean;
   /** --yes, -y: apply without asking (required without a terminal). */
@@ -65,6 +67,18 @@ export type DeployCommandDeps = Partial<Pick<DeployServicesOptions, 'spawner' | 
   /** Told the runner's summary (bootstrap reads which services changed). */
   readonly onSummary?: (summary: DeploySummary) => void;
 };
+
+/**
+ * How many services deploy at once: --parallel, else the site's deploy.parallelism, else 4. A
+ * terminal question (no --yes) without --parallel: one at a time, so each plan is read with no
+ * other service printing beside it; with --parallel the questions still never interleave (one
+ * at a time, each plan shown again right above its question).
+ */
+export function deployParallelism(flags: Pick<DeployFlags, 'parallel'>, site: Pick<Site, 'deploy'>, asks: boolean): { services: number; proxmoxApi: number } {
+  const proxmoxApi = site.deploy?.proxmoxApiParallelism ?? DEPLOY_PARALLELISM.proxmoxApi;
+  if (flags.parallel !== undefined) return { services: flags.parallel, proxmoxApi };
+  return { services: asks ? 1 : site.deploy?.parallelism ?? DEPLOY_PARALLELISM.services, proxmoxApi };
+}
 
 async function distIsCurrent(dir: string, result: SynthResult): Promise<boolean> {
   for (const [file, content] of result.files) {
@@ -147,6 +161,7 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
   const interactive = deps.isTTY ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const confirm = flags.yes ? undefined
     : deps.confirm ?? (interactive ? terminalConfirm({ signal: deps.signal ?? interrupt.signal, onInterrupt: () => onSignal('SIGINT') }) : undefined);
+  const bounds = deployParallelism(flags, site, confirm !== undefined && !flags.dryRun);
   try {
     const summary = await deployServices(units, {
       root,
@@ -162,6 +177,8 @@ export async function deployCommand(flags: DeployFlags, context: DeployContext, 
       skipSmoke: flags.skipSmoke,
       ...(flags.infraOnly ? { infraOnly: true } : {}),
       lock: { waitMs: flags.lockWait * 1000 },
+      parallelism: bounds.services,
+      proxmoxApiParallelism: bounds.proxmoxApi,
       signal: deps.signal ?? interrupt.signal,
       forceSignal: deps.forceSignal ?? terminate.signal,
       // With --json, stdout is the one JSON document; progress and the plans still reach the

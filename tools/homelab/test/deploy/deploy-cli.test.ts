@@ -84,13 +84,13 @@ beforeAll(() => {
 });
 
 describe('homelab deploy (real processes, stub tools on PATH)', () => {
-  it('deploys every service in dependency order with the exact argv; a rerun skips them all as unchanged', async () => {
+  it('deploys every service in dependency order with the exact argv (--parallel 1: one at a time); a rerun skips them all as unchanged', async () => {
     const { env, state, log } = envFor();
     // A stale lock from a crashed deploy (pid long gone) is reclaimed.
     mkdirSync(join(state, 'locks'), { recursive: true });
     writeFileSync(join(state, 'locks', 'proxy.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: ['homelab', 'deploy'], service: 'proxy' }));
 
-    const first = await startCli(['deploy', '--yes'], env).done;
+    const first = await startCli(['deploy', '--yes', '--parallel', '1'], env).done;
     expect(first.stderr).toContain('proxy: reclaiming a stale deploy lock: pid 4206649');
     expect(first.code).toBe(0);
     expect(argvOf(log)).toEqual(['proxy', 'idp', 'solo', 'app'].flatMap(serviceArgv(state)));

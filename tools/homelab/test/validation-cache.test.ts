@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ArtifactCheck } from '@homelab/core';
 import { validationCache } from '../src/commands/validation-cache.ts';
+import { validateDist } from '../src/commands/validate.ts';
 import { WORKSPACE_ROOT } from '@homelab/site/testing';
 
 /** A workspace whose validator code and schemas are the real ones, with one synthesized service. */
@@ -36,6 +37,15 @@ describe('validation cache', () => {
     const cache = validationCache(root, env)!;
     await cache.put('svc', [{ ...passing[0]!, ok: false }]);
     expect(await cache.get('svc')).toBeUndefined();
+  });
+  it('with the tools off and every service from the cache, the summary still says the tools were off', async () => {
+    const root = workspace();
+    const off = { ...env, HOMELAB_VALIDATE_TOOLS: 'off', CI: '' };
+    await validationCache(root, off)!.put('svc', passing);
+    const summary = await validateDist(root, ['svc'], off);
+    expect(summary.cachedServices).toBe(1);
+    expect(summary.tools).toEqual({ off: 'HOMELAB_VALIDATE_TOOLS=off' });
+    expect(summary.warnings.map((w) => w.code)).toEqual(['ToolChecksDisabled']);
   });
   it('is off with HOMELAB_VALIDATE_CACHE=off', () => {
     expect(validationCache(workspace(), { ...env, HOMELAB_VALIDATE_CACHE: 'off' })).toBeUndefined();

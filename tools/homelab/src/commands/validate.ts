@@ -54,7 +54,8 @@ export async function validateDist(root: string, services: readonly string[], en
   ]);
   if (cache) await Promise.all(fresh.map((s, i) => cache.put(s, freshChecks[i]!)));
   const checks = [...services.flatMap((s) => cached.get(s) ?? []), ...freshChecks.flat()];
-  const result = { schemaMs, tools: tools ?? (fresh.length ? undefined : { checks: [], processes: 0, concurrency: 0, ms: 0, tempDir: '', tools: {} }) };
+  // Tools off says so even when every service came from the cache (its entries are keyed by the switch).
+  const result = { schemaMs, tools: toolsOff ? undefined : tools ?? (fresh.length ? undefined : { checks: [], processes: 0, concurrency: 0, ms: 0, tempDir: '', tools: {} }) };
   const all: Problem[] = checks.flatMap((c) => c.problems);
   if (toolsOff) {
     all.push({

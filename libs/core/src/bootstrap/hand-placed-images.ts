@@ -44,7 +44,7 @@ export function imagesOnNodes(home: Homelab, keep: (image: OsImage) => boolean):
     .map((e) => ({ ...e, services: [...e.services].sort() }));
 }
 
-export function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, content: string): ToolCommand {
+function listing(ctx: Pick<BootstrapContext, 'site' | 'sshUser'>, host: Host, content: string): ToolCommand {
   return onHost(ctx, host, [...pveshGet(`/nodes/${host.name}/storage/${ctx.site.storage.images}/content`), '--content', content], `${host.name}: ${ctx.site.storage.images} ${content} content`);
 }
 

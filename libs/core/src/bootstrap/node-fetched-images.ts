@@ -10,6 +10,7 @@
 import { pinnedImage } from '../model/image-checksums.ts';
 import { imageVolume, osImagesOf } from '../model/os-images.ts';
 import type { Homelab } from '../model/homelab.ts';
+import type { Site } from '../model/site.ts';
 import { shellQuote } from '../shell/quote.ts';
 import type { BootstrapBlocker, BootstrapContext, PlannedStep } from './phase.ts';
 import { imageOnNode, imagesOnNodes, type HandPlacedImage } from './hand-placed-images.ts';
@@ -27,12 +28,12 @@ export function nodeFetchedImages(home: Homelab): HandPlacedImage[] {
 }
 
 /** The shell script the node runs: download, verify, unpack, rename. */
-export function fetchScript(storage: string, image: string, home: Homelab): string | undefined {
-  const pinned = pinnedImage(home.site, image);
+export function fetchScript(site: Site, image: string): string | undefined {
+  const pinned = pinnedImage(site, image);
   const unpack = pinned?.image.source.unpackOnNode;
   if (!pinned || !unpack) return undefined;
   const { url, checksumAlgorithm: algorithm } = pinned.image.source;
-  const volume = `${storage}:${pinned.image.file}`;
+  const volume = `${site.storage.images}:${pinned.image.file}`;
   const tmp = `/var/tmp/${imageVolume(pinned.image.file).name}.download`;
   return [
     'set -euo pipefail',
@@ -49,7 +50,7 @@ export function fetchScript(storage: string, image: string, home: Homelab): stri
 
 function fetchCommand(ctx: Pick<BootstrapContext, 'site' | 'home' | 'sshUser'>, p: HandPlacedImage): ToolCommand | undefined {
   const host = ctx.site.nodes.find((n) => n.name === p.node);
-  const script = fetchScript(ctx.site.storage.images, p.image, ctx.home);
+  const script = fetchScript(ctx.site, p.image);
   return host && script ? onHost(ctx, host, ['bash', '-c', script], `fetch ${p.file}`) : undefined;
 }
 

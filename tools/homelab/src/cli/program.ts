@@ -104,6 +104,15 @@ export function buildProgram(done: (code: number) => void, write = { out: (s: st
     .addOption(jsonOption('the rules'))
     .action(async (opts: ServiceOpts) => done((await commands()).rulesCommand(opts.json === true)));
 
+  const lab = program.command('lab').description('a lab of LXC containers on this machine that runs part of the site for real (docs/lab.md)');
+  lab.command('plan')
+    .description('which services the lab deploys, and every reason each of the others cannot run there; writes nothing')
+    .addOption(jsonOption('the lab plan'))
+    .action(async (opts: ServiceOpts, cmd: Command) => {
+      const { labPlanCommand } = await import('../commands/lab.ts');
+      done(await labPlanCommand({ ...context(cmd), json: opts.json === true }));
+    });
+
   configureTree(program, write);
   return program;
 }

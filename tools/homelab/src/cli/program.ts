@@ -104,7 +104,7 @@ export function buildProgram(done: (code: number) => void, write = { out: (s: st
     .addOption(jsonOption('the rules'))
     .action(async (opts: ServiceOpts) => done((await commands()).rulesCommand(opts.json === true)));
 
-  const lab = program.command('lab').description('a lab of LXC containers on this machine that runs part of the site for real (docs/lab.md)');
+  const lab = program.command('lab').description('a lab of LXC containers on this machine that runs part of the site for real (docs/cli.md)');
   lab.command('plan')
     .description('which services the lab deploys, and every reason each of the others cannot run there; writes nothing')
     .addOption(jsonOption('the lab plan'))

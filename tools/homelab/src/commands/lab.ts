@@ -1,6 +1,6 @@
 /**
  * `homelab lab plan`: which services of the site a lab of LXC containers on this machine can
- * deploy for real, and every reason each of the others cannot (docs/lab.md). Synthesizes in
+ * deploy for real, and every reason each of the others cannot (docs/cli.md). Synthesizes in
  * memory and writes nothing.
  */
 import { EXIT, formatLabFits, labFits } from '@homelab/core';

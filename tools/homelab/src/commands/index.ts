@@ -13,9 +13,9 @@ import { synthCommand } from './synth.ts';
 
 type Options = Pick<CommandOptions, 'root' | 'services' | 'json'>;
 
-const printJson = (doc: unknown): void => console.log(JSON.stringify(doc, null, 2));
+export const printJson = (doc: unknown): void => console.log(JSON.stringify(doc, null, 2));
 /** With --json, stdout carries the document alone; everything for people goes to stderr. */
-const humanLog = (json: boolean) => (json ? (t: string) => console.error(t) : (t: string) => console.log(t));
+export const humanLog = (json: boolean) => (json ? (t: string) => console.error(t) : (t: string) => console.log(t));
 
 export async function synthReport(options: Options & Pick<CommandOptions, 'dryRun'>): Promise<number> {
   const outcome = await synthCommand(options, humanLog(options.json));

@@ -41,4 +41,15 @@ describe('homelab lab plan', () => {
     expect(run.stdout).toMatch(/^In the lab \(3 of \d+ services, each in its own LXC container\): pxe, recipe-site, wireguard$/m);
     expect(run.stdout).toMatch(/^ {2}mailcow +needs a Docker engine, and none runs in the lab$/m);
   });
+
+  it('HOMELAB_SITE=@homelab/lab-site: the same lab, on the lab\'s own addresses (10.77.1.0/24), never the LAN\'s', async () => {
+    const env = { HOMELAB_SITE: '@homelab/lab-site' };
+    const lab = await homelab(['lab', 'plan', '--json'], { env });
+    expect(lab.code).toBe(0);
+    expect((JSON.parse(lab.stdout) as LabPlan).lab).toEqual(['pxe', 'recipe-site', 'wireguard']);
+    const plan = await homelab(['plan', '--service', 'recipe-site', '--json'], { env });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('"10.77.1.21"');
+    expect(plan.stdout).not.toContain('192.168.86.');
+  }, 60_000);
 });

@@ -219,6 +219,29 @@ function hostPlays(input: PlaybookInput): unknown[] {
       ...h.files.map((f) => installableUnit(f.file)).filter((u): u is string => u !== undefined),
       ...restartEntries.filter(isSystemdUnitName),
     ])].sort();
+    // A unit's User= is resolved before any of its ExecStartPre runs, so the users it names must
+    // exist before units start: apply every sysusers.d file here (idempotent; it says when it creates).
+    for (const { file } of h.files.filter((f) => isSysusersFile(f.file.path)).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+      tasks.push({
+        name: `Create the users of ${file.path}`,
+        'ansible.builtin.command': { argv: ['systemd-sysusers', file.path] },
+        register: 'homelab_sysusers',
+        changed_when: ansibleExpression("'Creating ' in homelab_sysusers.stderr"),
+        tags: ['files', ...(file.tags ?? [])],
+      });
+    }
+    // Likewise the paths a unit's sandbox names (ReadWritePaths=) must exist before it starts: the
+    // namespace is set up before ExecStartPre, so a tmpfiles.d file applied there comes too late.
+    // systemd-tmpfiles prints nothing when it creates, so this task cannot tell a change apart;
+    // the file's own install task reports the change that matters.
+    for (const { file } of h.files.filter((f) => isTmpfilesFile(f.file.path)).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+      tasks.push({
+        name: `Create the paths of ${file.path}`,
+        'ansible.builtin.command': { argv: ['systemd-tmpfiles', '--create', file.path] },
+        changed_when: false,
+        tags: ['files', ...(file.tags ?? [])],
+      });
+    }
     if (h.files.some((f) => f.file.format === 'systemd')) {
       tasks.push({ name: 'Reload systemd units', 'ansible.builtin.systemd': { daemon_reload: true }, tags: ['units'] });
     }
@@ -256,4 +279,14 @@ function hostPlays(input: PlaybookInput): unknown[] {
       ...(handlers.length ? { handlers: handlers.map(runOnlyWhenTagSelected) } : {}),
     };
   });
+}
+
+/** A systemd-sysusers(8) configuration file: its users must exist before the units that run as them start. */
+function isSysusersFile(path: string): boolean {
+  return /^\/etc\/sysusers\.d\/[^/]+\.conf$/.test(path);
+}
+
+/** A systemd-tmpfiles(8) configuration file: the paths it creates may be named by a unit's sandbox. */
+function isTmpfilesFile(path: string): boolean {
+  return /^\/etc\/tmpfiles\.d\/[^/]+\.conf$/.test(path);
 }

@@ -4,7 +4,7 @@
  * source site is left as it is and an `unmeasured(…)` input stays an unmeasured input.
  */
 export interface Readdressing {
-  /** Ordered pairs: the first match of a string wins in the order given. */
+  /** Pairs applied in order, each to the result of the one before. */
   readonly replace: readonly (readonly [from: string, to: string])[];
 }
 

@@ -219,28 +219,11 @@ function hostPlays(input: PlaybookInput): unknown[] {
       ...h.files.map((f) => installableUnit(f.file)).filter((u): u is string => u !== undefined),
       ...restartEntries.filter(isSystemdUnitName),
     ])].sort();
-    // A unit's User= is resolved before any of its ExecStartPre runs, so the users it names must
-    // exist before units start: apply every sysusers.d file here (idempotent; it says when it creates).
-    for (const { file } of h.files.filter((f) => isSysusersFile(f.file.path)).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
-      tasks.push({
-        name: `Create the users of ${file.path}`,
-        'ansible.builtin.command': { argv: ['systemd-sysusers', file.path] },
-        register: 'homelab_sysusers',
-        changed_when: ansibleExpression("'Creating ' in homelab_sysusers.stderr"),
-        tags: ['files', ...(file.tags ?? [])],
-      });
-    }
-    // Likewise the paths a unit's sandbox names (ReadWritePaths=) must exist before it starts: the
-    // namespace is set up before ExecStartPre, so a tmpfiles.d file applied there comes too late.
-    // systemd-tmpfiles prints nothing when it creates, so this task cannot tell a change apart;
-    // the file's own install task reports the change that matters.
-    for (const { file } of h.files.filter((f) => isTmpfilesFile(f.file.path)).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
-      tasks.push({
-        name: `Create the paths of ${file.path}`,
-        'ansible.builtin.command': { argv: ['systemd-tmpfiles', '--create', file.path] },
-        changed_when: false,
-        tags: ['files', ...(file.tags ?? [])],
-      });
+    // systemd resolves a unit's User= and builds its sandbox (ReadWritePaths=) before any
+    // ExecStartPre runs, so users and paths a unit creates there come too late: apply every
+    // sysusers.d and tmpfiles.d file here, before units start.
+    for (const { file } of h.files.filter((f) => setupTask(f.file.path) !== undefined).sort((a, b) => a.file.path.localeCompare(b.file.path))) {
+      tasks.push({ ...setupTask(file.path), tags: ['files', ...(file.tags ?? [])] });
     }
     if (h.files.some((f) => f.file.format === 'systemd')) {
       tasks.push({ name: 'Reload systemd units', 'ansible.builtin.systemd': { daemon_reload: true }, tags: ['units'] });
@@ -281,12 +264,22 @@ function hostPlays(input: PlaybookInput): unknown[] {
   });
 }
 
-/** A systemd-sysusers(8) configuration file: its users must exist before the units that run as them start. */
-function isSysusersFile(path: string): boolean {
-  return /^\/etc\/sysusers\.d\/[^/]+\.conf$/.test(path);
-}
-
-/** A systemd-tmpfiles(8) configuration file: the paths it creates may be named by a unit's sandbox. */
-function isTmpfilesFile(path: string): boolean {
-  return /^\/etc\/tmpfiles\.d\/[^/]+\.conf$/.test(path);
+/**
+ * The task that applies a systemd-sysusers(8) or systemd-tmpfiles(8) configuration file, or
+ * undefined for any other file. sysusers says when it creates; tmpfiles prints nothing when it
+ * creates, so its task cannot tell a change apart (the file's own install task reports it).
+ */
+function setupTask(path: string): Record<string, unknown> | undefined {
+  if (/^\/etc\/sysusers\.d\/[^/]+\.conf$/.test(path)) {
+    return {
+      name: `Create the users of ${path}`,
+      'ansible.builtin.command': { argv: ['systemd-sysusers', path] },
+      register: 'homelab_sysusers',
+      changed_when: ansibleExpression("'Creating ' in homelab_sysusers.stderr"),
+    };
+  }
+  if (/^\/etc\/tmpfiles\.d\/[^/]+\.conf$/.test(path)) {
+    return { name: `Create the paths of ${path}`, 'ansible.builtin.command': { argv: ['systemd-tmpfiles', '--create', path] }, changed_when: false };
+  }
+  return undefined;
 }
